@@ -1,0 +1,81 @@
+import type { KnowledgeBase } from '../kb/knowledge-base.js';
+import type { Phraser } from '../kb/llm-phrasing.js';
+import type { CentreInfo } from '../server/config.js';
+import { decideFaq, isGreeting, type FaqDecision, type FaqThresholds } from './faq.js';
+import {
+  CHOICE_ASK_AGAIN,
+  answerReply,
+  askAgainReply,
+  clarifyReply,
+  declineReply,
+  greetingReply,
+  type Reply,
+} from './replies.js';
+import { triage, type RiskId } from './triage.js';
+
+/** What the pipeline made of one free-text message: the `ask` interface's fields. */
+export interface AnswerResult {
+  kind: FaqDecision['kind'] | 'greeting' | 'ask-again';
+  topic: string | null;
+  entryId: string | null;
+  confidence: number;
+  risk: RiskId | null;
+  handoff: boolean;
+  reply: Reply;
+}
+
+export interface AnswerPipelineOptions {
+  kb: KnowledgeBase;
+  centre: CentreInfo;
+  thresholds: FaqThresholds;
+  /** Optional LLM phrasing; the entry's own text is used when it is absent or rejected. */
+  phraser?: Phraser;
+}
+
+/** Triage, then FAQ: what the bot does with a free-text message, without any I/O. */
+export class AnswerPipeline {
+  constructor(private readonly options: AnswerPipelineOptions) {}
+
+  get kb(): KnowledgeBase {
+    return this.options.kb;
+  }
+
+  async answer(text: string): Promise<AnswerResult> {
+    const { kb, centre, thresholds, phraser } = this.options;
+    const { risk } = triage(text);
+    const base = { risk, handoff: risk !== null };
+    if (text.trim() === CHOICE_ASK_AGAIN) {
+      return { ...base, kind: 'ask-again', topic: null, entryId: null, confidence: 0, reply: askAgainReply() };
+    }
+    if (isGreeting(text)) {
+      return { ...base, kind: 'greeting', topic: null, entryId: null, confidence: 0, reply: greetingReply(centre) };
+    }
+    const hits = kb.search(text, 8);
+    const decision = decideFaq(hits, thresholds);
+    switch (decision.kind) {
+      case 'answer': {
+        const entry = decision.hit.entry;
+        const phrased = phraser ? await phraser.phrase(text, hits.slice(0, 3).map((h) => h.entry), centre) : null;
+        return {
+          ...base,
+          kind: 'answer',
+          topic: entry.topic,
+          entryId: entry.id,
+          confidence: decision.confidence,
+          reply: answerReply(entry, centre, phrased ?? undefined),
+        };
+      }
+      case 'clarify':
+        return {
+          ...base,
+          kind: 'clarify',
+          topic: null,
+          entryId: null,
+          confidence: decision.confidence,
+          reply: clarifyReply(decision.options.map((h) => h.entry)),
+        };
+      case 'decline':
+        return { ...base, kind: 'decline', topic: null, entryId: null, confidence: decision.confidence, reply: declineReply(centre) };
+    }
+  }
+}

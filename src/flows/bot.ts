@@ -1,0 +1,67 @@
+import { ActivityHandler, ConversationState, MessageFactory, type Storage, type TurnContext } from 'botbuilder';
+import { CONVERSATION_KEY } from '../bots/turn-runner.js';
+import type { AuditRepository, Conversation } from '../store/types.js';
+import type { AnswerPipeline } from './answer.js';
+import type { Reply } from './replies.js';
+
+export const NON_TEXT_REPLY: Reply = {
+  text: 'Hiện mình chỉ đọc được tin nhắn chữ. Bạn viết câu hỏi giúp mình nhé (không dấu cũng được).',
+  choices: ['Gặp tư vấn viên'],
+};
+
+interface TurnMemory {
+  turns?: number;
+}
+
+/** Renders a Reply as an Activity: text plus quick replies as suggested actions. */
+export function replyActivity(reply: Reply) {
+  return reply.choices.length > 0 ? MessageFactory.suggestedActions(reply.choices, reply.text) : MessageFactory.text(reply.text);
+}
+
+/**
+ * The assistant's bot: every message goes through the answer pipeline (triage first,
+ * then the FAQ). Intake dialogs and counsellor handover hang on here in later steps;
+ * conversation state already lives in the store through botbuilder's Storage.
+ */
+export class CtxhBot extends ActivityHandler {
+  private readonly conversationState: ConversationState;
+  private readonly memory;
+
+  constructor(
+    private readonly deps: { pipeline: AnswerPipeline; storage: Storage; audit: AuditRepository; now: () => Date },
+  ) {
+    super();
+    this.conversationState = new ConversationState(deps.storage);
+    this.memory = this.conversationState.createProperty<TurnMemory>('memory');
+    this.onMessage(async (context, next) => {
+      await this.handleMessage(context);
+      await next();
+    });
+  }
+
+  override async run(context: TurnContext): Promise<void> {
+    await super.run(context);
+    await this.conversationState.saveChanges(context, false);
+  }
+
+  private async handleMessage(context: TurnContext): Promise<void> {
+    const memory = await this.memory.get(context, {});
+    memory.turns = (memory.turns ?? 0) + 1;
+    const text = (context.activity.text ?? '').trim();
+    if (!text) {
+      await context.sendActivity(replyActivity(NON_TEXT_REPLY));
+      return;
+    }
+    const result = await this.deps.pipeline.answer(text);
+    await context.sendActivity(replyActivity(result.reply));
+    const conversation = context.turnState.get(CONVERSATION_KEY) as Conversation | undefined;
+    // The audit trail keeps what the bot decided, never what the citizen wrote.
+    await this.deps.audit.append({
+      at: this.deps.now(),
+      actor: 'bot',
+      action: `faq.${result.kind}`,
+      subject: conversation?.id ?? String(context.activity.conversation?.id ?? ''),
+      detail: { entryId: result.entryId, topic: result.topic, confidence: Math.round(result.confidence * 1000) / 1000 },
+    });
+  }
+}

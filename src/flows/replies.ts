@@ -1,0 +1,61 @@
+import type { KnowledgeEntry } from '../kb/entry.js';
+import type { Phrased } from '../kb/llm-phrasing.js';
+import { formatVietnameseDate, renderCentrePlaceholders, toPlainText } from '../kb/render.js';
+import type { CentreInfo } from '../server/config.js';
+
+/**
+ * Everything the citizen reads, in one place: short, kind Vietnamese. Pure functions
+ * from decisions to reply content; channels render `choices` as their own buttons.
+ */
+
+export interface Reply {
+  text: string;
+  /** Quick replies; tapping one sends its text back as the citizen's message. */
+  choices: string[];
+}
+
+export const CHOICE_COUNSELLOR = 'Gặp tư vấn viên';
+export const CHOICE_ASK_AGAIN = 'Hỏi câu khác';
+
+export function citation(entry: KnowledgeEntry): string {
+  return `Nguồn: ${entry.source} (thông tin rà soát ngày ${formatVietnameseDate(entry.reviewed)}).`;
+}
+
+/** The entry's answer and its source; or an LLM's rewording of the entries it cites. */
+export function answerReply(entry: KnowledgeEntry, centre: CentreInfo, phrased?: Phrased): Reply {
+  const body = phrased?.text ?? toPlainText(renderCentrePlaceholders(entry.body, centre));
+  const sources = (phrased?.cited ?? [entry]).map(citation).join('\n');
+  return { text: `${body}\n\n${sources}`, choices: [CHOICE_ASK_AGAIN, CHOICE_COUNSELLOR] };
+}
+
+export function clarifyReply(options: readonly KnowledgeEntry[]): Reply {
+  return {
+    text: 'Mình chưa chắc bạn muốn hỏi điều nào. Bạn bấm chọn một câu dưới đây, hoặc viết rõ hơn một chút nhé.',
+    choices: [...options.map((e) => e.questions[0]!), CHOICE_COUNSELLOR],
+  };
+}
+
+export function declineReply(centre: CentreInfo): Reply {
+  const hotline = centre.hotline ? ` hoặc gọi ${centre.hotline}` : '';
+  return {
+    text:
+      `Xin lỗi, câu này mình chưa có thông tin chắc chắn nên không dám trả lời sai. ` +
+      `Bạn có thể gặp tư vấn viên của ${centre.name}${hotline}, ` +
+      `hoặc hỏi UBND xã, phường nơi bạn ở.`,
+    choices: [CHOICE_COUNSELLOR, CHOICE_ASK_AGAIN],
+  };
+}
+
+export function greetingReply(centre: CentreInfo): Reply {
+  return {
+    text:
+      `Xin chào! Mình là trợ lý tự động của ${centre.name}. ` +
+      `Bạn cứ hỏi về trợ cấp, giấy tờ, hỗ trợ cho người già, người khuyết tật, trẻ em… ` +
+      `Viết không dấu cũng được. Ví dụ: "tro cap nguoi gia bao nhieu".`,
+    choices: ['Trợ cấp người cao tuổi', 'Trợ cấp người khuyết tật', CHOICE_COUNSELLOR],
+  };
+}
+
+export function askAgainReply(): Reply {
+  return { text: 'Dạ, bạn cứ viết câu hỏi của mình nhé.', choices: [] };
+}

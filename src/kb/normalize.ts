@@ -1,0 +1,150 @@
+/**
+ * Vietnamese text normalisation for retrieval.
+ *
+ * Citizens type with or without diacritics, with chat abbreviations and regional
+ * words. Everything is folded to one ASCII form so that "trợ cấp người già bao nhiêu",
+ * "tro cap nguoi gia bn" and "tiền người già lãnh nhiêu" meet the same terms.
+ */
+
+/** Lowercase, fold diacritics and đ, keep letters and digits. */
+export function foldDiacritics(text: string): string {
+  return text
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[đĐ]/g, 'd')
+    .toLowerCase();
+}
+
+/**
+ * Whole-token abbreviations and regional words, mapped to the standard syllables.
+ * Applied after folding, so keys are ASCII.
+ */
+const TOKEN_MAP: Record<string, string> = {
+  nkt: 'nguoi khuyet tat',
+  nct: 'nguoi cao tuoi',
+  ctxh: 'cong tac xa hoi',
+  btxh: 'bao tro xa hoi',
+  tgxh: 'tro giup xa hoi',
+  tcxh: 'tro cap xa hoi',
+  ubnd: 'uy ban nhan dan',
+  ub: 'uy ban',
+  bhyt: 'bao hiem y te',
+  bhxh: 'bao hiem xa hoi',
+  sdt: 'so dien thoai',
+  dt: 'dien thoai',
+  tvv: 'tu van vien',
+  ldtbxh: 'lao dong thuong binh xa hoi',
+  hcn: 'ho can ngheo',
+  kt: 'khuyet tat',
+  tgpl: 'tro giup phap ly',
+  bldg: 'bao luc gia dinh',
+  ko: 'khong',
+  k: 'khong',
+  kh: 'khong',
+  hong: 'khong',
+  hok: 'khong',
+  hem: 'khong',
+  khg: 'khong',
+  kg: 'khong',
+  dc: 'duoc',
+  bn: 'bao nhieu',
+  bnh: 'bao nhieu',
+  nhiu: 'nhieu',
+  j: 'gi',
+  z: 'vay',
+  dzay: 'vay',
+  ntn: 'nhu the nao',
+  vs: 'voi',
+  ng: 'nguoi',
+  nguoj: 'nguoi',
+  t: 'tuoi',
+  tr: 'trieu',
+  đ: 'dong',
+  tui: 'toi',
+  mik: 'minh',
+  mn: 'moi nguoi',
+  ck: 'chong',
+  vk: 'vo',
+  lanh: 'nhan',
+  linh: 'nhan',
+  mi: 'may',
+  rang: 'sao',
+};
+
+/**
+ * Multi-syllable phrases people use for the same thing. Left side is folded text;
+ * replacement happens on whole syllables.
+ */
+const PHRASE_MAP: Array<[string, string]> = [
+  ['luong xa hoi', 'tro cap xa hoi'],
+  ['tien xa hoi', 'tro cap xa hoi'],
+  ['tien bao tro', 'tro cap bao tro xa hoi'],
+  ['tien tro cap', 'tro cap'],
+  ['tro cap hang thang', 'tro cap xa hoi hang thang'],
+  ['tien nguoi gia', 'tro cap nguoi cao tuoi'],
+  ['luong nguoi gia', 'tro cap nguoi cao tuoi'],
+  ['luong huu xa hoi', 'tro cap huu tri xa hoi'],
+  ['nguoi gia', 'nguoi cao tuoi'],
+  ['ong ba gia', 'nguoi cao tuoi'],
+  ['cu gia', 'nguoi cao tuoi'],
+  ['ba gia', 'ba cao tuoi'],
+  ['ong gia', 'ong cao tuoi'],
+  ['tan tat', 'khuyet tat'],
+  ['tat nguyen', 'khuyet tat'],
+  ['nguoi tan tat', 'nguoi khuyet tat'],
+  ['moi thang', 'hang thang'],
+  ['1 thang', 'hang thang'],
+  ['mot thang', 'hang thang'],
+  ['xa phuong', 'xa'],
+  ['phuong xa', 'xa'],
+  ['giay to', 'ho so'],
+  ['thu tuc', 'ho so thu tuc'],
+  ['the bao hiem', 'bao hiem y te'],
+  ['bao hiem kham benh', 'bao hiem y te'],
+  ['tien chon cat', 'mai tang'],
+  ['tien lam dam', 'mai tang'],
+  ['chon cat', 'mai tang'],
+  ['ma chay', 'mai tang'],
+  ['dam ma', 'mai tang'],
+  ['luat su mien phi', 'tro giup phap ly'],
+  ['so hotline', 'so dien thoai'],
+  ['hot line', 'hotline'],
+  ['tong dai', 'so dien thoai tong dai'],
+  ['con coi', 'mo coi'],
+  ['mo coi cha me', 'mo coi'],
+  ['nha ngheo', 'ho ngheo'],
+  ['gia dinh ngheo', 'ho ngheo'],
+  ['so ngheo', 'ho ngheo'],
+  ['me don than', 'don than'],
+  ['nuoi con mot minh', 'don than nuoi con'],
+  ['mot minh nuoi con', 'don than nuoi con'],
+  ['nghien hut', 'nghien ma tuy'],
+  ['benh tam than', 'tam than'],
+  ['nguoi dien', 'tam than'],
+  ['bi dien', 'tam than'],
+  ['gap nguoi that', 'gap tu van vien'],
+  ['noi chuyen voi nguoi', 'gap tu van vien'],
+  ['nhan vien tu van', 'tu van vien'],
+  ['can bo tu van', 'tu van vien'],
+];
+
+const PHRASES = PHRASE_MAP.map(
+  ([from, to]) => [new RegExp(`(^| )${from}(?= |$)`, 'g'), `$1${to}`] as const,
+);
+
+/** Syllables after folding, abbreviation expansion and phrase mapping. */
+export function normalizeSyllables(text: string): string[] {
+  const folded = foldDiacritics(text)
+    // "6t", "80t", "500k": split digits from a unit so both parts are searchable
+    .replace(/(\d)([a-z])/g, '$1 $2')
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
+  if (!folded) return [];
+  const expanded = folded
+    .split(' ')
+    .map((tok) => TOKEN_MAP[tok] ?? tok)
+    .join(' ');
+  let phrased = expanded;
+  for (const [re, to] of PHRASES) phrased = phrased.replace(re, to);
+  return phrased.split(' ').filter(Boolean);
+}

@@ -1,0 +1,35 @@
+import type { CentreInfo } from '../server/config.js';
+
+/**
+ * Fills {{centre.*}} placeholders. A centre that has not configured a fact gets a plain
+ * phrase instead of an empty gap or somebody else's number.
+ */
+const FALLBACK: Record<keyof Omit<CentreInfo, 'name'>, string> = {
+  hotline: 'đường dây nóng của trung tâm',
+  address: 'trụ sở trung tâm (UBND xã, phường có thể chỉ đường)',
+  hours: 'giờ hành chính',
+};
+
+export function renderCentrePlaceholders(text: string, centre: CentreInfo): string {
+  return text.replace(/\{\{\s*centre\.(name|hotline|address|hours)\s*\}\}/g, (_m, key: keyof CentreInfo) => {
+    if (key === 'name') return centre.name;
+    return centre[key] ?? FALLBACK[key];
+  });
+}
+
+/** Markdown the chat channels do not render: bold markers and heading hashes. */
+export function toPlainText(markdown: string): string {
+  return markdown
+    .replace(/\*\*(.+?)\*\*/g, '$1')
+    .replace(/^#+\s*/gm, '')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+/** 2024-07-01 → 01/7/2024, the way Vietnamese documents write dates. */
+export function formatVietnameseDate(iso: string): string {
+  const [y, m, d] = iso.split('-');
+  if (!m) return y ?? iso;
+  if (!d) return `${Number(m)}/${y}`;
+  return `${d}/${Number(m)}/${y}`;
+}

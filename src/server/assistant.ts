@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import { DirectLineAdapter } from '../bots/directline/adapter.js';
+import { directLineRouter } from '../bots/directline/routes.js';
+import { DirectLineTokens } from '../bots/directline/tokens.js';
+import { TelegramAdapter } from '../bots/telegram/adapter.js';
+import { TurnRunner } from '../bots/turn-runner.js';
+import type { AnswerPipeline } from '../flows/answer.js';
+import { CtxhBot } from '../flows/bot.js';
+import { openStore } from '../store/open.js';
+import type { Store } from '../store/types.js';
+import { buildAnswerPipeline } from './answer-wiring.js';
+import { centreInfo, type Config } from './config.js';
+import { createLogger } from './logger.js';
+
+export interface Assistant {
+  app: express.Express;
+  store: Store;
+  runner: TurnRunner;
+  pipeline: AnswerPipeline;
+  telegram?: TelegramAdapter;
+  log: Logger;
+  /** Starts background work: recovery of unanswered messages, Telegram polling. */
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const WEB_DIR = fileURLToPath(new URL('../web/', import.meta.url));
+
+/** Wires store, knowledge, bot, channels and HTTP routes from one configuration. */
+export async function createAssistant(
+  config: Config,
+  options: { now?: () => Date; log?: Logger; store?: Store } = {},
+): Promise<Assistant> {
+  const now = options.now ?? (() => new Date());
+  const log = options.log ?? createLogger(config.LOG_LEVEL);
+  const store = options.store ?? (await openStore(config));
+  const centre = centreInfo(config);
+  const pipeline = await buildAnswerPipeline(config, centre, (msg) => log.warn(msg));
+
+  const synced = await store.knowledge.sync(pipeline.kb.entries, now());
+  await store.audit.append({ at: now(), actor: 'system', action: 'kb.sync', subject: 'knowledge', detail: synced });
+  log.info({ entries: pipeline.kb.entries.length, problems: pipeline.kb.problems.length, ...synced, store: store.kind }, 'knowledge loaded');
+
+  const bot = new CtxhBot({ pipeline, storage: store.botState, audit: store.audit, now });
+  const runner = new TurnRunner({ store, bot, now, log });
+  runner.register(new DirectLineAdapter());
+
+  let secret = config.DIRECTLINE_TOKEN_SECRET;
+  if (!secret) {
+    secret = randomBytes(32).toString('hex');
+    log.warn('DIRECTLINE_TOKEN_SECRET is not set: web chat tokens end when the process restarts and work on this instance only');
+  }
+  const tokens = new DirectLineTokens(secret, config.DIRECTLINE_TOKEN_TTL_SECONDS, () => now().getTime());
+
+  let telegram: TelegramAdapter | undefined;
+  if (config.TELEGRAM_BOT_TOKEN) {
+    telegram = new TelegramAdapter({ token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT, runner, log });
+    runner.register(telegram);
+  }
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.TRUST_PROXY);
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true, store: store.kind, knowledgeEntries: pipeline.kb.entries.length });
+  });
+  app.use(
+    '/v3/directline',
+    directLineRouter({ store, runner, tokens, tokensPerMinute: config.DIRECTLINE_TOKENS_PER_MINUTE, now }),
+  );
+  if (telegram && config.TELEGRAM_MODE === 'webhook' && config.TELEGRAM_WEBHOOK_SECRET) {
+    app.post('/telegram/webhook', telegram.webhookHandler(config.TELEGRAM_WEBHOOK_SECRET));
+  }
+  app.use(express.static(WEB_DIR, { index: 'index.html', maxAge: '1h' }));
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = typeof err === 'object' && err && 'status' in err ? Number((err as { status: unknown }).status) : 500;
+    if (status >= 500) log.error({ err }, 'request failed');
+    res.status(status).json({ error: { code: status >= 500 ? 'ServiceError' : 'BadArgument', message: status >= 500 ? 'Internal error' : 'Bad request' } });
+  });
+
+  return {
+    app,
+    store,
+    runner,
+    pipeline,
+    telegram,
+    log,
+    async start() {
+      const recovered = await runner.recover();
+      if (recovered > 0) log.info({ recovered }, 'answered messages left unanswered by an earlier run');
+      if (telegram && config.TELEGRAM_MODE === 'polling') await telegram.startPolling();
+    },
+    async close() {
+      telegram?.stop();
+      await runner.idle();
+      await store.close();
+    },
+  };
+}

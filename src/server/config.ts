@@ -1,0 +1,106 @@
+import { z } from 'zod';
+
+/**
+ * Every setting, parsed once at start. A wrong value stops start-up with a message that
+ * names the variable, so a centre's IT person can fix .env without reading code.
+ */
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v && v.trim() !== '' ? v.trim() : undefined));
+
+const unit = z.coerce.number().min(0).max(1);
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    HOST: z.string().default('0.0.0.0'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3978),
+    DATA_DIR: z.string().min(1).default('./data'),
+    MONGODB_URI: optionalString.pipe(
+      z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional(),
+    ),
+    MONGODB_DB: z.string().min(1).default('tro_ly_ctxh'),
+    KNOWLEDGE_DIR: z.string().min(1).default('./knowledge'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    TRUST_PROXY: bool.default(false),
+
+    CENTRE_NAME: z.string().min(1).default('Trung tâm Công tác xã hội'),
+    CENTRE_HOTLINE: optionalString,
+    CENTRE_ADDRESS: optionalString,
+    CENTRE_HOURS: optionalString,
+
+    DIRECTLINE_TOKEN_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+    DIRECTLINE_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
+    DIRECTLINE_TOKENS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(20),
+
+    TELEGRAM_BOT_TOKEN: optionalString.pipe(
+      z.string().regex(/^\d+:[A-Za-z0-9_-]+$/, 'must look like 123456:ABC-DEF').optional(),
+    ),
+    TELEGRAM_MODE: z.enum(['polling', 'webhook']).default('polling'),
+    TELEGRAM_WEBHOOK_SECRET: optionalString.pipe(
+      z.string().regex(/^[A-Za-z0-9_-]{16,256}$/, 'must be 16-256 of A-Z a-z 0-9 _ -').optional(),
+    ),
+    TELEGRAM_API_ROOT: z.url().default('https://api.telegram.org'),
+
+    FAQ_ANSWER_THRESHOLD: unit.default(0.5),
+    FAQ_CLARIFY_THRESHOLD: unit.default(0.36),
+
+    OPENAI_API_KEY: optionalString,
+    OPENAI_BASE_URL: optionalString.pipe(z.url().optional()),
+    LLM_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  })
+  .superRefine((c, ctx) => {
+    if (c.TELEGRAM_BOT_TOKEN && c.TELEGRAM_MODE === 'webhook' && !c.TELEGRAM_WEBHOOK_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TELEGRAM_WEBHOOK_SECRET'],
+        message: 'is required when TELEGRAM_MODE=webhook',
+      });
+    }
+    if (c.FAQ_CLARIFY_THRESHOLD > c.FAQ_ANSWER_THRESHOLD) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['FAQ_CLARIFY_THRESHOLD'],
+        message: 'must not be above FAQ_ANSWER_THRESHOLD',
+      });
+    }
+  });
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses settings from an environment (process.env by default). */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
+}
+
+/** Centre facts that fill the {{centre.*}} placeholders in knowledge entries. */
+export interface CentreInfo {
+  name: string;
+  hotline?: string;
+  address?: string;
+  hours?: string;
+}
+
+export function centreInfo(config: Config): CentreInfo {
+  return {
+    name: config.CENTRE_NAME,
+    hotline: config.CENTRE_HOTLINE,
+    address: config.CENTRE_ADDRESS,
+    hours: config.CENTRE_HOURS,
+  };
+}

@@ -1,0 +1,61 @@
+/** SQLite schema with its indexes, applied idempotently at open. */
+export const SQLITE_SCHEMA = `
+CREATE TABLE IF NOT EXISTS conversations (
+  id TEXT PRIMARY KEY,
+  channel TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  chat_id TEXT NOT NULL,
+  reference TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'bot',
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  last_inbound_at INTEGER
+);
+CREATE UNIQUE INDEX IF NOT EXISTS conversations_address ON conversations(channel, chat_id, user_id);
+CREATE INDEX IF NOT EXISTS conversations_status ON conversations(status, updated_at);
+
+CREATE TABLE IF NOT EXISTS messages (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  conversation_id TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+  platform_message_id TEXT,
+  text TEXT NOT NULL,
+  activity TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  handled_at INTEGER
+);
+CREATE UNIQUE INDEX IF NOT EXISTS messages_platform_id
+  ON messages(channel, direction, platform_message_id) WHERE platform_message_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS messages_conversation ON messages(conversation_id, seq);
+CREATE INDEX IF NOT EXISTS messages_unhandled ON messages(direction, handled_at) WHERE handled_at IS NULL;
+
+CREATE TABLE IF NOT EXISTS bot_state (
+  key TEXT PRIMARY KEY,
+  etag TEXT NOT NULL,
+  data TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS knowledge_versions (
+  id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  hash TEXT NOT NULL,
+  data TEXT NOT NULL,
+  updated_at INTEGER NOT NULL,
+  current INTEGER NOT NULL DEFAULT 1,
+  PRIMARY KEY (id, version)
+);
+CREATE INDEX IF NOT EXISTS knowledge_current ON knowledge_versions(current, id);
+
+CREATE TABLE IF NOT EXISTS audit_events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  detail TEXT
+);
+CREATE INDEX IF NOT EXISTS audit_subject ON audit_events(subject, seq);
+CREATE INDEX IF NOT EXISTS audit_action ON audit_events(action, seq);
+`;

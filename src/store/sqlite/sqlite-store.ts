@@ -1,0 +1,293 @@
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StoreItems } from 'botbuilder';
+import type { KnowledgeEntry } from '../../kb/entry.js';
+import { entryHash, newETag } from '../shared.js';
+import {
+  ETagConflictError,
+  type AuditEvent,
+  type AuditRepository,
+  type Channel,
+  type Conversation,
+  type ConversationAddress,
+  type ConversationRepository,
+  type ConversationStatus,
+  type KnowledgeRepository,
+  type MessageRepository,
+  type NewMessage,
+  type Store,
+  type StoredKnowledgeEntry,
+  type StoredMessage,
+} from '../types.js';
+import { SQLITE_SCHEMA } from './schema.js';
+
+type Row = Record<string, unknown>;
+
+const toDate = (v: unknown): Date | null => (v === null || v === undefined ? null : new Date(Number(v)));
+
+function rowToConversation(r: Row): Conversation {
+  return {
+    id: String(r.id),
+    channel: r.channel as Channel,
+    userId: String(r.user_id),
+    chatId: String(r.chat_id),
+    reference: JSON.parse(String(r.reference)),
+    status: r.status as ConversationStatus,
+    createdAt: toDate(r.created_at)!,
+    updatedAt: toDate(r.updated_at)!,
+    lastInboundAt: toDate(r.last_inbound_at),
+  };
+}
+
+function rowToMessage(r: Row): StoredMessage {
+  return {
+    id: String(r.id),
+    seq: Number(r.seq),
+    conversationId: String(r.conversation_id),
+    channel: r.channel as Channel,
+    direction: r.direction as 'in' | 'out',
+    platformMessageId: (r.platform_message_id as string | null) ?? null,
+    text: String(r.text),
+    activity: JSON.parse(String(r.activity)),
+    createdAt: toDate(r.created_at)!,
+    handledAt: toDate(r.handled_at),
+  };
+}
+
+function rowToKnowledge(r: Row): StoredKnowledgeEntry {
+  return {
+    ...(JSON.parse(String(r.data)) as KnowledgeEntry),
+    version: Number(r.version),
+    hash: String(r.hash),
+    updatedAt: toDate(r.updated_at)!,
+  };
+}
+
+/**
+ * The embedded store: one SQLite file in WAL mode. better-sqlite3 is synchronous, so
+ * each method is one short transaction and the async signatures only match Mongo's.
+ */
+export function openSqliteStore(dataDir: string, fileName = 'ctxh.sqlite'): Store {
+  mkdirSync(dataDir, { recursive: true });
+  const db = new Database(join(dataDir, fileName));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.exec(SQLITE_SCHEMA);
+
+  const conversations: ConversationRepository = (() => {
+    const byAddress = db.prepare(
+      'SELECT * FROM conversations WHERE channel = ? AND chat_id = ? AND user_id = ?',
+    );
+    const insert = db.prepare(
+      `INSERT INTO conversations (id, channel, user_id, chat_id, reference, status, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, 'bot', ?, ?)
+       ON CONFLICT(channel, chat_id, user_id) DO UPDATE SET reference = excluded.reference, updated_at = excluded.updated_at`,
+    );
+    const byId = db.prepare('SELECT * FROM conversations WHERE id = ?');
+    const setStatus = db.prepare('UPDATE conversations SET status = ?, updated_at = ? WHERE id = ?');
+    const touch = db.prepare('UPDATE conversations SET last_inbound_at = ?, updated_at = ? WHERE id = ?');
+    const find = (a: ConversationAddress) => {
+      const r = byAddress.get(a.channel, a.chatId, a.userId) as Row | undefined;
+      return r ? rowToConversation(r) : null;
+    };
+    return {
+      async upsert(a, reference, now) {
+        insert.run(randomUUID(), a.channel, a.userId, a.chatId, JSON.stringify(reference), +now, +now);
+        return find(a)!;
+      },
+      async get(id) {
+        const r = byId.get(id) as Row | undefined;
+        return r ? rowToConversation(r) : null;
+      },
+      async findByAddress(a) {
+        return find(a);
+      },
+      async setStatus(id, status, now) {
+        setStatus.run(status, +now, id);
+      },
+      async touchInbound(id, now) {
+        touch.run(+now, +now, id);
+      },
+    };
+  })();
+
+  const messages: MessageRepository = (() => {
+    const insert = db.prepare(
+      `INSERT INTO messages (id, conversation_id, channel, direction, platform_message_id, text, activity, created_at)
+       VALUES (@id, @conversationId, @channel, @direction, @platformMessageId, @text, @activity, @createdAt)
+       ON CONFLICT DO NOTHING`,
+    );
+    const byId = db.prepare('SELECT * FROM messages WHERE id = ?');
+    const byPlatformId = db.prepare(
+      'SELECT * FROM messages WHERE channel = ? AND direction = ? AND platform_message_id = ?',
+    );
+    const markHandled = db.prepare('UPDATE messages SET handled_at = ? WHERE id = ? AND handled_at IS NULL');
+    const list = db.prepare(
+      'SELECT * FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+    );
+    const unhandled = db.prepare(
+      "SELECT * FROM messages WHERE direction = 'in' AND handled_at IS NULL ORDER BY seq LIMIT ?",
+    );
+    const write = (m: NewMessage): { message: StoredMessage; duplicate: boolean } => {
+      const id = randomUUID();
+      const info = insert.run({
+        ...m,
+        id,
+        activity: JSON.stringify(m.activity),
+        createdAt: +m.createdAt,
+      });
+      if (info.changes === 1) return { message: rowToMessage(byId.get(id) as Row), duplicate: false };
+      const existing = byPlatformId.get(m.channel, m.direction, m.platformMessageId) as Row;
+      return { message: rowToMessage(existing), duplicate: true };
+    };
+    return {
+      async recordInbound(m) {
+        return write({ ...m, direction: 'in' });
+      },
+      async recordOutbound(m) {
+        return write({ ...m, direction: 'out' }).message;
+      },
+      async markHandled(id, at) {
+        markHandled.run(+at, id);
+      },
+      async listByConversation(conversationId, afterSeq = 0, limit = 500) {
+        return (list.all(conversationId, afterSeq, limit) as Row[]).map(rowToMessage);
+      },
+      async listUnhandledInbound(limit = 100) {
+        return (unhandled.all(limit) as Row[]).map(rowToMessage);
+      },
+    };
+  })();
+
+  const botState = (() => {
+    const get = db.prepare('SELECT etag, data FROM bot_state WHERE key = ?');
+    const insert = db.prepare('INSERT INTO bot_state (key, etag, data) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
+    const update = db.prepare('UPDATE bot_state SET etag = ?, data = ? WHERE key = ?');
+    const updateIf = db.prepare('UPDATE bot_state SET etag = ?, data = ? WHERE key = ? AND etag = ?');
+    const del = db.prepare('DELETE FROM bot_state WHERE key = ?');
+    const writeOne = db.transaction((key: string, item: Record<string, unknown>) => {
+      const { eTag, ...rest } = item as { eTag?: string };
+      const etag = newETag();
+      const data = JSON.stringify(rest);
+      if (!eTag || eTag === '*') {
+        if (insert.run(key, etag, data).changes === 0) update.run(etag, data, key);
+        return;
+      }
+      if (updateIf.run(etag, data, key, eTag).changes === 1) return;
+      // MemoryStorage semantics: an eTag on an item that does not exist yet is a create.
+      if (get.get(key) === undefined && insert.run(key, etag, data).changes === 1) return;
+      throw new ETagConflictError(key);
+    });
+    return {
+      async read(keys: string[]): Promise<StoreItems> {
+        const out: StoreItems = {};
+        for (const key of keys) {
+          const r = get.get(key) as { etag: string; data: string } | undefined;
+          if (r) out[key] = { ...JSON.parse(r.data), eTag: r.etag };
+        }
+        return out;
+      },
+      async write(changes: StoreItems): Promise<void> {
+        for (const [key, item] of Object.entries(changes)) writeOne(key, item ?? {});
+      },
+      async delete(keys: string[]): Promise<void> {
+        for (const key of keys) del.run(key);
+      },
+    };
+  })();
+
+  const knowledge: KnowledgeRepository = (() => {
+    const current = db.prepare('SELECT * FROM knowledge_versions WHERE current = 1 ORDER BY id');
+    const currentOne = db.prepare('SELECT * FROM knowledge_versions WHERE current = 1 AND id = ?');
+    const latest = db.prepare('SELECT * FROM knowledge_versions WHERE id = ? ORDER BY version DESC LIMIT 1');
+    const allVersions = db.prepare('SELECT * FROM knowledge_versions WHERE id = ? ORDER BY version');
+    const retireAll = db.prepare('UPDATE knowledge_versions SET current = 0 WHERE id = ?');
+    const insert = db.prepare(
+      'INSERT INTO knowledge_versions (id, version, hash, data, updated_at, current) VALUES (?, ?, ?, ?, ?, 1)',
+    );
+    const sync = db.transaction((entries: readonly KnowledgeEntry[], now: Date) => {
+      let added = 0;
+      let changed = 0;
+      let retired = 0;
+      const wanted = new Set(entries.map((e) => e.id));
+      for (const e of entries) {
+        const hash = entryHash(e);
+        const last = latest.get(e.id) as Row | undefined;
+        if (last && last.hash === hash) {
+          if (!last.current) db.prepare('UPDATE knowledge_versions SET current = 1 WHERE id = ? AND version = ?').run(e.id, last.version);
+          continue;
+        }
+        retireAll.run(e.id);
+        insert.run(e.id, last ? Number(last.version) + 1 : 1, hash, JSON.stringify(e), +now);
+        if (last) changed++;
+        else added++;
+      }
+      for (const r of current.all() as Row[]) {
+        if (!wanted.has(String(r.id))) {
+          retireAll.run(r.id);
+          retired++;
+        }
+      }
+      return { added, changed, retired };
+    });
+    return {
+      async sync(entries, now) {
+        return sync(entries, now);
+      },
+      async list() {
+        return (current.all() as Row[]).map(rowToKnowledge);
+      },
+      async get(id) {
+        const r = currentOne.get(id) as Row | undefined;
+        return r ? rowToKnowledge(r) : null;
+      },
+      async versions(id) {
+        return (allVersions.all(id) as Row[]).map(rowToKnowledge);
+      },
+    };
+  })();
+
+  const audit: AuditRepository = (() => {
+    const insert = db.prepare('INSERT INTO audit_events (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)');
+    return {
+      async append(e: AuditEvent) {
+        insert.run(+e.at, e.actor, e.action, e.subject, e.detail ? JSON.stringify(e.detail) : null);
+      },
+      async list(filter = {}) {
+        const where: string[] = [];
+        const args: unknown[] = [];
+        if (filter.subject) {
+          where.push('subject = ?');
+          args.push(filter.subject);
+        }
+        if (filter.action) {
+          where.push('action = ?');
+          args.push(filter.action);
+        }
+        const sql = `SELECT * FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
+        return (db.prepare(sql).all(...args, filter.limit ?? 100) as Row[]).map((r) => ({
+          at: toDate(r.at)!,
+          actor: String(r.actor),
+          action: String(r.action),
+          subject: String(r.subject),
+          ...(r.detail ? { detail: JSON.parse(String(r.detail)) } : {}),
+        }));
+      },
+    };
+  })();
+
+  return {
+    kind: 'sqlite',
+    conversations,
+    messages,
+    botState,
+    knowledge,
+    audit,
+    async close() {
+      db.close();
+    },
+  };
+}
