@@ -6,7 +6,8 @@ export default defineConfig({
     globalSetup: ['tests/support/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // jongodb is unsafe under concurrent connections: one worker at a time talks to it.
+    // Only the store contract suite talks to the Mongo lane, over one connection
+    // (jongodb is unsafe under concurrent connections), so files may run in parallel.
     fileParallelism: true,
   },
 });

@@ -36,7 +36,9 @@ export function confidenceOf(hits: readonly SearchHit[]): number {
 export function decideFaq(hits: readonly SearchHit[], thresholds: FaqThresholds): FaqDecision {
   const confidence = confidenceOf(hits);
   const top = hits[0];
-  if (!top || confidence < thresholds.clarify) return { kind: 'decline', confidence };
+  // Ambiguity between topics calls for a question back, not a refusal: declining looks
+  // at coverage alone.
+  if (!top || top.coverage < thresholds.clarify) return { kind: 'decline', confidence };
   if (confidence >= thresholds.answer) return { kind: 'answer', hit: top, confidence };
   const options: SearchHit[] = [];
   const topics = new Set<string>();

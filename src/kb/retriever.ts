@@ -24,6 +24,7 @@ const STOPWORDS = new Set(
 const FIELD_WEIGHTS = { questions: 1, topic: 0.6, body: 0.35 } as const;
 const BIGRAM_WEIGHT = 1.6;
 const TYPO_WEIGHT = 0.6;
+const UNSEEN_PAIR_WEIGHT = 0.5;
 const K1 = 1.2;
 const B = 0.4;
 
@@ -156,9 +157,15 @@ export class Retriever {
       const w = (isBigram ? BIGRAM_WEIGHT : 1) * (corrected ? TYPO_WEIGHT : 1);
       if (weights.has(t)) continue; // a repeated word does not make a question more specific
       weights.set(t, w);
-      // Bigrams the knowledge base has never seen say little: "bao_gio" unknown is not
-      // evidence of another domain the way an unknown syllable is.
-      if (isBigram && !this.df.has(t)) continue;
+      // An unseen pair of content syllables ("ho chieu", "xe may") is a sign of another
+      // domain even when each syllable is known; an unseen pair with a filler word
+      // ("bao gio", "o dau") says little.
+      if (isBigram && !this.df.has(t)) {
+        const [a, b] = t.split('_') as [string, string];
+        if (STOPWORDS.has(a) || STOPWORDS.has(b)) continue;
+        totalWeight += w * UNSEEN_PAIR_WEIGHT * this.idf(t);
+        continue;
+      }
       totalWeight += w * this.idf(t);
     }
     return { terms: [...weights].map(([term, weight]) => ({ term, weight })), totalWeight };

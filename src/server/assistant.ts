@@ -27,6 +27,7 @@ export interface Assistant {
   close(): Promise<void>;
 }
 
+export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';
 const WEB_DIR = fileURLToPath(new URL('../web/', import.meta.url));
 
 /** Wires store, knowledge, bot, channels and HTTP routes from one configuration. */
@@ -72,7 +73,7 @@ export async function createAssistant(
     directLineRouter({ store, runner, tokens, tokensPerMinute: config.DIRECTLINE_TOKENS_PER_MINUTE, now }),
   );
   if (telegram && config.TELEGRAM_MODE === 'webhook' && config.TELEGRAM_WEBHOOK_SECRET) {
-    app.post('/telegram/webhook', telegram.webhookHandler(config.TELEGRAM_WEBHOOK_SECRET));
+    app.post(TELEGRAM_WEBHOOK_PATH, telegram.webhookHandler(TELEGRAM_WEBHOOK_PATH, config.TELEGRAM_WEBHOOK_SECRET));
   }
   app.use(express.static(WEB_DIR, { index: 'index.html', maxAge: '1h' }));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {

@@ -23,7 +23,7 @@ const postActivitySchema = z.object({
   channelData: z.unknown().optional(),
 });
 
-const watermarkSchema = z.object({ watermark: z.string().regex(/^\d{1,15}$/).optional() });
+const watermarkSchema = z.object({ watermark: z.string().regex(/^\d{0,15}$/).optional() });
 
 type AuthedRequest = Request & { claims?: TokenClaims };
 

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Activity, ResourceResponse, TurnContext } from 'botbuilder';
 import { Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
@@ -33,8 +34,14 @@ export class TelegramAdapter extends ChannelAdapter {
   }
 
   /** Express handler for webhook mode; rejects a wrong X-Telegram-Bot-Api-Secret-Token with 403. */
-  webhookHandler(secretToken: string) {
-    return this.telegraf.webhookCallback('/', { secretToken });
+  webhookHandler(path: string, secretToken: string) {
+    const callback = this.telegraf.webhookCallback(path, { secretToken });
+    // telegraf hands a rejected request to `next`; under express that would be a 404.
+    return (req: IncomingMessage, res: ServerResponse) =>
+      callback(req, res, () => {
+        res.statusCode = 403;
+        res.end();
+      });
   }
 
   /** Long polling for a centre without public HTTPS; resolves once polling has started. */

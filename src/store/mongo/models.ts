@@ -1,0 +1,205 @@
+/**
+ * MongoDB collections of the store, with their indexes declared here and created
+ * explicitly at open (Model.createIndexes), never by mongoose on its own: jongodb, the
+ * in-process server the tests use, has no `create` or `listCollections` command, and in
+ * production index builds should be an explicit step too.
+ *
+ * Free-form JSON (conversation references, activities, bot state, knowledge entries,
+ * audit details) is kept as a JSON string: keys with '.' or '$' then cannot break a
+ * write, and what comes back is exactly what the SQLite store gives back.
+ */
+import { Schema, type Connection, type Model } from 'mongoose';
+import type { Channel, ConversationStatus, Direction } from '../types.js';
+
+const schemaOptions = {
+  autoCreate: false,
+  autoIndex: false,
+  versionKey: false,
+  strict: true,
+  // No mongoose-managed createdAt/updatedAt: the caller passes `now`.
+  timestamps: false,
+} as const;
+
+/** Named sequences: `messages` (Direct Line watermarks) and `audit` (ordering). */
+export interface CounterDoc {
+  _id: string;
+  seq: number;
+}
+
+export const counterSchema = new Schema<CounterDoc>(
+  {
+    _id: { type: String, required: true },
+    seq: { type: Number, required: true },
+  },
+  schemaOptions,
+);
+
+export interface ConversationDoc {
+  id: string;
+  channel: Channel;
+  userId: string;
+  chatId: string;
+  /** botbuilder ConversationReference, JSON. */
+  reference: string;
+  status: ConversationStatus;
+  createdAt: Date;
+  updatedAt: Date;
+  lastInboundAt: Date | null;
+}
+
+export const conversationSchema = new Schema<ConversationDoc>(
+  {
+    id: { type: String, required: true },
+    channel: { type: String, required: true },
+    userId: { type: String, required: true },
+    chatId: { type: String, required: true },
+    reference: { type: String, required: true },
+    status: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+    lastInboundAt: { type: Date },
+  },
+  schemaOptions,
+);
+conversationSchema.index({ id: 1 }, { unique: true, name: 'conversations_id' });
+conversationSchema.index({ channel: 1, chatId: 1, userId: 1 }, { unique: true, name: 'conversations_address' });
+conversationSchema.index({ status: 1, updatedAt: 1 }, { name: 'conversations_status' });
+
+export interface MessageDoc {
+  id: string;
+  seq: number;
+  conversationId: string;
+  channel: Channel;
+  direction: Direction;
+  platformMessageId: string | null;
+  text: string;
+  /** The Activity, JSON. */
+  activity: string;
+  createdAt: Date;
+  handledAt: Date | null;
+}
+
+export const messageSchema = new Schema<MessageDoc>(
+  {
+    id: { type: String, required: true },
+    seq: { type: Number, required: true },
+    conversationId: { type: String, required: true },
+    channel: { type: String, required: true },
+    direction: { type: String, required: true, enum: ['in', 'out'] },
+    platformMessageId: { type: String, default: null },
+    // `required` would reject the empty string, which is a valid (if odd) message text.
+    text: { type: String },
+    activity: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    handledAt: { type: Date, default: null },
+  },
+  schemaOptions,
+);
+messageSchema.index({ id: 1 }, { unique: true, name: 'messages_id' });
+messageSchema.index({ seq: 1 }, { unique: true, name: 'messages_seq' });
+// The dedup key of redelivered webhooks; messages without a platform id are not in it.
+messageSchema.index(
+  { channel: 1, direction: 1, platformMessageId: 1 },
+  {
+    unique: true,
+    name: 'messages_platform_id',
+    partialFilterExpression: { platformMessageId: { $type: 'string' } },
+  },
+);
+messageSchema.index({ conversationId: 1, seq: 1 }, { name: 'messages_conversation' });
+messageSchema.index({ direction: 1, handledAt: 1, seq: 1 }, { name: 'messages_unhandled' });
+
+/** botbuilder Storage item; `_id` is the storage key, any string. */
+export interface BotStateDoc {
+  _id: string;
+  etag: string;
+  /** The item without its eTag, JSON. */
+  data: string;
+}
+
+export const botStateSchema = new Schema<BotStateDoc>(
+  {
+    _id: { type: String, required: true },
+    etag: { type: String, required: true },
+    data: { type: String, required: true },
+  },
+  schemaOptions,
+);
+
+export interface KnowledgeVersionDoc {
+  id: string;
+  version: number;
+  hash: string;
+  /** The KnowledgeEntry, JSON. */
+  data: string;
+  updatedAt: Date;
+  current: boolean;
+}
+
+export const knowledgeVersionSchema = new Schema<KnowledgeVersionDoc>(
+  {
+    id: { type: String, required: true },
+    version: { type: Number, required: true },
+    hash: { type: String, required: true },
+    data: { type: String, required: true },
+    updatedAt: { type: Date, required: true },
+    current: { type: Boolean, required: true },
+  },
+  schemaOptions,
+);
+knowledgeVersionSchema.index({ id: 1, version: 1 }, { unique: true, name: 'knowledge_id_version' });
+knowledgeVersionSchema.index({ current: 1, id: 1 }, { name: 'knowledge_current' });
+
+export interface AuditEventDoc {
+  seq: number;
+  at: Date;
+  actor: string;
+  action: string;
+  subject: string;
+  /** JSON, or null when the event has no detail. */
+  detail: string | null;
+}
+
+export const auditEventSchema = new Schema<AuditEventDoc>(
+  {
+    seq: { type: Number, required: true },
+    at: { type: Date, required: true },
+    actor: { type: String, required: true },
+    action: { type: String, required: true },
+    subject: { type: String, required: true },
+    detail: { type: String, default: null },
+  },
+  schemaOptions,
+);
+auditEventSchema.index({ seq: 1 }, { unique: true, name: 'audit_seq' });
+auditEventSchema.index({ subject: 1, seq: 1 }, { name: 'audit_subject' });
+auditEventSchema.index({ action: 1, seq: 1 }, { name: 'audit_action' });
+
+export interface MongoModels {
+  counters: Model<CounterDoc>;
+  conversations: Model<ConversationDoc>;
+  messages: Model<MessageDoc>;
+  botState: Model<BotStateDoc>;
+  knowledge: Model<KnowledgeVersionDoc>;
+  audit: Model<AuditEventDoc>;
+}
+
+/** Registers the models on a dedicated connection (never mongoose's global one). */
+export function defineModels(conn: Connection): MongoModels {
+  return {
+    counters: conn.model<CounterDoc>('Counter', counterSchema, 'counters'),
+    conversations: conn.model<ConversationDoc>('Conversation', conversationSchema, 'conversations'),
+    messages: conn.model<MessageDoc>('Message', messageSchema, 'messages'),
+    botState: conn.model<BotStateDoc>('BotState', botStateSchema, 'bot_state'),
+    knowledge: conn.model<KnowledgeVersionDoc>('KnowledgeVersion', knowledgeVersionSchema, 'knowledge_versions'),
+    audit: conn.model<AuditEventDoc>('AuditEvent', auditEventSchema, 'audit_events'),
+  };
+}
+
+/** Creates every declared index; idempotent, so it runs at each open. */
+export async function createAllIndexes(models: MongoModels): Promise<void> {
+  // One at a time: jongodb is not safe under concurrent commands.
+  for (const model of Object.values(models) as Model<unknown>[]) {
+    await model.createIndexes();
+  }
+}

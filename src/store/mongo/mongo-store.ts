@@ -1,0 +1,381 @@
+/**
+ * The MongoDB store: several app instances share one database. It behaves as the
+ * SQLite store does (tests/store.contract.test.ts holds both to it) and uses only plain
+ * CRUD, findOneAndUpdate and the $set/$inc/$addToSet/$setOnInsert update operators, so
+ * the jongodb test lane exercises the real code. Anything that must happen once across
+ * instances is a conditional write: a unique index (duplicate key 11000) or a
+ * compare-and-set filter, never a check in process memory.
+ */
+import { randomUUID } from 'node:crypto';
+import mongoose from 'mongoose';
+import type { StoreItems } from 'botbuilder';
+import type { KnowledgeEntry } from '../../kb/entry.js';
+import { entryHash, newETag } from '../shared.js';
+import {
+  ETagConflictError,
+  type AuditEvent,
+  type AuditRepository,
+  type Conversation,
+  type ConversationAddress,
+  type ConversationRepository,
+  type KnowledgeRepository,
+  type MessageRepository,
+  type NewMessage,
+  type Store,
+  type StoredKnowledgeEntry,
+  type StoredMessage,
+} from '../types.js';
+import {
+  createAllIndexes,
+  defineModels,
+  type AuditEventDoc,
+  type ConversationDoc,
+  type KnowledgeVersionDoc,
+  type MessageDoc,
+} from './models.js';
+
+export interface MongoStoreOptions {
+  /** Database name; defaults to the one in the URI (or mongoose's default). */
+  dbName?: string;
+  /** Connection pool size; 1 against jongodb, which is unsafe under concurrent connections. */
+  maxPoolSize?: number;
+}
+
+/** Duplicate key: a unique index refused the write. */
+function isDuplicateKey(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { code?: unknown; writeErrors?: Array<{ code?: unknown }> };
+  return e.code === 11000 || e.code === 11001 || (e.writeErrors?.some((w) => w.code === 11000) ?? false);
+}
+
+/** SQLite LIMIT semantics: 0 returns nothing, a negative limit means no limit. */
+function applyLimit<Q extends { limit(n: number): Q }>(query: Q, limit: number): Q | null {
+  if (limit === 0) return null;
+  return limit > 0 ? query.limit(Math.floor(limit)) : query;
+}
+
+function docToConversation(d: ConversationDoc): Conversation {
+  return {
+    id: d.id,
+    channel: d.channel,
+    userId: d.userId,
+    chatId: d.chatId,
+    reference: JSON.parse(d.reference) as Record<string, unknown>,
+    status: d.status,
+    createdAt: new Date(d.createdAt),
+    updatedAt: new Date(d.updatedAt),
+    lastInboundAt: d.lastInboundAt ? new Date(d.lastInboundAt) : null,
+  };
+}
+
+function docToMessage(d: MessageDoc): StoredMessage {
+  return {
+    id: d.id,
+    seq: d.seq,
+    conversationId: d.conversationId,
+    channel: d.channel,
+    direction: d.direction,
+    platformMessageId: d.platformMessageId ?? null,
+    text: d.text ?? '',
+    activity: JSON.parse(d.activity) as Record<string, unknown>,
+    createdAt: new Date(d.createdAt),
+    handledAt: d.handledAt ? new Date(d.handledAt) : null,
+  };
+}
+
+function docToKnowledge(d: KnowledgeVersionDoc): StoredKnowledgeEntry {
+  return {
+    ...(JSON.parse(d.data) as KnowledgeEntry),
+    version: d.version,
+    hash: d.hash,
+    updatedAt: new Date(d.updatedAt),
+  };
+}
+
+function docToAudit(d: AuditEventDoc): AuditEvent {
+  return {
+    at: new Date(d.at),
+    actor: d.actor,
+    action: d.action,
+    subject: d.subject,
+    ...(d.detail ? { detail: JSON.parse(d.detail) as Record<string, unknown> } : {}),
+  };
+}
+
+export async function openMongoStore(uri: string, options: MongoStoreOptions = {}): Promise<Store> {
+  const conn = mongoose.createConnection(uri, {
+    ...(options.dbName ? { dbName: options.dbName } : {}),
+    ...(options.maxPoolSize ? { maxPoolSize: options.maxPoolSize } : {}),
+    autoCreate: false,
+    autoIndex: false,
+    serverSelectionTimeoutMS: 10_000,
+  });
+  await conn.asPromise();
+  const models = defineModels(conn);
+  try {
+    await createAllIndexes(models);
+  } catch (err) {
+    await conn.close();
+    throw err;
+  }
+
+  /** Next value of a store-wide sequence; starts at 1. */
+  const nextSeq = async (name: string): Promise<number> => {
+    const doc = await models.counters
+      .findOneAndUpdate({ _id: name }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' })
+      .lean();
+    if (!doc) throw new Error(`counter ${name}: no document after upsert`);
+    return doc.seq;
+  };
+
+  const conversations: ConversationRepository = (() => {
+    const M = models.conversations;
+    const byAddress = (a: ConversationAddress) => ({ channel: a.channel, chatId: a.chatId, userId: a.userId });
+    const upsertOnce = (a: ConversationAddress, reference: Record<string, unknown>, now: Date) =>
+      M.findOneAndUpdate(
+        byAddress(a),
+        {
+          $setOnInsert: { id: randomUUID(), status: 'bot', createdAt: now, lastInboundAt: null },
+          $set: { reference: JSON.stringify(reference), updatedAt: now },
+        },
+        { upsert: true, returnDocument: 'after', setDefaultsOnInsert: false },
+      ).lean<ConversationDoc>();
+    return {
+      async upsert(a, reference, now) {
+        let doc: ConversationDoc | null;
+        try {
+          doc = await upsertOnce(a, reference, now);
+        } catch (err) {
+          // Two instances inserting the same new address: the loser updates the winner's.
+          if (!isDuplicateKey(err)) throw err;
+          doc = await upsertOnce(a, reference, now);
+        }
+        if (!doc) throw new Error('conversation upsert returned nothing');
+        return docToConversation(doc);
+      },
+      async get(id) {
+        const doc = await M.findOne({ id }).lean<ConversationDoc>();
+        return doc ? docToConversation(doc) : null;
+      },
+      async findByAddress(a) {
+        const doc = await M.findOne(byAddress(a)).lean<ConversationDoc>();
+        return doc ? docToConversation(doc) : null;
+      },
+      async setStatus(id, status, now) {
+        await M.updateOne({ id }, { $set: { status, updatedAt: now } });
+      },
+      async touchInbound(id, now) {
+        await M.updateOne({ id }, { $set: { lastInboundAt: now, updatedAt: now } });
+      },
+    };
+  })();
+
+  const messages: MessageRepository = (() => {
+    const M = models.messages;
+    const write = async (m: NewMessage): Promise<{ message: StoredMessage; duplicate: boolean }> => {
+      const platformMessageId = m.platformMessageId ?? null;
+      for (let attempt = 1; ; attempt++) {
+        const doc: MessageDoc = {
+          id: randomUUID(),
+          seq: await nextSeq('messages'),
+          conversationId: m.conversationId,
+          channel: m.channel,
+          direction: m.direction,
+          platformMessageId,
+          text: m.text,
+          activity: JSON.stringify(m.activity),
+          createdAt: m.createdAt,
+          handledAt: null,
+        };
+        try {
+          await M.create(doc);
+          return { message: docToMessage(doc), duplicate: false };
+        } catch (err) {
+          if (!isDuplicateKey(err)) throw err;
+          // A redelivery: the platform-id index refused it. Return what is stored.
+          if (platformMessageId !== null) {
+            const existing = await M.findOne({
+              channel: m.channel,
+              direction: m.direction,
+              platformMessageId,
+            }).lean<MessageDoc>();
+            if (existing) return { message: docToMessage(existing), duplicate: true };
+          }
+          // Otherwise the seq index refused a seq already taken, which a correct server never
+          // hands out twice (jongodb under concurrent connections does): take the next one.
+          if (attempt >= 5) throw err;
+        }
+      }
+    };
+    return {
+      async recordInbound(m) {
+        return write({ ...m, direction: 'in' });
+      },
+      async recordOutbound(m) {
+        return (await write({ ...m, direction: 'out' })).message;
+      },
+      async markHandled(id, at) {
+        await M.updateOne({ id, handledAt: null }, { $set: { handledAt: at } });
+      },
+      async listByConversation(conversationId, afterSeq = 0, limit = 500) {
+        const q = applyLimit(M.find({ conversationId, seq: { $gt: afterSeq } }).sort({ seq: 1 }), limit);
+        return q ? (await q.lean<MessageDoc[]>()).map(docToMessage) : [];
+      },
+      async listUnhandledInbound(limit = 100) {
+        const q = applyLimit(M.find({ direction: 'in', handledAt: null }).sort({ seq: 1 }), limit);
+        return q ? (await q.lean<MessageDoc[]>()).map(docToMessage) : [];
+      },
+    };
+  })();
+
+  const botState = (() => {
+    const M = models.botState;
+    const writeOne = async (key: string, item: Record<string, unknown>): Promise<void> => {
+      const { eTag, ...rest } = item as { eTag?: string };
+      const etag = newETag();
+      const data = JSON.stringify(rest);
+      if (!eTag || eTag === '*') {
+        try {
+          await M.updateOne({ _id: key }, { $set: { etag, data } }, { upsert: true });
+        } catch (err) {
+          // Concurrent first writes of one key: the other insert won; overwrite it.
+          if (!isDuplicateKey(err)) throw err;
+          await M.updateOne({ _id: key }, { $set: { etag, data } });
+        }
+        return;
+      }
+      const updated = await M.findOneAndUpdate(
+        { _id: key, etag: eTag },
+        { $set: { etag, data } },
+        { returnDocument: 'after', projection: { _id: 1 } },
+      ).lean();
+      if (updated) return;
+      // MemoryStorage semantics: an eTag on an item that does not exist yet is a create.
+      if ((await M.findOne({ _id: key }, { _id: 1 }).lean()) === null) {
+        try {
+          await M.create({ _id: key, etag, data });
+          return;
+        } catch (err) {
+          if (!isDuplicateKey(err)) throw err;
+        }
+      }
+      throw new ETagConflictError(key);
+    };
+    return {
+      async read(keys: string[]): Promise<StoreItems> {
+        const out: StoreItems = {};
+        if (keys.length === 0) return out;
+        const docs = await M.find({ _id: { $in: keys } }).lean();
+        const byKey = new Map(docs.map((d) => [d._id, d]));
+        for (const key of keys) {
+          const d = byKey.get(key);
+          if (d) out[key] = { ...(JSON.parse(d.data) as Record<string, unknown>), eTag: d.etag };
+        }
+        return out;
+      },
+      async write(changes: StoreItems): Promise<void> {
+        for (const [key, item] of Object.entries(changes)) {
+          await writeOne(key, (item ?? {}) as Record<string, unknown>);
+        }
+      },
+      async delete(keys: string[]): Promise<void> {
+        if (keys.length === 0) return;
+        await M.deleteMany({ _id: { $in: keys } });
+      },
+    };
+  })();
+
+  const knowledge: KnowledgeRepository = (() => {
+    const M = models.knowledge;
+    const latest = (id: string) => M.findOne({ id }).sort({ version: -1 }).lean<KnowledgeVersionDoc>();
+    /** Current versions, one per id (the newest if a concurrent sync left two). */
+    const currentDocs = async (): Promise<KnowledgeVersionDoc[]> => {
+      const docs = await M.find({ current: true }).sort({ id: 1, version: -1 }).lean<KnowledgeVersionDoc[]>();
+      return docs.filter((d, i) => i === 0 || docs[i - 1]!.id !== d.id);
+    };
+    return {
+      async sync(entries, now) {
+        let added = 0;
+        let changed = 0;
+        let retired = 0;
+        const wanted = new Set(entries.map((e) => e.id));
+        for (const e of entries) {
+          const hash = entryHash(e);
+          const last = await latest(e.id);
+          if (last && last.hash === hash) {
+            if (!last.current) {
+              await M.updateOne({ id: e.id, version: last.version }, { $set: { current: true } });
+            }
+            continue;
+          }
+          const version = last ? last.version + 1 : 1;
+          try {
+            // The new version first, then the older ones retired: a reader between the two
+            // sees the entry (twice at worst, and currentDocs keeps the newest), never none.
+            await M.create({ id: e.id, version, hash, data: JSON.stringify(e), updatedAt: now, current: true });
+          } catch (err) {
+            // Another instance synced the same entry at the same moment and took this version.
+            if (!isDuplicateKey(err)) throw err;
+            const theirs = await latest(e.id);
+            if (theirs?.hash === hash) continue;
+            throw err;
+          }
+          await M.updateMany({ id: e.id, version: { $lt: version }, current: true }, { $set: { current: false } });
+          if (last) changed++;
+          else added++;
+        }
+        const toRetire = [...new Set((await currentDocs()).map((d) => d.id).filter((id) => !wanted.has(id)))];
+        if (toRetire.length > 0) {
+          await M.updateMany({ id: { $in: toRetire }, current: true }, { $set: { current: false } });
+          retired = toRetire.length;
+        }
+        return { added, changed, retired };
+      },
+      async list() {
+        return (await currentDocs()).map(docToKnowledge);
+      },
+      async get(id) {
+        const doc = await M.findOne({ id, current: true }).sort({ version: -1 }).lean<KnowledgeVersionDoc>();
+        return doc ? docToKnowledge(doc) : null;
+      },
+      async versions(id) {
+        return (await M.find({ id }).sort({ version: 1 }).lean<KnowledgeVersionDoc[]>()).map(docToKnowledge);
+      },
+    };
+  })();
+
+  const audit: AuditRepository = (() => {
+    const M = models.audit;
+    return {
+      async append(e) {
+        await M.create({
+          seq: await nextSeq('audit'),
+          at: e.at,
+          actor: e.actor,
+          action: e.action,
+          subject: e.subject,
+          detail: e.detail ? JSON.stringify(e.detail) : null,
+        });
+      },
+      async list(filter = {}) {
+        const where: Record<string, string> = {};
+        if (filter.subject) where.subject = filter.subject;
+        if (filter.action) where.action = filter.action;
+        const q = applyLimit(M.find(where).sort({ seq: -1 }), filter.limit ?? 100);
+        return q ? (await q.lean<AuditEventDoc[]>()).map(docToAudit) : [];
+      },
+    };
+  })();
+
+  return {
+    kind: 'mongo',
+    conversations,
+    messages,
+    botState,
+    knowledge,
+    audit,
+    async close() {
+      await conn.close();
+    },
+  };
+}

@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import XHR2 from 'xhr2';
+import WebSocket from 'ws';
+import { startAssistant } from './support/assistant.js';
+import { waitFor } from './support/http.js';
+
+// botframework-directlinejs expects browser globals; in polling mode it never opens a socket.
+Object.assign(globalThis, { XMLHttpRequest: XHR2, WebSocket });
+const { DirectLine, ConnectionStatus } = await import('botframework-directlinejs');
+
+let running: Awaited<ReturnType<typeof startAssistant>>;
+beforeAll(async () => {
+  running = await startAssistant({ DIRECTLINE_TOKENS_PER_MINUTE: '5' });
+});
+afterAll(async () => {
+  await running?.close();
+});
+
+async function token(): Promise<{ token: string; conversationId: string }> {
+  const res = await fetch(`${running.url}/v3/directline/tokens/generate`, { method: 'POST' });
+  expect(res.status).toBe(200);
+  return res.json();
+}
+
+const auth = (t: string) => ({ authorization: `Bearer ${t}`, 'content-type': 'application/json' });
+
+describe('web chat over Direct Line 3.0', () => {
+  it('converses with the real botframework-directlinejs client', async () => {
+    const { token: t } = await token();
+    const dl = new DirectLine({ token: t, domain: `${running.url}/v3/directline`, webSocket: false, pollingInterval: 200 });
+    const texts: string[] = [];
+    const sub = dl.activity$.subscribe((a: any) => {
+      if (a.type === 'message' && a.from?.role === 'bot') texts.push(a.text);
+    });
+    try {
+      await new Promise<void>((resolve, reject) =>
+        dl.postActivity({ type: 'message', from: { id: 'me', name: 'Lan' }, text: 'tro cap nguoi khuyet tat bao nhieu' } as any)
+          .subscribe({ next: () => resolve(), error: reject }),
+      );
+      const reply = await waitFor(() => texts[0], 'bot reply');
+      expect(reply).toMatch(/khuyết tật/);
+      expect(reply).toMatch(/Nguồn: /);
+      expect(dl.connectionStatus$.getValue()).toBe(ConnectionStatus.Online);
+    } finally {
+      sub.unsubscribe();
+      dl.end();
+    }
+  });
+
+  it('keeps each conversation to its own token', async () => {
+    const a = await token();
+    const b = await token();
+    expect(a.conversationId).not.toBe(b.conversationId);
+    const post = await fetch(`${running.url}/v3/directline/conversations/${a.conversationId}/activities`, {
+      method: 'POST',
+      headers: auth(a.token),
+      body: JSON.stringify({ type: 'message', text: 'muc chuan tro giup xa hoi' }),
+    });
+    expect(post.status).toBe(200);
+    const readOther = await fetch(`${running.url}/v3/directline/conversations/${a.conversationId}/activities`, { headers: auth(b.token) });
+    expect(readOther.status).toBe(403);
+    const writeOther = await fetch(`${running.url}/v3/directline/conversations/${a.conversationId}/activities`, {
+      method: 'POST',
+      headers: auth(b.token),
+      body: JSON.stringify({ type: 'message', text: 'xin chao' }),
+    });
+    expect(writeOther.status).toBe(403);
+    const noToken = await fetch(`${running.url}/v3/directline/conversations/${a.conversationId}/activities`);
+    expect(noToken.status).toBe(403);
+    const forged = await fetch(`${running.url}/v3/directline/conversations/${a.conversationId}/activities`, {
+      headers: auth(`${a.token.split('.')[0]}.${'A'.repeat(43)}`),
+    });
+    expect(forged.status).toBe(403);
+
+    const own = await (await fetch(`${running.url}/v3/directline/conversations/${a.conversationId}/activities`, { headers: auth(a.token) })).json();
+    expect(own.activities.map((x: any) => x.from.role)).toEqual(['user', 'bot']);
+    expect(own.activities[1].text).toMatch(/500\.000 đồng/);
+    const after = await (
+      await fetch(`${running.url}/v3/directline/conversations/${a.conversationId}/activities?watermark=${own.watermark}`, { headers: auth(a.token) })
+    ).json();
+    expect(after.activities).toEqual([]);
+    expect(after.watermark).toBe(own.watermark);
+  });
+
+  it('answers bad input with a clear error and stores nothing', async () => {
+    const a = await token();
+    const url = `${running.url}/v3/directline/conversations/${a.conversationId}/activities`;
+    const bad = [
+      { type: 'message', text: '   ' },
+      { type: 'message', text: 'x'.repeat(2001) },
+      { type: 'nonsense', text: 'hi' },
+      { text: 'no type' },
+    ];
+    for (const body of bad) {
+      const res = await fetch(url, { method: 'POST', headers: auth(a.token), body: JSON.stringify(body) });
+      expect(res.status).toBe(400);
+      const json = await res.json();
+      expect(json.error.code).toBe('BadArgument');
+      expect(json.error.message.length).toBeGreaterThan(3);
+    }
+    const badJson = await fetch(url, { method: 'POST', headers: auth(a.token), body: '{"type": "mess' });
+    expect(badJson.status).toBe(400);
+    const badWatermark = await fetch(`${url}?watermark=abc`, { headers: auth(a.token) });
+    expect(badWatermark.status).toBe(400);
+    const listed = await (await fetch(url, { headers: auth(a.token) })).json();
+    expect(listed.activities).toEqual([]);
+  });
+
+  it('limits how many tokens one address can take', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      statuses.push((await fetch(`${running.url}/v3/directline/tokens/generate`, { method: 'POST' })).status);
+    }
+    expect(statuses).toContain(429);
+  });
+});

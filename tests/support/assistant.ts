@@ -1,0 +1,31 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { loadConfig } from '../../src/server/config.js';
+import { createAssistant, type Assistant } from '../../src/server/assistant.js';
+import { listen } from './http.js';
+
+/** A real assistant on a temporary SQLite file, served on a free loopback port. */
+export async function startAssistant(env: Record<string, string> = {}) {
+  const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'ctxh-test-'));
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    DIRECTLINE_TOKEN_SECRET: 'test-secret-test-secret-test-secret-0123',
+    ...env,
+    DATA_DIR: dataDir,
+  });
+  const assistant: Assistant = await createAssistant(config, { log: pino({ level: 'silent' }) });
+  const http = await listen(assistant.app);
+  await assistant.start();
+  return {
+    assistant,
+    config,
+    dataDir,
+    url: http.url,
+    async close() {
+      await http.close();
+      await assistant.close();
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import express from 'express';
+import { listen } from './http.js';
+
+/**
+ * A local stand-in for the Telegram Bot API: answers getMe, records every sendMessage,
+ * serves queued updates to getUpdates with offset semantics, and can be told to fail.
+ */
+export interface RecordedCall {
+  method: string;
+  body: Record<string, any>;
+  /** True when the fake answered this call with an error. */
+  failed?: boolean;
+}
+
+export async function startFakeTelegram(token: string) {
+  const calls: RecordedCall[] = [];
+  const updates: Array<Record<string, any>> = [];
+  let nextMessageId = 1000;
+  let failNextSends = 0;
+  const app = express();
+  app.use(express.json());
+  app.post(`/bot${token}/:method`, (req, res) => {
+    const method = req.params.method;
+    const body = (req.body ?? {}) as Record<string, any>;
+    const call: RecordedCall = { method, body };
+    calls.push(call);
+    switch (method) {
+      case 'getMe':
+        return res.json({ ok: true, result: { id: 4242, is_bot: true, first_name: 'CTXH', username: 'ctxh_test_bot' } });
+      case 'deleteWebhook':
+      case 'setWebhook':
+        return res.json({ ok: true, result: true });
+      case 'getUpdates': {
+        const offset = Number(body.offset ?? 0);
+        const pending = updates.filter((u) => u.update_id >= offset);
+        if (pending.length) return res.json({ ok: true, result: pending });
+        // Long polling: answer empty after a short wait so the client loops.
+        return setTimeout(() => res.json({ ok: true, result: [] }), 50);
+      }
+      case 'sendMessage': {
+        if (failNextSends > 0) {
+          failNextSends--;
+          call.failed = true;
+          return res.status(429).json({ ok: false, error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } });
+        }
+        return res.json({
+          ok: true,
+          result: { message_id: nextMessageId++, date: Math.floor(Date.now() / 1000), chat: { id: Number(body.chat_id), type: 'private' }, text: body.text },
+        });
+      }
+      default:
+        return res.json({ ok: true, result: true });
+    }
+  });
+  const http = await listen(app);
+  return {
+    apiRoot: http.url,
+    calls,
+    sends: () => calls.filter((c) => c.method === 'sendMessage' && !c.failed),
+    queueUpdate: (u: Record<string, any>) => updates.push(u),
+    failSends: (n: number) => {
+      failNextSends = n;
+    },
+    close: http.close,
+  };
+}
+
+export function textUpdate(updateId: number, chatId: number, messageId: number, text: string) {
+  return {
+    update_id: updateId,
+    message: {
+      message_id: messageId,
+      date: 1795300000,
+      chat: { id: chatId, type: 'private', first_name: 'Lan' },
+      from: { id: chatId, is_bot: false, first_name: 'Lan' },
+      text,
+    },
+  };
+}

@@ -1,0 +1,22 @@
+/**
+ * The MongoDB lane of the store tests: MONGODB_URI is a real mongod when set from
+ * outside, else the jongodb server tests/support/global-setup.ts started.
+ */
+import { randomBytes } from 'node:crypto';
+import { openMongoStore } from '../../src/store/mongo/mongo-store.js';
+import type { Store } from '../../src/store/types.js';
+
+export function mongoLaneUri(): string | undefined {
+  return process.env.MONGODB_URI || undefined;
+}
+
+/**
+ * A store on a database of its own (jongodb cannot drop databases, so each call gets a
+ * fresh random name instead of cleaning up), with one connection: jongodb is unsafe
+ * under concurrent connections.
+ */
+export async function openMongoTestStore(): Promise<Store> {
+  const uri = mongoLaneUri();
+  if (!uri) throw new Error('MONGODB_URI is not set: no Mongo lane to open');
+  return openMongoStore(uri, { dbName: `ctxh_test_${randomBytes(6).toString('hex')}`, maxPoolSize: 1 });
+}

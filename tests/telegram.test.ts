@@ -1,0 +1,100 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startAssistant } from './support/assistant.js';
+import { startFakeTelegram, textUpdate } from './support/fake-telegram.js';
+import { waitFor } from './support/http.js';
+
+const TOKEN = '123456:TEST-token_for-fake';
+const SECRET = 'webhook-secret-0123456789';
+
+describe('Telegram channel', () => {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    while (cleanups.length) await cleanups.pop()!();
+  });
+
+  async function setup(mode: 'webhook' | 'polling') {
+    const fake = await startFakeTelegram(TOKEN);
+    cleanups.push(fake.close);
+    const running = await startAssistant({
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_MODE: mode,
+      TELEGRAM_WEBHOOK_SECRET: SECRET,
+      TELEGRAM_API_ROOT: fake.apiRoot,
+    });
+    cleanups.unshift(running.close);
+    return { fake, ...running };
+  }
+
+  const post = (url: string, body: unknown, secret?: string) =>
+    fetch(`${url}/telegram/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(secret ? { 'x-telegram-bot-api-secret-token': secret } : {}) },
+      body: JSON.stringify(body),
+    });
+
+  it('answers a webhook update once, even when Telegram delivers it twice', async () => {
+    const { fake, url, assistant } = await setup('webhook');
+    const update = textUpdate(501, 777001, 11, 'tro cap nguoi khuyet tat bao nhieu');
+    expect((await post(url, update, SECRET)).status).toBe(200);
+    await waitFor(() => fake.sends().length === 1, 'first reply');
+    expect((await post(url, update, SECRET)).status).toBe(200);
+    await assistant.runner.idle();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(fake.sends()).toHaveLength(1);
+
+    const [send] = fake.sends();
+    expect(String(send!.body.chat_id)).toBe("777001");
+    expect(send!.body.text).toMatch(/khuyết tật/);
+    expect(send!.body.text).toMatch(/Nguồn: .*(Nghị định|Luật)/);
+    // Quick replies arrive as a one-time reply keyboard.
+    expect(send!.body.reply_markup.keyboard.flat().map((b: { text: string }) => b.text)).toContain('Gặp tư vấn viên');
+
+    const conversation = await assistant.store.conversations.findByAddress({ channel: 'telegram', userId: '777001', chatId: '777001' });
+    const messages = await assistant.store.messages.listByConversation(conversation!.id);
+    expect(messages.filter((m) => m.direction === 'in')).toHaveLength(1);
+    expect(messages.filter((m) => m.direction === 'out')).toHaveLength(1);
+    expect(messages[0]!.handledAt).not.toBeNull();
+  });
+
+  it('rejects a webhook without the right secret token and stores nothing', async () => {
+    const { fake, url, assistant } = await setup('webhook');
+    const update = textUpdate(502, 777002, 12, 'xin chao');
+    expect((await post(url, update, 'wrong-secret-0000000000')).status).toBe(403);
+    expect((await post(url, update)).status).toBe(403);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(fake.sends()).toHaveLength(0);
+    expect(await assistant.store.conversations.findByAddress({ channel: 'telegram', userId: '777002', chatId: '777002' })).toBeNull();
+  });
+
+  it('answers by long polling when the centre has no public HTTPS', async () => {
+    const { fake } = await setup('polling');
+    fake.queueUpdate(textUpdate(900, 777003, 21, 'muc chuan tro giup xa hoi hien nay la bao nhieu'));
+    const send = await waitFor(() => fake.sends()[0], 'reply by polling');
+    expect(String(send.body.chat_id)).toBe("777003");
+    expect(send.body.text).toMatch(/500\.000 đồng/);
+  });
+
+  it('keeps a message whose reply failed and answers it on restart', async () => {
+    const { fake, url, assistant, dataDir, close } = await setup('webhook');
+    fake.failSends(1);
+    expect((await post(url, textUpdate(503, 777004, 31, 'tro cap nguoi gia 80 tuoi'), SECRET)).status).toBe(200);
+    await waitFor(() => fake.sends().length === 0 && fake.calls.some((c) => c.method === 'sendMessage'), 'failed send');
+    await assistant.runner.idle();
+    expect(await assistant.store.messages.listUnhandledInbound()).toHaveLength(1);
+    cleanups.shift();
+    await close();
+
+    const again = await startAssistant({
+      DATA_DIR: dataDir,
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_MODE: 'webhook',
+      TELEGRAM_WEBHOOK_SECRET: SECRET,
+      TELEGRAM_API_ROOT: fake.apiRoot,
+    });
+    cleanups.unshift(again.close);
+    await again.assistant.runner.idle();
+    const ok = fake.sends().filter((c) => String(c.body.chat_id) === "777004");
+    expect(ok.length).toBeGreaterThanOrEqual(1);
+    expect(await again.assistant.store.messages.listUnhandledInbound()).toHaveLength(0);
+  });
+});
