@@ -13,16 +13,17 @@ const e = (id: string, topic: KnowledgeEntry['topic']): KnowledgeEntry => ({
   body: 'b',
   file: `${id}.md`,
 });
-const hit = (id: string, topic: KnowledgeEntry['topic'], score: number, coverage: number): SearchHit => ({
+const hit = (id: string, topic: KnowledgeEntry['topic'], score: number, coverage: number, domainScore = score): SearchHit => ({
   entry: e(id, topic),
   score,
+  domainScore,
   coverage,
 });
 const thresholds = { answer: 0.5, clarify: 0.35 };
 
 describe('FAQ decision', () => {
   it('answers a clear winner', () => {
-    const d = decideFaq([hit('a', 'bao-hiem-y-te', 10, 0.9), hit('b', 'lien-he', 2, 0.3)], thresholds);
+    const d = decideFaq([hit('a', 'bao-hiem-y-te', 30, 0.9), hit('b', 'lien-he', 2, 0.3)], thresholds);
     expect(d.kind).toBe('answer');
     expect(d.kind === 'answer' && d.hit.entry.id).toBe('a');
   });
@@ -35,23 +36,31 @@ describe('FAQ decision', () => {
   it('asks which topic was meant in the middle band, one option per topic', () => {
     const d = decideFaq(
       [
-        hit('a', 'tro-cap-nguoi-cao-tuoi', 5, 0.45),
-        hit('a2', 'tro-cap-nguoi-cao-tuoi', 4.9, 0.44),
-        hit('b', 'tro-cap-nguoi-khuyet-tat', 4.8, 0.42),
+        hit('a', 'tro-cap-nguoi-cao-tuoi', 12, 0.5),
+        hit('a2', 'tro-cap-nguoi-cao-tuoi', 11, 0.5),
+        hit('b', 'tro-cap-nguoi-khuyet-tat', 10, 0.45),
         hit('c', 'lien-he', 1, 0.1),
       ],
-      thresholds,
+      { answer: 0.65, clarify: 0.4 },
     );
     expect(d.kind).toBe('clarify');
-    expect(d.kind === 'clarify' && d.options.map((o) => o.entry.id)).toEqual(['a', 'b']);
+    expect(d.kind === 'clarify' && d.options.map((o) => o.entry.id)).toEqual(['a', 'b', 'c']);
   });
 
-  it('is less confident when another topic scores almost as well', () => {
-    const clear = confidenceOf([hit('a', 'lien-he', 10, 0.6), hit('b', 'bao-hiem-y-te', 3, 0.5)]);
-    const close = confidenceOf([hit('a', 'lien-he', 10, 0.6), hit('b', 'bao-hiem-y-te', 9.8, 0.5)]);
-    expect(close).toBeLessThan(clear);
-    // A runner-up of the same topic is not a rival.
-    expect(confidenceOf([hit('a', 'lien-he', 10, 0.6), hit('b', 'lien-he', 9.9, 0.6)])).toBe(clear);
+  it('trusts domain words, not everyday paperwork words', () => {
+    // Same score and coverage; only the share of it that comes from domain words differs.
+    const domain = confidenceOf([hit('a', 'lien-he', 20, 0.6, 20)]);
+    const paperwork = confidenceOf([hit('a', 'lien-he', 20, 0.6, 4)]);
+    expect(domain).toBeGreaterThan(0.5);
+    expect(paperwork).toBeLessThan(0.42);
+  });
+
+  it('grows with coverage and stays within 0..1', () => {
+    const low = confidenceOf([hit('a', 'lien-he', 10, 0.2)]);
+    const high = confidenceOf([hit('a', 'lien-he', 10, 0.9)]);
+    expect(high).toBeGreaterThan(low);
+    expect(confidenceOf([hit('a', 'lien-he', 1e6, 1)])).toBeLessThanOrEqual(1);
+    expect(confidenceOf([])).toBe(0);
   });
 
   it('knows a greeting', () => {

@@ -21,29 +21,33 @@ export type FaqDecision =
 const MAX_OPTIONS = 3;
 
 /**
- * Confidence of the best hit: its coverage of the question, lowered when the runner-up
- * from another topic scores almost as well (the question may be about either).
+ * Confidence of the best hit, 0..1, from two signals that must agree:
+ * - domainScore: how strongly the question's words specific to social assistance
+ *   (not everyday or paperwork words) meet the entry;
+ * - coverage: how much of the whole question the entry explains.
+ * A question from another office ("làm lại căn cước mất bao lâu") shares only paperwork
+ * words with the knowledge base, so its domainScore stays low; a long story about a
+ * real case has low coverage but a high domainScore; a short precise question has both.
+ * EVIDENCE_HALF is the product that maps to 0.5, fitted on the evaluation sets.
  */
+const EVIDENCE_HALF = 6.6;
+
 export function confidenceOf(hits: readonly SearchHit[]): number {
-  const [top, ...rest] = hits;
+  const top = hits[0];
   if (!top) return 0;
-  const rival = rest.find((h) => h.entry.topic !== top.entry.topic);
-  const margin = rival ? Math.min(1, (top.score - rival.score) / top.score) : 1;
-  const ambiguityPenalty = 0.15 * (1 - Math.min(1, margin * 4));
-  return Math.max(0, Math.min(1, top.coverage - ambiguityPenalty));
+  const evidence = top.domainScore * top.coverage;
+  return 1 - Math.exp((-evidence * Math.LN2) / EVIDENCE_HALF);
 }
 
 export function decideFaq(hits: readonly SearchHit[], thresholds: FaqThresholds): FaqDecision {
   const confidence = confidenceOf(hits);
   const top = hits[0];
-  // Ambiguity between topics calls for a question back, not a refusal: declining looks
-  // at coverage alone.
-  if (!top || top.coverage < thresholds.clarify) return { kind: 'decline', confidence };
+  if (!top || confidence < thresholds.clarify) return { kind: 'decline', confidence };
   if (confidence >= thresholds.answer) return { kind: 'answer', hit: top, confidence };
   const options: SearchHit[] = [];
   const topics = new Set<string>();
   for (const h of hits) {
-    if (topics.has(h.entry.topic) || h.coverage < thresholds.clarify) continue;
+    if (topics.has(h.entry.topic)) continue;
     topics.add(h.entry.topic);
     options.push(h);
     if (options.length === MAX_OPTIONS) break;

@@ -1,4 +1,5 @@
 import type { KnowledgeEntry } from './entry.js';
+import { isGenericTerm } from './generic-words.js';
 import { normalizeSyllables } from './normalize.js';
 
 /**
@@ -12,26 +13,45 @@ import { normalizeSyllables } from './normalize.js';
  * ("vàng") appear nowhere, so no entry covers it.
  */
 
-/** Polite particles and fillers that carry no topic. */
-const STOPWORDS = new Set(
-  (
-    'a ah a oi oi da vay nhe nha nhi ha ho hen the thi la ma va voi cua cho toi em anh chi ' +
-    'minh ban ad admin moi nguoi xin hoi cho hoi oi ak ok nho giup dum giium voi ' +
-    'ne nghe roi luon nua cai nay kia do day di duoc khong co gi nao sao'
-  ).split(' '),
-);
+/**
+ * Particles and chat fillers that carry no topic. Kept short on purpose: after folding
+ * diacritics many syllables mean several things ("nghe" is also "nghề", "day" also
+ * "dạy", "ban" also "bán"), so common words are left to IDF rather than dropped.
+ */
+const STOPWORDS = new Set('a ah oi nhe nha nhi ha hen ak ok ad admin mn mng dum giium ui'.split(' '));
 
-const FIELD_WEIGHTS = { questions: 1, topic: 0.6, body: 0.35 } as const;
-const BIGRAM_WEIGHT = 1.6;
-const TYPO_WEIGHT = 0.6;
-const UNSEEN_PAIR_WEIGHT = 0.5;
-const K1 = 1.2;
-const B = 0.4;
+export interface RetrieverTuning {
+  questionWeight: number;
+  topicWeight: number;
+  bodyWeight: number;
+  bigramWeight: number;
+  typoWeight: number;
+  unseenPairWeight: number;
+  k1: number;
+  b: number;
+  /** How much a match on an everyday or paperwork word counts towards domainScore. */
+  genericFactor: number;
+}
+
+export const DEFAULT_TUNING: RetrieverTuning = {
+  questionWeight: 1,
+  topicWeight: 0.6,
+  bodyWeight: 0.35,
+  bigramWeight: 1.6,
+  typoWeight: 0.6,
+  unseenPairWeight: 0.5,
+  k1: 1.2,
+  b: 0.4,
+  genericFactor: 0.2,
+};
 
 interface QueryTerm {
   term: string;
   weight: number;
+  generic: boolean;
 }
+
+
 
 interface IndexedEntry {
   entry: KnowledgeEntry;
@@ -45,6 +65,8 @@ export interface SearchHit {
   score: number;
   /** 0..1: share of the query's informative weight this entry matches. */
   coverage: number;
+  /** Score from words specific to the knowledge base's domain (generic words discounted). */
+  domainScore: number;
 }
 
 function termsOf(syllables: string[]): string[] {
@@ -92,15 +114,19 @@ export class Retriever {
   private readonly unigramsByLength = new Map<number, string[]>();
   private readonly typoCache = new Map<string, string | null>();
 
-  constructor(entries: readonly KnowledgeEntry[]) {
+  constructor(
+    entries: readonly KnowledgeEntry[],
+    private readonly tuning: RetrieverTuning = DEFAULT_TUNING,
+  ) {
+    const { questionWeight, topicWeight, bodyWeight } = tuning;
     this.docs = entries.map((entry) => {
       const tf = new Map<string, number>();
       const add = (text: string, weight: number) => {
         for (const t of termsOf(normalizeSyllables(text))) tf.set(t, (tf.get(t) ?? 0) + weight);
       };
-      for (const q of entry.questions) add(q, FIELD_WEIGHTS.questions);
-      add(entry.topic.replace(/-/g, ' '), FIELD_WEIGHTS.topic);
-      add(entry.body, FIELD_WEIGHTS.body);
+      for (const q of entry.questions) add(q, questionWeight);
+      add(entry.topic.replace(/-/g, ' '), topicWeight);
+      add(entry.body, bodyWeight);
       let length = 0;
       for (const v of tf.values()) length += v;
       return { entry, tf, length };
@@ -154,7 +180,7 @@ export class Retriever {
     for (const t of termsOf(fixed)) {
       const isBigram = t.includes('_');
       const corrected = !isBigram && !syllables.includes(t);
-      const w = (isBigram ? BIGRAM_WEIGHT : 1) * (corrected ? TYPO_WEIGHT : 1);
+      const w = (isBigram ? this.tuning.bigramWeight : 1) * (corrected ? this.tuning.typoWeight : 1);
       if (weights.has(t)) continue; // a repeated word does not make a question more specific
       weights.set(t, w);
       // An unseen pair of content syllables ("ho chieu", "xe may") is a sign of another
@@ -163,12 +189,15 @@ export class Retriever {
       if (isBigram && !this.df.has(t)) {
         const [a, b] = t.split('_') as [string, string];
         if (STOPWORDS.has(a) || STOPWORDS.has(b)) continue;
-        totalWeight += w * UNSEEN_PAIR_WEIGHT * this.idf(t);
+        totalWeight += w * this.tuning.unseenPairWeight * this.idf(t);
         continue;
       }
       totalWeight += w * this.idf(t);
     }
-    return { terms: [...weights].map(([term, weight]) => ({ term, weight })), totalWeight };
+    return {
+      terms: [...weights].map(([term, weight]) => ({ term, weight, generic: isGenericTerm(term) })),
+      totalWeight,
+    };
   }
 
   /** The best entries for a question, best first, at most `k`. */
@@ -178,16 +207,26 @@ export class Retriever {
     const hits: SearchHit[] = [];
     for (const d of this.docs) {
       let score = 0;
+      let domainScore = 0;
       let matched = 0;
-      for (const { term, weight } of terms) {
+      for (const { term, weight, generic } of terms) {
         const tf = d.tf.get(term);
         if (!tf) continue;
         const idf = this.idf(term);
-        const norm = tf * (K1 + 1) / (tf + K1 * (1 - B + (B * d.length) / this.avgLength));
+        const { k1, b } = this.tuning;
+        const norm = (tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * d.length) / this.avgLength));
         score += weight * idf * norm;
+        domainScore += weight * idf * norm * (generic ? this.tuning.genericFactor : 1);
         matched += weight * idf;
       }
-      if (score > 0) hits.push({ entry: d.entry, score, coverage: Math.min(1, matched / totalWeight) });
+      if (score > 0) {
+        hits.push({
+          entry: d.entry,
+          score,
+          domainScore,
+          coverage: Math.min(1, matched / totalWeight),
+        });
+      }
     }
     hits.sort((a, b) => b.score - a.score);
     return hits.slice(0, k);

@@ -49,7 +49,7 @@ const schema = z
     TELEGRAM_API_ROOT: z.url().default('https://api.telegram.org'),
 
     FAQ_ANSWER_THRESHOLD: unit.default(0.5),
-    FAQ_CLARIFY_THRESHOLD: unit.default(0.36),
+    FAQ_CLARIFY_THRESHOLD: unit.default(0.42),
 
     OPENAI_API_KEY: optionalString,
     OPENAI_BASE_URL: optionalString.pipe(z.url().optional()),

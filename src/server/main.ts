@@ -1,7 +1,10 @@
+import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig } from './config.js';
 import { createAssistant } from './assistant.js';
 
 async function main(): Promise<void> {
+  // Settings come from the environment; a .env file beside package.json is read too.
+  if (existsSync('.env')) process.loadEnvFile('.env');
   let config;
   try {
     config = loadConfig();

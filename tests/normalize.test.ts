@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { foldDiacritics, normalizeSyllables } from '../src/kb/normalize.js';
+import { KnowledgeBase } from '../src/kb/knowledge-base.js';
+import { join } from 'node:path';
+
+describe('Vietnamese normalisation', () => {
+  it('folds diacritics and đ', () => {
+    expect(foldDiacritics('Trợ cấp người khuyết tật Đặc biệt nặng')).toBe('tro cap nguoi khuyet tat dac biet nang');
+  });
+
+  it('expands chat abbreviations and regional words', () => {
+    expect(normalizeSyllables('NKT dc bn tiền ko')).toEqual('nguoi khuyet tat duoc bao nhieu tien khong'.split(' '));
+    expect(normalizeSyllables('UBND xã')).toEqual('uy ban nhan dan xa'.split(' '));
+    expect(normalizeSyllables('tui lãnh lương xã hội')).toEqual('toi nhan tro cap xa hoi'.split(' '));
+    expect(normalizeSyllables('tiền người già')).toEqual('tro cap nguoi cao tuoi'.split(' '));
+    expect(normalizeSyllables('trẻ dưới 6t')).toEqual('tre duoi 6 tuoi'.split(' '));
+    expect(normalizeSyllables('nộp online dc hok')).toEqual('nop truc tuyen duoc khong'.split(' '));
+  });
+});
+
+describe('retrieval as citizens type', () => {
+  const kb = KnowledgeBase.fromDirectory(join(import.meta.dirname, '..', 'knowledge'));
+  it.each([
+    ['tro cap nguoi khuyet tat bao nhieu', 'tro-cap-nguoi-khuyet-tat'],
+    ['Trợ cấp người khuyết tật bao nhiêu?', 'tro-cap-nguoi-khuyet-tat'],
+    ['NKT nang dc bn tien 1 thang', 'tro-cap-nguoi-khuyet-tat'],
+    ['tro cap nguoi gia bao nhieu', 'tro-cap-nguoi-cao-tuoi'],
+    ['má tui 82 tuổi hông có lương hưu thì lãnh nhiêu', 'tro-cap-nguoi-cao-tuoi'],
+    ['lam giay xac nhan khuyet tat o dau', 'xac-dinh-muc-do-khuyet-tat'],
+    ['the bhyt cho nguoi huong tro cap', 'bao-hiem-y-te'],
+    ['muc chuan tro giup xa hoi hien nay', 'muc-chuan-tro-giup'],
+    ['trợ cấp khuyêt tât', 'tro-cap-nguoi-khuyet-tat'],
+  ])('"%s" finds %s', (text, topic) => {
+    expect(kb.search(text, 1)[0]?.entry.topic).toBe(topic);
+  });
+});
