@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { KnowledgeEntry } from '../src/kb/entry.js';
 import type { SearchHit } from '../src/kb/retriever.js';
-import { confidenceOf, decideFaq, isGreeting } from '../src/flows/faq.js';
+import { confidenceOf as topicConfidence, decideFaq, isGreeting, rankTopics } from '../src/flows/faq.js';
+
+const confidenceOf = (hits: SearchHit[]) => topicConfidence(rankTopics(hits)[0]);
 
 const e = (id: string, topic: KnowledgeEntry['topic']): KnowledgeEntry => ({
   id,
@@ -45,6 +47,20 @@ describe('FAQ decision', () => {
     );
     expect(d.kind).toBe('clarify');
     expect(d.kind === 'clarify' && d.options.map((o) => o.entry.id)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('lets several entries of one topic outweigh a single slightly better entry of another', () => {
+    const topics = rankTopics([
+      hit('x', 'lien-he', 10, 0.5),
+      hit('a1', 'ho-so-thu-tuc', 9, 0.5),
+      hit('a2', 'ho-so-thu-tuc', 8, 0.4),
+      hit('a3', 'ho-so-thu-tuc', 7, 0.4),
+      hit('a4', 'ho-so-thu-tuc', 7, 0.4),
+    ]);
+    expect(topics[0]?.best.entry.id).toBe('a1');
+    // Best entry plus 0.3 of the next two only: a fourth entry adds nothing.
+    expect(topics[0]?.score).toBeCloseTo(9 + 0.3 * 8 + 0.3 * 7);
+    expect(topics[1]?.best.entry.id).toBe('x');
   });
 
   it('trusts domain words, not everyday paperwork words', () => {

@@ -50,7 +50,7 @@ export class AnswerPipeline {
     if (isGreeting(text)) {
       return { ...base, kind: 'greeting', topic: null, entryId: null, confidence: 0, reply: greetingReply(centre) };
     }
-    const hits = kb.search(text, 8);
+    const hits = kb.search(text, 12);
     const decision = decideFaq(hits, thresholds);
     switch (decision.kind) {
       case 'answer': {

@@ -21,38 +21,62 @@ export type FaqDecision =
 const MAX_OPTIONS = 3;
 
 /**
- * Confidence of the best hit, 0..1, from two signals that must agree:
+ * The evaluation and the citizen care about the topic, not the single entry: several
+ * entries of one topic that each match a little are better evidence than one entry of
+ * another topic that matches slightly more. A topic's evidence is its best entry plus
+ * TOPIC_SUPPORT of each of its next two entries.
+ */
+const TOPIC_SUPPORT = 0.3;
+
+export interface TopicCandidate {
+  /** The topic's best entry: the one the answer is grounded in. */
+  best: SearchHit;
+  score: number;
+  domainScore: number;
+  coverage: number;
+}
+
+export function rankTopics(hits: readonly SearchHit[]): TopicCandidate[] {
+  const byTopic = new Map<string, TopicCandidate & { supporters: number }>();
+  for (const h of hits) {
+    const t = byTopic.get(h.entry.topic);
+    if (!t) {
+      byTopic.set(h.entry.topic, { best: h, score: h.score, domainScore: h.domainScore, coverage: h.coverage, supporters: 0 });
+    } else if (t.supporters < 2) {
+      t.score += TOPIC_SUPPORT * h.score;
+      t.domainScore += TOPIC_SUPPORT * h.domainScore;
+      t.supporters++;
+    }
+  }
+  return [...byTopic.values()].sort((a, b) => b.score - a.score);
+}
+
+/**
+ * Confidence in a topic, 0..1, from two signals that must agree:
  * - domainScore: how strongly the question's words specific to social assistance
- *   (not everyday or paperwork words) meet the entry;
- * - coverage: how much of the whole question the entry explains.
+ *   (not everyday or paperwork words) meet the topic's entries;
+ * - coverage: how much of the whole question its best entry explains.
  * A question from another office ("làm lại căn cước mất bao lâu") shares only paperwork
  * words with the knowledge base, so its domainScore stays low; a long story about a
  * real case has low coverage but a high domainScore; a short precise question has both.
  * EVIDENCE_HALF is the product that maps to 0.5, fitted on the evaluation sets.
  */
-const EVIDENCE_HALF = 6.6;
+const EVIDENCE_HALF = 7.5;
 
-export function confidenceOf(hits: readonly SearchHit[]): number {
-  const top = hits[0];
-  if (!top) return 0;
-  const evidence = top.domainScore * top.coverage;
+export function confidenceOf(candidate: TopicCandidate | undefined): number {
+  if (!candidate) return 0;
+  const evidence = candidate.domainScore * candidate.coverage;
   return 1 - Math.exp((-evidence * Math.LN2) / EVIDENCE_HALF);
 }
 
+/** Hits are the retriever's, best first; ask for about a dozen so topics can gather support. */
 export function decideFaq(hits: readonly SearchHit[], thresholds: FaqThresholds): FaqDecision {
-  const confidence = confidenceOf(hits);
-  const top = hits[0];
+  const topics = rankTopics(hits);
+  const top = topics[0];
+  const confidence = confidenceOf(top);
   if (!top || confidence < thresholds.clarify) return { kind: 'decline', confidence };
-  if (confidence >= thresholds.answer) return { kind: 'answer', hit: top, confidence };
-  const options: SearchHit[] = [];
-  const topics = new Set<string>();
-  for (const h of hits) {
-    if (topics.has(h.entry.topic)) continue;
-    topics.add(h.entry.topic);
-    options.push(h);
-    if (options.length === MAX_OPTIONS) break;
-  }
-  return { kind: 'clarify', options, confidence };
+  if (confidence >= thresholds.answer) return { kind: 'answer', hit: top.best, confidence };
+  return { kind: 'clarify', options: topics.slice(0, MAX_OPTIONS).map((t) => t.best), confidence };
 }
 
 const GREETING = new Set(

@@ -12,7 +12,7 @@ export const GENERIC_SYLLABLES = new Set(
     'lam lai nop xin can phai muon hoi biet cach buoc thu tuc ho so giay to don to khai ' +
     'o tai tu den ve di len xuong qua trong ngoai tren duoi sau truoc ' +
     'tien phi ton mat het han moi cu nam thang ngay tuan nay nam nay hom ' +
-    'cap doi dang ky kiem tra tra cuu online mang app ngan hang ' +
+    'cap doi dang ky kiem tra tra cuu online mang app truc tuyen khau ' +
     'nhan lanh linh tra chi dong tang giam tinh ' +
     'mot hai ba bon nam sau bay tam chin muoi tram nghin ngan trieu ty dong ' +
     'cong ty co quan nha nuoc xa phuong tinh thanh pho huyen quan'

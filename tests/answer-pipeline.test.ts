@@ -1,0 +1,62 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { AnswerPipeline } from '../src/flows/answer.js';
+import { CHOICE_COUNSELLOR } from '../src/flows/replies.js';
+import { KnowledgeBase } from '../src/kb/knowledge-base.js';
+import { loadConfig } from '../src/server/config.js';
+
+const kb = KnowledgeBase.fromDirectory(join(import.meta.dirname, '..', 'knowledge'));
+const defaults = loadConfig({});
+const thresholds = { answer: defaults.FAQ_ANSWER_THRESHOLD, clarify: defaults.FAQ_CLARIFY_THRESHOLD };
+const centre = { name: 'Trung tâm CTXH tỉnh Thử Nghiệm', hotline: '0000 111 222', hours: '7h30–17h thứ Hai đến thứ Sáu' };
+const pipeline = new AnswerPipeline({ kb, centre, thresholds });
+
+describe('answer pipeline', () => {
+  it('answers with the entry, its source and the centre facts filled in', async () => {
+    const r = await pipeline.answer('so dien thoai trung tam la gi');
+    expect(r.kind).toBe('answer');
+    expect(r.topic).toBe('lien-he');
+    expect(r.reply.text).toContain('0000 111 222');
+    expect(r.reply.text).not.toMatch(/\{\{/);
+    expect(r.reply.text).toMatch(/Nguồn: .+\(thông tin rà soát ngày \d{2}\/\d{1,2}\/\d{4}\)/);
+    expect(r.reply.choices).toContain(CHOICE_COUNSELLOR);
+  });
+
+  it('declines a question from another office and offers a counsellor', async () => {
+    for (const text of ['giá vàng hôm nay bao nhiêu', 'lam ho chieu o dau', 'lich cup dien ngay mai']) {
+      const r = await pipeline.answer(text);
+      expect(r.topic, text).toBeNull();
+      expect(r.reply.text).toMatch(/chưa có thông tin chắc chắn/);
+      expect(r.reply.choices).toContain(CHOICE_COUNSELLOR);
+    }
+  });
+
+  it('asks which topic was meant in the middle band, and a tapped option is answered by its entry', async () => {
+    const unsure = new AnswerPipeline({ kb, centre, thresholds: { answer: 0.999, clarify: 0.01 } });
+    const r = await unsure.answer('tro cap nguoi gia');
+    expect(r.kind).toBe('clarify');
+    const options = r.reply.choices.filter((c) => c !== CHOICE_COUNSELLOR);
+    expect(options.length).toBeGreaterThanOrEqual(2);
+    expect(options.length).toBeLessThanOrEqual(3);
+    for (const option of options) {
+      const tapped = await pipeline.answer(option);
+      expect(tapped.kind, option).toBe('answer');
+      expect(tapped.entryId && kb.get(tapped.entryId)?.questions[0]).toBe(option);
+    }
+  });
+
+  it('greets without searching and carries the triage fields', async () => {
+    const r = await pipeline.answer('alo');
+    expect(r.kind).toBe('greeting');
+    expect(r.reply.text).toContain(centre.name);
+    expect(r.risk).toBeNull();
+    expect(r.handoff).toBe(false);
+  });
+
+  it('gives an increasing confidence to closer questions', async () => {
+    const vague = await pipeline.answer('hỏi chút');
+    const precise = await pipeline.answer('Người khuyết tật đặc biệt nặng được trợ cấp bao nhiêu tiền mỗi tháng?');
+    expect(precise.confidence).toBeGreaterThan(vague.confidence);
+    expect(precise.topic).toBe('tro-cap-nguoi-khuyet-tat');
+  });
+});

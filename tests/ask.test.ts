@@ -1,0 +1,85 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '..');
+
+interface AskLine {
+  text: string;
+  topic: string | null;
+  entryId: string | null;
+  confidence: number;
+  risk: string | null;
+  handoff: boolean;
+  reply: string;
+}
+
+/** Runs the real `npm run --silent ask` command, as the evaluation does. */
+function ask(args: string[], input?: string): AskLine[] {
+  const out = execFileSync('npm', ['run', '--silent', 'ask', '--', ...args], {
+    cwd: ROOT,
+    input,
+    encoding: 'utf8',
+    env: { ...process.env, OPENAI_API_KEY: '', OPENAI_BASE_URL: '' },
+  });
+  return out.trim().split('\n').map((l) => JSON.parse(l) as AskLine);
+}
+
+interface EvalLine {
+  text: string;
+  topics: string[];
+}
+
+function evaluate(file: string) {
+  const gold = readFileSync(join(ROOT, 'tests', 'fixtures', 'eval', file), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as EvalLine);
+  const results = ask(['--jsonl'], gold.map((g) => g.text).join('\n') + '\n');
+  expect(results).toHaveLength(gold.length);
+  const inScope = gold.map((g, i) => ({ g, r: results[i]! })).filter(({ g }) => g.topics.length > 0);
+  const outOfScope = gold.map((g, i) => ({ g, r: results[i]! })).filter(({ g }) => g.topics.length === 0);
+  const right = inScope.filter(({ g, r }) => r.topic !== null && g.topics.includes(r.topic));
+  const answeredOut = outOfScope.filter(({ r }) => r.topic !== null);
+  return {
+    accuracy: right.length / inScope.length,
+    misses: inScope.filter((x) => !right.includes(x)).map(({ g, r }) => `${g.topics.join('|')} ← ${r.topic}: ${g.text}`),
+    answeredOut: answeredOut.map(({ g, r }) => `${r.topic}: ${g.text}`),
+  };
+}
+
+describe('ask command', () => {
+  it('prints one JSON object per message with every field, in order', () => {
+    const lines = ask(['--jsonl'], 'tro cap nguoi gia bao nhieu\nalo\n\ngiá vàng hôm nay bao nhiêu\n');
+    expect(lines.map((l) => l.text)).toEqual(['tro cap nguoi gia bao nhieu', 'alo', '', 'giá vàng hôm nay bao nhiêu']);
+    for (const l of lines) {
+      expect(Object.keys(l).sort()).toEqual(['confidence', 'entryId', 'handoff', 'reply', 'risk', 'text', 'topic']);
+      expect(l.confidence).toBeGreaterThanOrEqual(0);
+      expect(l.confidence).toBeLessThanOrEqual(1);
+      expect(l.reply.length).toBeGreaterThan(0);
+    }
+    expect(lines[0]!.topic).toBe('tro-cap-nguoi-cao-tuoi');
+    expect(lines[0]!.reply).toMatch(/Nguồn: /);
+    expect(lines[3]!.topic).toBeNull();
+    expect(lines[3]!.entryId).toBeNull();
+  });
+
+  it('answers one message with --json', () => {
+    const [l] = ask(['--json', 'tro cap nguoi khuyet tat bao nhieu']);
+    expect(l!.topic).toBe('tro-cap-nguoi-khuyet-tat');
+    expect(l!.reply).toMatch(/đồng/);
+  });
+
+  it('gets the sample evaluation set right', () => {
+    const r = evaluate('faq-sample.jsonl');
+    expect(r.answeredOut).toEqual([]);
+    expect(r.accuracy, r.misses.join('\n')).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('gets the tuning set right: written apart from the knowledge base, then used to fit the confidence', () => {
+    const r = evaluate('faq-tuning.jsonl');
+    expect(r.answeredOut.length, r.answeredOut.join('\n')).toBeLessThanOrEqual(2);
+    expect(r.accuracy, r.misses.join('\n')).toBeGreaterThanOrEqual(0.9);
+  });
+});
