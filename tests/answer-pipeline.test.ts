@@ -45,6 +45,17 @@ describe('answer pipeline', () => {
     }
   });
 
+  it('queues a request for a person instead of explaining how to ask', async () => {
+    for (const text of ['Gặp tư vấn viên', 'cho tui nói chuyện với người thật', 'gap tu van vien']) {
+      const r = await pipeline.answer(text);
+      expect(r.kind, text).toBe('counsellor');
+      expect(r.topic).toBe('gap-tu-van-vien');
+      expect(r.handoff).toBe(true);
+      expect(r.reply.text).toContain('Tư vấn viên sẽ nhắn lại bạn ngay trong khung chat này (7h30–17h thứ Hai đến thứ Sáu)');
+      expect(r.reply.text).toContain('0000 111 222');
+    }
+  });
+
   it('greets without searching and carries the triage fields', async () => {
     const r = await pipeline.answer('alo');
     expect(r.kind).toBe('greeting');

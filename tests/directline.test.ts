@@ -106,6 +106,17 @@ describe('web chat over Direct Line 3.0', () => {
     expect(listed.activities).toEqual([]);
   });
 
+  it('puts the conversation in the counsellor queue when the citizen asks for a person', async () => {
+    const a = await token();
+    const url = `${running.url}/v3/directline/conversations/${a.conversationId}/activities`;
+    const res = await fetch(url, { method: 'POST', headers: auth(a.token), body: JSON.stringify({ type: 'message', text: 'Gặp tư vấn viên' }) });
+    expect(res.status).toBe(200);
+    const listed = await (await fetch(url, { headers: auth(a.token) })).json();
+    expect(listed.activities[1].text).toMatch(/chuyển yêu cầu gặp tư vấn viên/);
+    const conversation = (await running.assistant.store.audit.list({ action: 'handoff.requested' }))[0]!.subject;
+    expect((await running.assistant.store.conversations.get(conversation))?.status).toBe('queued');
+  });
+
   it('limits how many tokens one address can take', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 8; i++) {

@@ -6,6 +6,7 @@ import {
   CHOICE_ASK_AGAIN,
   answerReply,
   askAgainReply,
+  counsellorRequestedReply,
   clarifyReply,
   declineReply,
   greetingReply,
@@ -13,9 +14,11 @@ import {
 } from './replies.js';
 import { triage, type RiskId } from './triage.js';
 
+const COUNSELLOR_TOPIC = 'gap-tu-van-vien';
+
 /** What the pipeline made of one free-text message: the `ask` interface's fields. */
 export interface AnswerResult {
-  kind: FaqDecision['kind'] | 'greeting' | 'ask-again';
+  kind: FaqDecision['kind'] | 'greeting' | 'ask-again' | 'counsellor';
   topic: string | null;
   entryId: string | null;
   confidence: number;
@@ -55,6 +58,18 @@ export class AnswerPipeline {
     switch (decision.kind) {
       case 'answer': {
         const entry = decision.hit.entry;
+        if (entry.topic === COUNSELLOR_TOPIC) {
+          // Asking for a person is a request to act on, not a question to explain.
+          return {
+            ...base,
+            kind: 'counsellor',
+            topic: entry.topic,
+            entryId: entry.id,
+            confidence: decision.confidence,
+            handoff: true,
+            reply: counsellorRequestedReply(centre),
+          };
+        }
         const phrased = phraser ? await phraser.phrase(text, hits.slice(0, 3).map((h) => h.entry), centre) : null;
         return {
           ...base,

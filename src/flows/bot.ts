@@ -1,6 +1,6 @@
 import { ActivityHandler, ConversationState, MessageFactory, type Storage, type TurnContext } from 'botbuilder';
 import { CONVERSATION_KEY } from '../bots/turn-runner.js';
-import type { AuditRepository, Conversation } from '../store/types.js';
+import type { AuditRepository, Conversation, ConversationRepository } from '../store/types.js';
 import type { AnswerPipeline } from './answer.js';
 import type { Reply } from './replies.js';
 
@@ -28,7 +28,13 @@ export class CtxhBot extends ActivityHandler {
   private readonly memory;
 
   constructor(
-    private readonly deps: { pipeline: AnswerPipeline; storage: Storage; audit: AuditRepository; now: () => Date },
+    private readonly deps: {
+      pipeline: AnswerPipeline;
+      storage: Storage;
+      audit: AuditRepository;
+      conversations: ConversationRepository;
+      now: () => Date;
+    },
   ) {
     super();
     this.conversationState = new ConversationState(deps.storage);
@@ -53,8 +59,19 @@ export class CtxhBot extends ActivityHandler {
       return;
     }
     const result = await this.deps.pipeline.answer(text);
-    await context.sendActivity(replyActivity(result.reply));
     const conversation = context.turnState.get(CONVERSATION_KEY) as Conversation | undefined;
+    if (result.handoff && conversation && conversation.status === 'bot') {
+      // Queued before the reply goes out, so "a counsellor will answer" is already true in the store.
+      await this.deps.conversations.setStatus(conversation.id, 'queued', this.deps.now());
+      await this.deps.audit.append({
+        at: this.deps.now(),
+        actor: 'bot',
+        action: 'handoff.requested',
+        subject: conversation.id,
+        detail: { risk: result.risk, topic: result.topic },
+      });
+    }
+    await context.sendActivity(replyActivity(result.reply));
     // The audit trail keeps what the bot decided, never what the citizen wrote.
     await this.deps.audit.append({
       at: this.deps.now(),

@@ -56,6 +56,20 @@ export function greetingReply(centre: CentreInfo): Reply {
   };
 }
 
+/** The citizen asked for a person: the request is queued for the counsellors. */
+export function counsellorRequestedReply(centre: CentreInfo): Reply {
+  const hours = centre.hours ? ` (${centre.hours})` : ' trong giờ làm việc';
+  const hotline = centre.hotline ? ` Cần nói chuyện ngay thì bạn gọi ${centre.hotline}.` : '';
+  return {
+    text:
+      `Mình đã chuyển yêu cầu gặp tư vấn viên của bạn tới ${centre.name}. ` +
+      `Tư vấn viên sẽ nhắn lại bạn ngay trong khung chat này${hours}.${hotline}\n\n` +
+      `Trong lúc chờ, bạn cứ nhắn thêm việc cần giúp, hỏi cho ai và ở xã, phường nào. ` +
+      `Nếu đang gặp nguy hiểm, đừng chờ: gọi 113 (công an), 115 (cấp cứu), 111 (trẻ em).`,
+    choices: [CHOICE_ASK_AGAIN],
+  };
+}
+
 export function askAgainReply(): Reply {
   return { text: 'Dạ, bạn cứ viết câu hỏi của mình nhé.', choices: [] };
 }

@@ -45,7 +45,7 @@ export async function createAssistant(
   await store.audit.append({ at: now(), actor: 'system', action: 'kb.sync', subject: 'knowledge', detail: synced });
   log.info({ entries: pipeline.kb.entries.length, problems: pipeline.kb.problems.length, ...synced, store: store.kind }, 'knowledge loaded');
 
-  const bot = new CtxhBot({ pipeline, storage: store.botState, audit: store.audit, now });
+  const bot = new CtxhBot({ pipeline, storage: store.botState, audit: store.audit, conversations: store.conversations, now });
   const runner = new TurnRunner({ store, bot, now, log });
   runner.register(new DirectLineAdapter());
 
