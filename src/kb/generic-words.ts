@@ -10,6 +10,7 @@ export const GENERIC_SYLLABLES = new Set(
     'co khong duoc bi la thi ma va voi cua cho de khi neu thi roi da dang se con van cung ' +
     'gi nao sao the nhu vay day do nay kia ay ai dau may bao nhieu lau gio luc ' +
     'lam lai nop xin can phai muon hoi biet cach buoc thu tuc ho so giay to don to khai ' +
+    'chung nhan xac khieu nai hoa don thuong tru tam tru cu tru vneid suc khoe ' +
     'o tai tu den ve di len xuong qua trong ngoai tren duoi sau truoc ' +
     'tien phi ton mat het han moi cu nam thang ngay tuan nay nam nay hom ' +
     'cap doi dang ky kiem tra tra cuu online mang app truc tuyen khau ' +
