@@ -9,6 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KnowledgeEntry } from '../src/kb/entry.js';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { ETagConflictError, type NewMessage, type Store } from '../src/store/types.js';
+import { pino } from 'pino';
+import { createAssistant } from '../src/server/assistant.js';
+import { loadConfig } from '../src/server/config.js';
+import { listen } from './support/http.js';
 import { mongoLaneUri, openMongoTestStore } from './support/mongo-lane.js';
 
 interface Lane {
@@ -277,5 +281,30 @@ describe.each(lanes)('store contract: $name', ({ open }) => {
       expect(newest).toHaveLength(1);
       expect(newest[0]).toEqual({ at: later(4), actor: 'bot', action: 'x.two', subject: 'conv-9' });
     });
+  });
+});
+
+// The whole assistant on the Mongo lane, in this file so that only one test file at a
+// time talks to jongodb.
+describe.runIf(mongoLaneUri())('the assistant end to end on MongoDB', () => {
+  it('answers a web chat message and keeps the conversation in MongoDB', async () => {
+    const store = await openMongoTestStore();
+    const config = loadConfig({ LOG_LEVEL: 'silent', DIRECTLINE_TOKEN_SECRET: 'x'.repeat(40) });
+    const assistant = await createAssistant(config, { store, log: pino({ level: 'silent' }) });
+    const http = await listen(assistant.app);
+    try {
+      const t = await (await fetch(`${http.url}/v3/directline/tokens/generate`, { method: 'POST' })).json();
+      const headers = { authorization: `Bearer ${t.token}`, 'content-type': 'application/json' };
+      const url = `${http.url}/v3/directline/conversations/${t.conversationId}/activities`;
+      expect((await fetch(url, { method: 'POST', headers, body: JSON.stringify({ type: 'message', text: 'tro cap nguoi khuyet tat bao nhieu' }) })).status).toBe(200);
+      const listed = await (await fetch(url, { headers })).json();
+      expect(listed.activities.map((a: { from: { role: string } }) => a.from.role)).toEqual(['user', 'bot']);
+      expect(listed.activities[1].text).toMatch(/Nguồn: /);
+      expect((await store.knowledge.list()).length).toBeGreaterThanOrEqual(120);
+      expect(await store.messages.listUnhandledInbound()).toEqual([]);
+    } finally {
+      await http.close();
+      await assistant.close();
+    }
   });
 });
