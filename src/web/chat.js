@@ -46,7 +46,8 @@
     li.className = 'msg ' + (mine ? 'msg--user' : 'msg--bot');
     li.textContent = activity.text || '';
     log.appendChild(li);
-    log.scrollTop = log.scrollHeight;
+    // A long answer is read from its first line: show the top of a bot reply, not its end.
+    log.scrollTop = mine ? log.scrollHeight : Math.max(0, li.offsetTop - log.offsetTop - 8);
     if (!mine) showChoices(activity.suggestedActions ? activity.suggestedActions.actions : []);
   }
 
