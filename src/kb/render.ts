@@ -7,7 +7,8 @@ import type { CentreInfo } from '../server/config.js';
 const FALLBACK: Record<keyof Omit<CentreInfo, 'name'>, string> = {
   hotline: 'đường dây nóng của trung tâm',
   address: 'trụ sở trung tâm (UBND xã, phường có thể chỉ đường)',
-  hours: 'giờ hành chính',
+  // Entries write "trong giờ {{centre.hours}}", so the fallback is the words after "giờ".
+  hours: 'hành chính',
 };
 
 export function renderCentrePlaceholders(text: string, centre: CentreInfo): string {
