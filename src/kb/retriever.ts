@@ -35,7 +35,7 @@ export interface RetrieverTuning {
 
 export const DEFAULT_TUNING: RetrieverTuning = {
   questionWeight: 1,
-  topicWeight: 0.6,
+  topicWeight: 0.3,
   bodyWeight: 0.35,
   bigramWeight: 1.6,
   typoWeight: 0.6,
