@@ -10,7 +10,7 @@ const { DirectLine, ConnectionStatus } = await import('botframework-directlinejs
 
 let running: Awaited<ReturnType<typeof startAssistant>>;
 beforeAll(async () => {
-  running = await startAssistant({ DIRECTLINE_TOKENS_PER_MINUTE: '5' });
+  running = await startAssistant({ DIRECTLINE_TOKENS_PER_MINUTE: '8' });
 });
 afterAll(async () => {
   await running?.close();
@@ -117,9 +117,19 @@ describe('web chat over Direct Line 3.0', () => {
     expect((await running.assistant.store.conversations.get(conversation))?.status).toBe('queued');
   });
 
+  it('refreshes a token for the same conversation', async () => {
+    const a = await token();
+    const res = await fetch(`${running.url}/v3/directline/tokens/refresh`, { method: 'POST', headers: auth(a.token) });
+    expect(res.status).toBe(200);
+    const refreshed = await res.json();
+    expect(refreshed.conversationId).toBe(a.conversationId);
+    const read = await fetch(`${running.url}/v3/directline/conversations/${a.conversationId}/activities`, { headers: auth(refreshed.token) });
+    expect(read.status).toBe(200);
+  });
+
   it('limits how many tokens one address can take', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 8; i++) {
+    for (let i = 0; i < 12; i++) {
       statuses.push((await fetch(`${running.url}/v3/directline/tokens/generate`, { method: 'POST' })).status);
     }
     expect(statuses).toContain(429);

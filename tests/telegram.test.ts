@@ -56,6 +56,21 @@ describe('Telegram channel', () => {
     expect(messages[0]!.handledAt).not.toBeNull();
   });
 
+  it('asks for text when a citizen sends a photo or voice message, and ignores group chats', async () => {
+    const { fake, url } = await setup('webhook');
+    const photo = {
+      update_id: 610,
+      message: { message_id: 41, date: 1795300000, chat: { id: 777010, type: 'private' }, from: { id: 777010, is_bot: false, first_name: 'Lan' }, photo: [{ file_id: 'f', file_unique_id: 'u', width: 1, height: 1 }] },
+    };
+    expect((await post(url, photo, SECRET)).status).toBe(200);
+    const reply = await waitFor(() => fake.sends().find((c) => String(c.body.chat_id) === '777010'), 'reply to a photo');
+    expect(reply.body.text).toMatch(/chỉ đọc được tin nhắn chữ/);
+    const group = { update_id: 611, message: { message_id: 42, date: 1795300000, chat: { id: -100, type: 'group', title: 'Nhóm' }, from: { id: 777011, is_bot: false, first_name: 'An' }, text: 'tro cap nguoi gia' } };
+    expect((await post(url, group, SECRET)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(fake.sends().filter((c) => String(c.body.chat_id) === '-100')).toHaveLength(0);
+  });
+
   it('rejects a webhook without the right secret token and stores nothing', async () => {
     const { fake, url, assistant } = await setup('webhook');
     const update = textUpdate(502, 777002, 12, 'xin chao');
