@@ -4,6 +4,7 @@ import { Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import type { Logger } from 'pino';
 import { ChannelAdapter, choicesOf } from '../channel-adapter.js';
+import { splitText } from '../split-text.js';
 import type { TurnRunner } from '../turn-runner.js';
 
 /** Telegram's limit on one message, after entity parsing. */
@@ -72,9 +73,14 @@ export class TelegramAdapter extends ChannelAdapter {
       const reply_markup = choices.length
         ? { keyboard: choices.map((c) => [{ text: c }]), one_time_keyboard: true, resize_keyboard: true }
         : { remove_keyboard: true as const };
-      const text = (a.text ?? '').slice(0, MAX_TEXT);
-      const sent = await this.telegraf.telegram.sendMessage(chatId, text, { reply_markup });
-      out.push({ id: `${sent.chat.id}:${sent.message_id}` });
+      // The keyboard goes with the last part, where the citizen's eyes end up.
+      const parts = splitText(a.text ?? '', MAX_TEXT);
+      let last = '';
+      for (const [i, part] of parts.entries()) {
+        const sent = await this.telegraf.telegram.sendMessage(chatId, part, i === parts.length - 1 ? { reply_markup } : {});
+        last = `${sent.chat.id}:${sent.message_id}`;
+      }
+      out.push({ id: last });
     }
     return out;
   }
