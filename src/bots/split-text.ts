@@ -11,6 +11,7 @@ export function splitText(text: string, max: number): string[] {
     parts.push(rest.slice(0, cut).trimEnd());
     rest = rest.slice(cut).trimStart();
   }
-  if (rest.length > 0 || parts.length === 0) parts.push(rest);
+  if (parts.length === 0) return [rest];
+  if (rest.trim().length > 0) parts.push(rest.trimEnd());
   return parts;
 }
