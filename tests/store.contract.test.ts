@@ -163,6 +163,43 @@ describe.each(lanes)('store contract: $name', ({ open }) => {
     });
   });
 
+  describe('claims on inbound messages', () => {
+    const inbound = (platformMessageId: string): NewMessage => ({
+      conversationId: 'conv-claim',
+      channel: 'telegram',
+      direction: 'in',
+      platformMessageId,
+      text: 'x',
+      activity: {},
+      createdAt: t0,
+    });
+
+    it('gives a message to one claimer at a time until the claim ends', async () => {
+      const { message } = await store.messages.recordInbound(inbound('claim-1'));
+      expect(await store.messages.claimInbound(message.id, t0, later(60))).toBe(true);
+      expect(await store.messages.claimInbound(message.id, later(10), later(70))).toBe(false);
+      // The claim ended at later(60): a recovery at later(61) may take it.
+      expect(await store.messages.claimInbound(message.id, later(61), later(121))).toBe(true);
+      await store.messages.markHandled(message.id, later(62));
+      expect(await store.messages.claimInbound(message.id, later(200), later(260))).toBe(false);
+    });
+
+    it('lets exactly one of two simultaneous claimers win', async () => {
+      const { message } = await store.messages.recordInbound(inbound('claim-2'));
+      const results = await Promise.all([
+        store.messages.claimInbound(message.id, t0, later(60)),
+        store.messages.claimInbound(message.id, t0, later(60)),
+      ]);
+      expect(results.filter(Boolean)).toHaveLength(1);
+    });
+
+    it('never claims an outbound message or an unknown id', async () => {
+      const out = await store.messages.recordOutbound({ ...inbound('claim-3'), direction: 'out', platformMessageId: null });
+      expect(await store.messages.claimInbound(out.id, t0, later(60))).toBe(false);
+      expect(await store.messages.claimInbound('no-such-id', t0, later(60))).toBe(false);
+    });
+  });
+
   describe('bot state (botbuilder Storage)', () => {
     it('reads what was written, with an eTag', async () => {
       await store.botState.write({ 'k/1': { count: 1, nested: { a: 'ă' } } });

@@ -12,7 +12,7 @@ describe('Telegram channel', () => {
     while (cleanups.length) await cleanups.pop()!();
   });
 
-  async function setup(mode: 'webhook' | 'polling') {
+  async function setup(mode: 'webhook' | 'polling', extra: Record<string, string> = {}) {
     const fake = await startFakeTelegram(TOKEN);
     cleanups.push(fake.close);
     const running = await startAssistant({
@@ -20,6 +20,7 @@ describe('Telegram channel', () => {
       TELEGRAM_MODE: mode,
       TELEGRAM_WEBHOOK_SECRET: SECRET,
       TELEGRAM_API_ROOT: fake.apiRoot,
+      ...extra,
     });
     cleanups.unshift(running.close);
     return { fake, ...running };
@@ -89,27 +90,42 @@ describe('Telegram channel', () => {
     expect(send.body.text).toMatch(/500\.000 đồng/);
   });
 
-  it('keeps a message whose reply failed and answers it on restart', async () => {
-    const { fake, url, assistant, dataDir, close } = await setup('webhook');
+  it('keeps a message whose reply failed and answers it once the retry time has passed', async () => {
+    const { fake, url, assistant } = await setup('webhook', { INBOUND_RETRY_SECONDS: '1' });
     fake.failSends(1);
     expect((await post(url, textUpdate(503, 777004, 31, 'tro cap nguoi gia 80 tuoi'), SECRET)).status).toBe(200);
-    await waitFor(() => fake.sends().length === 0 && fake.calls.some((c) => c.method === 'sendMessage'), 'failed send');
+    await waitFor(() => fake.calls.some((c) => c.method === 'sendMessage' && c.failed), 'failed send');
     await assistant.runner.idle();
     expect(await assistant.store.messages.listUnhandledInbound()).toHaveLength(1);
+    const sent = await waitFor(() => fake.sends().find((c) => String(c.body.chat_id) === '777004'), 'retried reply', 5_000);
+    expect(sent.body.text).toMatch(/Nguồn: /);
+    await assistant.runner.idle();
+    expect(await assistant.store.messages.listUnhandledInbound()).toHaveLength(0);
+  });
+
+  it('answers a message left by a process that died, once, when two instances recover it', async () => {
+    const { fake, dataDir, assistant, close } = await setup('webhook', { INBOUND_RETRY_SECONDS: '1' });
+    // A process stored the message and died before answering it.
+    const accepted = await assistant.runner.accept('telegram', {
+      type: 'message',
+      id: '777005:51',
+      channelId: 'telegram',
+      from: { id: '777005', name: 'Lan' },
+      recipient: { id: '4242', name: 'bot' },
+      conversation: { id: '777005', isGroup: false, conversationType: 'personal', name: '' },
+      text: 'muc chuan tro giup xa hoi',
+    });
+    expect(accepted).not.toBeNull();
     cleanups.shift();
     await close();
+    await new Promise((r) => setTimeout(r, 1100));
 
-    const again = await startAssistant({
-      DATA_DIR: dataDir,
-      TELEGRAM_BOT_TOKEN: TOKEN,
-      TELEGRAM_MODE: 'webhook',
-      TELEGRAM_WEBHOOK_SECRET: SECRET,
-      TELEGRAM_API_ROOT: fake.apiRoot,
-    });
-    cleanups.unshift(again.close);
-    await again.assistant.runner.idle();
-    const ok = fake.sends().filter((c) => String(c.body.chat_id) === "777004");
-    expect(ok.length).toBeGreaterThanOrEqual(1);
-    expect(await again.assistant.store.messages.listUnhandledInbound()).toHaveLength(0);
+    const env = { DATA_DIR: dataDir, TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_MODE: 'webhook', TELEGRAM_WEBHOOK_SECRET: SECRET, TELEGRAM_API_ROOT: fake.apiRoot, INBOUND_RETRY_SECONDS: '30' };
+    const [a, b] = await Promise.all([startAssistant(env), startAssistant(env)]);
+    cleanups.unshift(a.close, b.close);
+    await Promise.all([a.assistant.runner.idle(), b.assistant.runner.idle()]);
+    const replies = fake.sends().filter((c) => String(c.body.chat_id) === '777005');
+    expect(replies).toHaveLength(1);
+    expect(replies[0]!.body.text).toMatch(/500\.000 đồng/);
   });
 });

@@ -24,8 +24,20 @@ export class TurnRunner {
   private readonly adapters = new Map<Channel, ChannelAdapter>();
 
   constructor(
-    private readonly deps: { store: Store; bot: ActivityHandler; now: () => Date; log: Logger },
+    private readonly deps: {
+      store: Store;
+      bot: ActivityHandler;
+      now: () => Date;
+      log: Logger;
+      /** How long a claim on an inbound message lasts before another attempt may take it. */
+      retryAfterMs: number;
+    },
   ) {}
+
+  private claim(message: StoredMessage): Promise<boolean> {
+    const now = this.deps.now();
+    return this.deps.store.messages.claimInbound(message.id, now, new Date(now.getTime() + this.deps.retryAfterMs));
+  }
 
   register(adapter: ChannelAdapter): void {
     this.adapters.set(adapter.channel, adapter);
@@ -55,6 +67,9 @@ export class TurnRunner {
       return null;
     }
     await store.conversations.touchInbound(conversation.id, at);
+    // The receiving instance acts on it; if it dies or the reply fails, the claim runs
+    // out and recovery (here or on another instance) takes the message again.
+    if (!(await this.claim(message))) return null;
     return { conversation, message, activity };
   }
 
@@ -100,13 +115,18 @@ export class TurnRunner {
     await store.messages.markHandled(message.id, now());
   }
 
-  /** Re-runs inbound messages that were stored but never answered (a crash mid-turn). */
+  /**
+   * Answers inbound messages that were stored but never answered (a crash mid-turn, a
+   * failed send) and whose claim has run out. Safe on several instances at once: each
+   * message is claimed before it is run.
+   */
   async recover(): Promise<number> {
     const pending = await this.deps.store.messages.listUnhandledInbound(500);
     let count = 0;
     for (const message of pending) {
       const conversation = await this.deps.store.conversations.get(message.conversationId);
       if (!conversation || !this.adapters.has(conversation.channel)) continue;
+      if (!(await this.claim(message))) continue;
       await this.run({ conversation, message, activity: message.activity as Partial<Activity> });
       count++;
     }

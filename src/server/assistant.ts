@@ -46,7 +46,8 @@ export async function createAssistant(
   log.info({ entries: pipeline.kb.entries.length, problems: pipeline.kb.problems.length, ...synced, store: store.kind }, 'knowledge loaded');
 
   const bot = new CtxhBot({ pipeline, storage: store.botState, audit: store.audit, conversations: store.conversations, now });
-  const runner = new TurnRunner({ store, bot, now, log });
+  const retryAfterMs = config.INBOUND_RETRY_SECONDS * 1000;
+  const runner = new TurnRunner({ store, bot, now, log, retryAfterMs });
   runner.register(new DirectLineAdapter());
 
   let secret = config.DIRECTLINE_TOKEN_SECRET;
@@ -82,6 +83,7 @@ export async function createAssistant(
     res.status(status).json({ error: { code: status >= 500 ? 'ServiceError' : 'BadArgument', message: status >= 500 ? 'Internal error' : 'Bad request' } });
   });
 
+  let recovery: NodeJS.Timeout | undefined;
   return {
     app,
     store,
@@ -90,11 +92,17 @@ export async function createAssistant(
     telegram,
     log,
     async start() {
-      const recovered = await runner.recover();
-      if (recovered > 0) log.info({ recovered }, 'answered messages left unanswered by an earlier run');
+      const recover = async () => {
+        const recovered = await runner.recover();
+        if (recovered > 0) log.info({ recovered }, 'answered messages left unanswered');
+      };
+      await recover();
+      recovery = setInterval(() => void recover().catch((err) => log.error({ err }, 'recovery failed')), retryAfterMs);
+      recovery.unref();
       if (telegram && config.TELEGRAM_MODE === 'polling') await telegram.startPolling();
     },
     async close() {
+      if (recovery) clearInterval(recovery);
       telegram?.stop();
       await runner.idle();
       await store.close();

@@ -29,6 +29,7 @@ const schema = z
     KNOWLEDGE_DIR: z.string().min(1).default('./knowledge'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     TRUST_PROXY: bool.default(false),
+    INBOUND_RETRY_SECONDS: z.coerce.number().min(1).max(86_400).default(60),
 
     CENTRE_NAME: z.string().min(1).default('Trung tâm Công tác xã hội'),
     CENTRE_HOTLINE: optionalString,

@@ -74,6 +74,12 @@ export interface MessageRepository {
   recordInbound(message: NewMessage): Promise<{ message: StoredMessage; duplicate: boolean }>;
   recordOutbound(message: NewMessage): Promise<StoredMessage>;
   markHandled(id: string, at: Date): Promise<void>;
+  /**
+   * Takes the right to act on an unhandled inbound message until `until`, if nobody
+   * holds it now (no claim, or a claim that ended by `now`). True for exactly one of
+   * several instances trying at once; false once the message is handled.
+   */
+  claimInbound(id: string, now: Date, until: Date): Promise<boolean>;
   /** Messages of one conversation with seq greater than `afterSeq`, oldest first. */
   listByConversation(conversationId: string, afterSeq?: number, limit?: number): Promise<StoredMessage[]>;
   /** Inbound messages never acted on (the process died mid-turn), oldest first. */

@@ -77,6 +77,7 @@ export interface MessageDoc {
   activity: string;
   createdAt: Date;
   handledAt: Date | null;
+  claimedUntil?: Date | null;
 }
 
 export const messageSchema = new Schema<MessageDoc>(
@@ -92,6 +93,7 @@ export const messageSchema = new Schema<MessageDoc>(
     activity: { type: String, required: true },
     createdAt: { type: Date, required: true },
     handledAt: { type: Date, default: null },
+    claimedUntil: { type: Date, default: null },
   },
   schemaOptions,
 );

@@ -217,6 +217,14 @@ export async function openMongoStore(uri: string, options: MongoStoreOptions = {
       async markHandled(id, at) {
         await M.updateOne({ id, handledAt: null }, { $set: { handledAt: at } });
       },
+      async claimInbound(id, now, until) {
+        const claimed = await M.findOneAndUpdate(
+          { id, direction: 'in', handledAt: null, $or: [{ claimedUntil: null }, { claimedUntil: { $lte: now } }] },
+          { $set: { claimedUntil: until } },
+          { returnDocument: 'after', projection: { _id: 1 } },
+        ).lean();
+        return claimed !== null;
+      },
       async listByConversation(conversationId, afterSeq = 0, limit = 500) {
         const q = applyLimit(M.find({ conversationId, seq: { $gt: afterSeq } }).sort({ seq: 1 }), limit);
         return q ? (await q.lean<MessageDoc[]>()).map(docToMessage) : [];

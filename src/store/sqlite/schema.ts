@@ -24,7 +24,8 @@ CREATE TABLE IF NOT EXISTS messages (
   text TEXT NOT NULL,
   activity TEXT NOT NULL,
   created_at INTEGER NOT NULL,
-  handled_at INTEGER
+  handled_at INTEGER,
+  claimed_until INTEGER
 );
 CREATE UNIQUE INDEX IF NOT EXISTS messages_platform_id
   ON messages(channel, direction, platform_message_id) WHERE platform_message_id IS NOT NULL;

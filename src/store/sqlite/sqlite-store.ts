@@ -65,6 +65,12 @@ function rowToKnowledge(r: Row): StoredKnowledgeEntry {
   };
 }
 
+/** Columns added after a table first shipped; CREATE TABLE IF NOT EXISTS skips them. */
+function migrate(db: Database.Database): void {
+  const columns = (db.prepare('PRAGMA table_info(messages)').all() as Array<{ name: string }>).map((c) => c.name);
+  if (!columns.includes('claimed_until')) db.exec('ALTER TABLE messages ADD COLUMN claimed_until INTEGER');
+}
+
 /**
  * The embedded store: one SQLite file in WAL mode. better-sqlite3 is synchronous, so
  * each method is one short transaction and the async signatures only match Mongo's.
@@ -76,6 +82,7 @@ export function openSqliteStore(dataDir: string, fileName = 'ctxh.sqlite'): Stor
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   db.exec(SQLITE_SCHEMA);
+  migrate(db);
 
   const conversations: ConversationRepository = (() => {
     const byAddress = db.prepare(
@@ -125,6 +132,10 @@ export function openSqliteStore(dataDir: string, fileName = 'ctxh.sqlite'): Stor
       'SELECT * FROM messages WHERE channel = ? AND direction = ? AND platform_message_id = ?',
     );
     const markHandled = db.prepare('UPDATE messages SET handled_at = ? WHERE id = ? AND handled_at IS NULL');
+    const claim = db.prepare(
+      `UPDATE messages SET claimed_until = ? WHERE id = ? AND direction = 'in' AND handled_at IS NULL
+         AND (claimed_until IS NULL OR claimed_until <= ?)`,
+    );
     const list = db.prepare(
       'SELECT * FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?',
     );
@@ -152,6 +163,9 @@ export function openSqliteStore(dataDir: string, fileName = 'ctxh.sqlite'): Stor
       },
       async markHandled(id, at) {
         markHandled.run(+at, id);
+      },
+      async claimInbound(id, now, until) {
+        return claim.run(+until, id, +now).changes === 1;
       },
       async listByConversation(conversationId, afterSeq = 0, limit = 500) {
         return (list.all(conversationId, afterSeq, limit) as Row[]).map(rowToMessage);
