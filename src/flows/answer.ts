@@ -70,7 +70,9 @@ export class AnswerPipeline {
             reply: counsellorRequestedReply(centre),
           };
         }
-        const phrased = phraser ? await phraser.phrase(text, hits.slice(0, 3).map((h) => h.entry), centre) : null;
+        // The chosen entry first, so the phraser's [1] is the one the answer stands on.
+        const context = [entry, ...hits.map((h) => h.entry).filter((e) => e.id !== entry.id)].slice(0, 3);
+        const phrased = phraser ? await phraser.phrase(text, context, centre) : null;
         return {
           ...base,
           kind: 'answer',

@@ -8,9 +8,10 @@ import { normalizeSyllables } from './normalize.js';
  * Entries are indexed on syllable unigrams and bigrams of their questions (strongest),
  * body and topic. Scoring is BM25 with field weights. Alongside the score, each hit
  * carries a coverage: the share of the question's informative weight (IDF) that the
- * entry explains. Coverage is what makes confidence mean something: a question about
- * gold prices shares "bao nhiêu" with half the knowledge base but its rare words
- * ("vàng") appear nowhere, so no entry covers it.
+ * entry explains, and a domainScore: the score with everyday and paperwork words
+ * discounted. Together they make confidence mean something (src/flows/faq.ts): a
+ * question about gold prices shares "bao nhiêu" with half the knowledge base, but its
+ * rare words ("vàng") appear nowhere and its shared words are generic.
  */
 
 /**
@@ -50,8 +51,6 @@ interface QueryTerm {
   weight: number;
   generic: boolean;
 }
-
-
 
 interface IndexedEntry {
   entry: KnowledgeEntry;
@@ -139,10 +138,6 @@ export class Retriever {
       list.push(t);
       this.unigramsByLength.set(t.length, list);
     }
-  }
-
-  get size(): number {
-    return this.docs.length;
   }
 
   private idf(term: string): number {
