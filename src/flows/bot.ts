@@ -9,6 +9,11 @@ export const NON_TEXT_REPLY: Reply = {
   choices: ['Gặp tư vấn viên'],
 };
 
+/**
+ * Per-conversation state in the store. Only a turn count for now: it keeps the state
+ * round trip (read, then write with the eTag read) in every turn, so two instances
+ * running turns of one conversation already meet the eTag check intake dialogs rely on.
+ */
 interface TurnMemory {
   turns?: number;
 }
