@@ -10,9 +10,9 @@ export const NON_TEXT_REPLY: Reply = {
 };
 
 /**
- * Per-conversation state in the store. Only a turn count for now: it keeps the state
- * round trip (read, then write with the eTag read) in every turn, so two instances
- * running turns of one conversation already meet the eTag check intake dialogs rely on.
+ * Per-conversation state in the store (only a turn count until the intake dialogs
+ * land). botbuilder's BotState writes it with eTag '*', last write wins; the store's
+ * eTag check is there for state that must not be overwritten blindly.
  */
 interface TurnMemory {
   turns?: number;
