@@ -111,20 +111,31 @@ describe.each(lanes)('store contract: $name', ({ open }) => {
       expect(listed.filter((m) => m.platformMessageId === 'dup-1')).toHaveLength(2);
     });
 
-    it('lists a conversation in order after a watermark', async () => {
+    it('numbers the messages of a conversation 1, 2, 3 and lists them after a position', async () => {
       const a = await store.messages.recordInbound(msg('conv-b', { platformMessageId: 'b1', text: 'một' }));
       const b = await store.messages.recordOutbound(msg('conv-b', { platformMessageId: null, text: 'hai', direction: 'out' }));
-      const c = await store.messages.recordOutbound(msg('conv-b', { platformMessageId: 'o-3', text: 'ba', direction: 'out' }));
       await store.messages.recordInbound(msg('conv-x', { platformMessageId: 'x1' }));
+      const c = await store.messages.recordOutbound(msg('conv-b', { platformMessageId: 'o-3', text: 'ba', direction: 'out' }));
+      expect([a.message.position, b.position, c.position]).toEqual([1, 2, 3]);
       expect(b.seq).toBeGreaterThan(a.message.seq);
       expect(c.seq).toBeGreaterThan(b.seq);
       const all = await store.messages.listByConversation('conv-b');
       expect(all.map((m) => m.text)).toEqual(['một', 'hai', 'ba']);
       expect(all.map((m) => m.direction)).toEqual(['in', 'out', 'out']);
       expect(all[1]?.activity).toEqual({ type: 'message', text: 'tro cap nguoi gia' });
-      const after = await store.messages.listByConversation('conv-b', a.message.seq);
+      const after = await store.messages.listByConversation('conv-b', a.message.position);
       expect(after.map((m) => m.text)).toEqual(['hai', 'ba']);
-      expect(await store.messages.listByConversation('conv-b', c.seq)).toEqual([]);
+      expect(await store.messages.listByConversation('conv-b', c.position)).toEqual([]);
+      expect((await store.messages.listByConversation('conv-x')).map((m) => m.position)).toEqual([1]);
+    });
+
+    it('does not use up a position for a redelivered message', async () => {
+      await store.messages.recordInbound(msg('conv-y', { platformMessageId: 'y1' }));
+      await store.messages.recordInbound(msg('conv-y', { platformMessageId: 'y1' }));
+      const next = await store.messages.recordOutbound(msg('conv-y', { platformMessageId: null, direction: 'out' }));
+      expect(next.position).toBe(2);
+      const listed = await store.messages.listByConversation('conv-y');
+      expect(listed).toHaveLength(2);
     });
 
     it('keeps outbound messages without a platform id apart', async () => {

@@ -60,8 +60,14 @@ export interface NewMessage {
 
 export interface StoredMessage extends NewMessage {
   id: string;
-  /** Store-wide increasing sequence: Direct Line watermarks and ordering use it. */
+  /** Store-wide increasing sequence: the order of arrival across conversations. */
   seq: number;
+  /**
+   * 1, 2, 3… within its conversation: Direct Line watermarks. Gap-free on SQLite; on
+   * MongoDB a gap can show for a moment while another instance's write completes, so a
+   * reader stops before a gap (see src/bots/directline/readable.ts).
+   */
+  position: number;
   /** When the bot finished acting on an inbound message; null until then. */
   handledAt: Date | null;
 }
@@ -80,8 +86,8 @@ export interface MessageRepository {
    * several instances trying at once; false once the message is handled.
    */
   claimInbound(id: string, now: Date, until: Date): Promise<boolean>;
-  /** Messages of one conversation with seq greater than `afterSeq`, oldest first. */
-  listByConversation(conversationId: string, afterSeq?: number, limit?: number): Promise<StoredMessage[]>;
+  /** Messages of one conversation with a position greater than `afterPosition`, in order. */
+  listByConversation(conversationId: string, afterPosition?: number, limit?: number): Promise<StoredMessage[]>;
   /** Inbound messages never acted on (the process died mid-turn), oldest first. */
   listUnhandledInbound(limit?: number): Promise<StoredMessage[]>;
 }

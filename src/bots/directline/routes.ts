@@ -5,6 +5,7 @@ import type { Activity } from 'botbuilder';
 import { z } from 'zod';
 import type { Store, StoredMessage } from '../../store/types.js';
 import type { TurnRunner } from '../turn-runner.js';
+import { readableRun } from './readable.js';
 import { DirectLineTokens, newConversationId, newWebUserId, type TokenClaims } from './tokens.js';
 
 /**
@@ -35,7 +36,7 @@ function toDirectLineActivity(m: StoredMessage, conversationId: string): Record<
   const a = m.activity as Partial<Activity>;
   return {
     type: 'message',
-    id: `${conversationId}|${String(m.seq).padStart(7, '0')}`,
+    id: `${conversationId}|${String(m.position).padStart(7, '0')}`,
     timestamp: m.createdAt.toISOString(),
     channelId: 'directline',
     conversation: { id: conversationId },
@@ -129,7 +130,7 @@ export function directLineRouter(deps: DirectLineDeps): express.Router {
       const accepted = await runner.accept('webchat', activity);
       if (!accepted) return fail(res, 409, 'Conflict', 'Activity already received');
       await runner.run(accepted);
-      res.json({ id: `${conversationId}|${String(accepted.message.seq).padStart(7, '0')}` });
+      res.json({ id: `${conversationId}|${String(accepted.message.position).padStart(7, '0')}` });
     } catch (err) {
       next(err);
     }
@@ -142,11 +143,12 @@ export function directLineRouter(deps: DirectLineDeps): express.Router {
       const after = q.data.watermark ? Number(q.data.watermark) : 0;
       const { conversationId, userId } = req.claims!;
       const conversation = await store.conversations.findByAddress({ channel: 'webchat', userId, chatId: conversationId });
-      const messages = conversation ? await store.messages.listByConversation(conversation.id, after, 200) : [];
+      const stored = conversation ? await store.messages.listByConversation(conversation.id, after, 200) : [];
+      const messages = readableRun(stored, after, deps.now());
       const last = messages.at(-1);
       res.json({
         activities: messages.map((m) => toDirectLineActivity(m, conversationId)),
-        watermark: String(last ? last.seq : after),
+        watermark: String(last ? last.position : after),
       });
     } catch (err) {
       next(err);

@@ -20,7 +20,7 @@ const schemaOptions = {
   timestamps: false,
 } as const;
 
-/** Named sequences: `messages` (Direct Line watermarks) and `audit` (ordering). */
+/** Named sequences: `messages` and `audit` (ordering), `conversation:<id>` (positions). */
 export interface CounterDoc {
   _id: string;
   seq: number;
@@ -68,6 +68,7 @@ conversationSchema.index({ status: 1, updatedAt: 1 }, { name: 'conversations_sta
 export interface MessageDoc {
   id: string;
   seq: number;
+  position: number;
   conversationId: string;
   channel: Channel;
   direction: Direction;
@@ -84,6 +85,7 @@ export const messageSchema = new Schema<MessageDoc>(
   {
     id: { type: String, required: true },
     seq: { type: Number, required: true },
+    position: { type: Number, required: true },
     conversationId: { type: String, required: true },
     channel: { type: String, required: true },
     direction: { type: String, required: true, enum: ['in', 'out'] },
@@ -108,7 +110,8 @@ messageSchema.index(
     partialFilterExpression: { platformMessageId: { $type: 'string' } },
   },
 );
-messageSchema.index({ conversationId: 1, seq: 1 }, { name: 'messages_conversation' });
+// Unique: two instances that were handed the same position cannot both insert it.
+messageSchema.index({ conversationId: 1, position: 1 }, { unique: true, name: 'messages_position' });
 messageSchema.index({ direction: 1, handledAt: 1, seq: 1 }, { name: 'messages_unhandled' });
 
 /** botbuilder Storage item; `_id` is the storage key, any string. */

@@ -72,6 +72,7 @@ function docToMessage(d: MessageDoc): StoredMessage {
   return {
     id: d.id,
     seq: d.seq,
+    position: d.position,
     conversationId: d.conversationId,
     channel: d.channel,
     direction: d.direction,
@@ -174,10 +175,19 @@ export async function openMongoStore(uri: string, options: MongoStoreOptions = {
     const M = models.messages;
     const write = async (m: NewMessage): Promise<{ message: StoredMessage; duplicate: boolean }> => {
       const platformMessageId = m.platformMessageId ?? null;
+      const findStored = () =>
+        M.findOne({ channel: m.channel, direction: m.direction, platformMessageId }).lean<MessageDoc>();
+      // A redelivery is answered from what is stored before any number is handed out, so it
+      // leaves no gap in the conversation's positions (the insert below still guards races).
+      if (platformMessageId !== null) {
+        const existing = await findStored();
+        if (existing) return { message: docToMessage(existing), duplicate: true };
+      }
       for (let attempt = 1; ; attempt++) {
         const doc: MessageDoc = {
           id: randomUUID(),
           seq: await nextSeq('messages'),
+          position: await nextSeq(`conversation:${m.conversationId}`),
           conversationId: m.conversationId,
           channel: m.channel,
           direction: m.direction,
@@ -194,15 +204,12 @@ export async function openMongoStore(uri: string, options: MongoStoreOptions = {
           if (!isDuplicateKey(err)) throw err;
           // A redelivery: the platform-id index refused it. Return what is stored.
           if (platformMessageId !== null) {
-            const existing = await M.findOne({
-              channel: m.channel,
-              direction: m.direction,
-              platformMessageId,
-            }).lean<MessageDoc>();
+            const existing = await findStored();
             if (existing) return { message: docToMessage(existing), duplicate: true };
           }
-          // Otherwise the seq index refused a seq already taken, which a correct server never
-          // hands out twice (jongodb under concurrent connections does): take the next one.
+          // Otherwise the seq or position index refused a number already taken, which a
+          // correct server never hands out twice (jongodb under concurrent connections
+          // does): take the next ones. The skipped position is a gap readers step over.
           if (attempt >= 5) throw err;
         }
       }
@@ -225,8 +232,8 @@ export async function openMongoStore(uri: string, options: MongoStoreOptions = {
         ).lean();
         return claimed !== null;
       },
-      async listByConversation(conversationId, afterSeq = 0, limit = 500) {
-        const q = applyLimit(M.find({ conversationId, seq: { $gt: afterSeq } }).sort({ seq: 1 }), limit);
+      async listByConversation(conversationId, afterPosition = 0, limit = 500) {
+        const q = applyLimit(M.find({ conversationId, position: { $gt: afterPosition } }).sort({ position: 1 }), limit);
         return q ? (await q.lean<MessageDoc[]>()).map(docToMessage) : [];
       },
       async listUnhandledInbound(limit = 100) {

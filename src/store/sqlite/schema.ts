@@ -18,6 +18,7 @@ CREATE TABLE IF NOT EXISTS messages (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   id TEXT NOT NULL UNIQUE,
   conversation_id TEXT NOT NULL,
+  position INTEGER NOT NULL,
   channel TEXT NOT NULL,
   direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
   platform_message_id TEXT,
@@ -29,7 +30,7 @@ CREATE TABLE IF NOT EXISTS messages (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS messages_platform_id
   ON messages(channel, direction, platform_message_id) WHERE platform_message_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS messages_conversation ON messages(conversation_id, seq);
+CREATE UNIQUE INDEX IF NOT EXISTS messages_position ON messages(conversation_id, position);
 CREATE INDEX IF NOT EXISTS messages_unhandled ON messages(direction, handled_at) WHERE handled_at IS NULL;
 
 CREATE TABLE IF NOT EXISTS bot_state (

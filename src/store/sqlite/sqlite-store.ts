@@ -45,6 +45,7 @@ function rowToMessage(r: Row): StoredMessage {
   return {
     id: String(r.id),
     seq: Number(r.seq),
+    position: Number(r.position),
     conversationId: String(r.conversation_id),
     channel: r.channel as Channel,
     direction: r.direction as 'in' | 'out',
@@ -65,10 +66,19 @@ function rowToKnowledge(r: Row): StoredKnowledgeEntry {
   };
 }
 
-/** Columns added after a table first shipped; CREATE TABLE IF NOT EXISTS skips them. */
+/**
+ * Brings a data file written by an earlier version up to the current schema. Runs
+ * before SQLITE_SCHEMA, whose indexes name the newer columns.
+ */
 function migrate(db: Database.Database): void {
   const columns = (db.prepare('PRAGMA table_info(messages)').all() as Array<{ name: string }>).map((c) => c.name);
+  if (columns.length === 0) return; // a new file: SQLITE_SCHEMA creates everything
   if (!columns.includes('claimed_until')) db.exec('ALTER TABLE messages ADD COLUMN claimed_until INTEGER');
+  if (!columns.includes('position')) {
+    db.exec(`ALTER TABLE messages ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
+      UPDATE messages SET position =
+        (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = messages.conversation_id AND m.seq <= messages.seq);`);
+  }
 }
 
 /**
@@ -81,8 +91,8 @@ export function openSqliteStore(dataDir: string, fileName = 'ctxh.sqlite'): Stor
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
+  db.transaction(() => migrate(db))();
   db.exec(SQLITE_SCHEMA);
-  migrate(db);
 
   const conversations: ConversationRepository = (() => {
     const byAddress = db.prepare(
@@ -123,8 +133,11 @@ export function openSqliteStore(dataDir: string, fileName = 'ctxh.sqlite'): Stor
 
   const messages: MessageRepository = (() => {
     const insert = db.prepare(
-      `INSERT INTO messages (id, conversation_id, channel, direction, platform_message_id, text, activity, created_at)
-       VALUES (@id, @conversationId, @channel, @direction, @platformMessageId, @text, @activity, @createdAt)
+      // One statement, and SQLite has one writer: positions within a conversation are gap-free.
+      `INSERT INTO messages (id, conversation_id, position, channel, direction, platform_message_id, text, activity, created_at)
+       VALUES (@id, @conversationId,
+               (SELECT COALESCE(MAX(position), 0) + 1 FROM messages WHERE conversation_id = @conversationId),
+               @channel, @direction, @platformMessageId, @text, @activity, @createdAt)
        ON CONFLICT DO NOTHING`,
     );
     const byId = db.prepare('SELECT * FROM messages WHERE id = ?');
@@ -137,7 +150,7 @@ export function openSqliteStore(dataDir: string, fileName = 'ctxh.sqlite'): Stor
          AND (claimed_until IS NULL OR claimed_until <= ?)`,
     );
     const list = db.prepare(
-      'SELECT * FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+      'SELECT * FROM messages WHERE conversation_id = ? AND position > ? ORDER BY position LIMIT ?',
     );
     const unhandled = db.prepare(
       "SELECT * FROM messages WHERE direction = 'in' AND handled_at IS NULL ORDER BY seq LIMIT ?",
@@ -167,8 +180,8 @@ export function openSqliteStore(dataDir: string, fileName = 'ctxh.sqlite'): Stor
       async claimInbound(id, now, until) {
         return claim.run(+until, id, +now).changes === 1;
       },
-      async listByConversation(conversationId, afterSeq = 0, limit = 500) {
-        return (list.all(conversationId, afterSeq, limit) as Row[]).map(rowToMessage);
+      async listByConversation(conversationId, afterPosition = 0, limit = 500) {
+        return (list.all(conversationId, afterPosition, limit) as Row[]).map(rowToMessage);
       },
       async listUnhandledInbound(limit = 100) {
         return (unhandled.all(limit) as Row[]).map(rowToMessage);
