@@ -23,7 +23,7 @@ describe('answer pipeline', () => {
   });
 
   it('declines a question from another office and offers a counsellor', async () => {
-    for (const text of ['giá vàng hôm nay bao nhiêu', 'lam ho chieu o dau', 'lich cup dien ngay mai']) {
+    for (const text of ['giá vàng hôm nay bao nhiêu', 'lam ho chieu o dau', 'lich cup dien ngay mai', 'Mẹ tôi bị mất giấy chứng nhận quyền sử dụng đất, xin cấp lại thì làm ở đâu ạ?']) {
       const r = await pipeline.answer(text);
       expect(r.topic, text).toBeNull();
       expect(r.reply.text).toMatch(/chưa có thông tin chắc chắn/);

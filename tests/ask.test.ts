@@ -85,8 +85,9 @@ describe('ask command', () => {
 
   it('generalises to a fresh set never tuned on', () => {
     const r = evaluate('faq-fresh.jsonl');
-    // Measured when the set arrived: 96 of 100 in scope right, 4 of 20 out of scope answered.
+    // Measured when the set arrived: 96 of 100 in scope right, 4 of 20 out of scope
+    // answered; 2 of 20 since generic words and the domain-match rule.
     expect(r.accuracy, r.misses.join('\n')).toBeGreaterThanOrEqual(0.9);
-    expect(r.answeredOut.length, r.answeredOut.join('\n')).toBeLessThanOrEqual(3);
+    expect(r.answeredOut.length, r.answeredOut.join('\n')).toBeLessThanOrEqual(2);
   });
 });

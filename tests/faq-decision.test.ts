@@ -15,10 +15,11 @@ const e = (id: string, topic: KnowledgeEntry['topic']): KnowledgeEntry => ({
   body: 'b',
   file: `${id}.md`,
 });
-const hit = (id: string, topic: KnowledgeEntry['topic'], score: number, coverage: number, domainScore = score): SearchHit => ({
+const hit = (id: string, topic: KnowledgeEntry['topic'], score: number, coverage: number, domainScore = score, domainMatch = 5): SearchHit => ({
   entry: e(id, topic),
   score,
   domainScore,
+  domainMatch,
   coverage,
 });
 const thresholds = { answer: 0.5, clarify: 0.35 };
@@ -69,6 +70,11 @@ describe('FAQ decision', () => {
     const paperwork = confidenceOf([hit('a', 'lien-he', 20, 0.6, 4)]);
     expect(domain).toBeGreaterThan(0.5);
     expect(paperwork).toBeLessThan(0.42);
+  });
+
+  it('has no confidence when only everyday words matched', () => {
+    expect(confidenceOf([hit('a', 'lien-he', 40, 0.8, 8, 0)])).toBe(0);
+    expect(confidenceOf([hit('a', 'lien-he', 40, 0.8, 8, 3)])).toBeGreaterThan(0);
   });
 
   it('grows with coverage and stays within 0..1', () => {

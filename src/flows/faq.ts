@@ -63,8 +63,14 @@ export function rankTopics(hits: readonly SearchHit[]): TopicCandidate[] {
  */
 const EVIDENCE_HALF = 7.5;
 
+/**
+ * A question whose every matched word is an everyday or paperwork word ("mất giấy chứng
+ * nhận, xin cấp lại ở đâu") has no evidence of being about social assistance at all.
+ */
+const MIN_DOMAIN_MATCH = 1;
+
 export function confidenceOf(candidate: TopicCandidate | undefined): number {
-  if (!candidate) return 0;
+  if (!candidate || candidate.best.domainMatch < MIN_DOMAIN_MATCH) return 0;
   const evidence = candidate.domainScore * candidate.coverage;
   return 1 - Math.exp((-evidence * Math.LN2) / EVIDENCE_HALF);
 }

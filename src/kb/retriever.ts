@@ -66,6 +66,8 @@ export interface SearchHit {
   coverage: number;
   /** Score from words specific to the knowledge base's domain (generic words discounted). */
   domainScore: number;
+  /** IDF weight of the question's domain (not generic) words this entry matches. */
+  domainMatch: number;
 }
 
 function termsOf(syllables: string[]): string[] {
@@ -204,6 +206,7 @@ export class Retriever {
       let score = 0;
       let domainScore = 0;
       let matched = 0;
+      let domainMatch = 0;
       for (const { term, weight, generic } of terms) {
         const tf = d.tf.get(term);
         if (!tf) continue;
@@ -213,12 +216,14 @@ export class Retriever {
         score += weight * idf * norm;
         domainScore += weight * idf * norm * (generic ? this.tuning.genericFactor : 1);
         matched += weight * idf;
+        if (!generic) domainMatch += weight * idf;
       }
       if (score > 0) {
         hits.push({
           entry: d.entry,
           score,
           domainScore,
+          domainMatch,
           coverage: Math.min(1, matched / totalWeight),
         });
       }
