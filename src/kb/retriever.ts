@@ -16,10 +16,11 @@ import { normalizeSyllables } from './normalize.js';
 
 /**
  * Particles and chat fillers that carry no topic. Kept short on purpose: after folding
- * diacritics many syllables mean several things ("nghe" is also "nghề", "day" also
- * "dạy", "ban" also "bán"), so common words are left to IDF rather than dropped.
+ * diacritics many syllables mean several things ("nha" is "nhá" and "nhà", "nhe" is
+ * "nhé" and "nhẹ", "hen" is "hén" and "hẹn", "nghe" is also "nghề"), so common words
+ * are left to IDF rather than dropped.
  */
-const STOPWORDS = new Set('a ah oi nhe nha nhi ha hen ak ok ad admin mn mng dum giium ui'.split(' '));
+const STOPWORDS = new Set('a ah oi nhi ha ak ok ad admin mn mng dum giium ui'.split(' '));
 
 export interface RetrieverTuning {
   questionWeight: number;
