@@ -1,7 +1,7 @@
 /**
  * "A confidence that means something": over every evaluation line, answers given with
- * higher confidence are right more often. Measured when written: below 0.5, 6 of 58
- * lines had a right topic; 0.5–0.85, 41 of 46; from 0.85, 214 of 216.
+ * higher confidence are right more often. Last measured: below 0.5, 6 of 59 lines had
+ * a right topic; 0.5–0.85, 40 of 44; from 0.85, 215 of 217.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
