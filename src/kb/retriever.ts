@@ -202,22 +202,24 @@ export class Retriever {
   search(text: string, k = 5): SearchHit[] {
     const { terms, totalWeight } = this.queryTerms(text);
     if (terms.length === 0 || totalWeight === 0) return [];
+    const { k1, b, genericFactor } = this.tuning;
+    // Per query, not per entry: each term's weighted IDF is the same for every entry.
+    const weighted = terms.map((t) => ({ ...t, wIdf: t.weight * this.idf(t.term) }));
     const hits: SearchHit[] = [];
     for (const d of this.docs) {
       let score = 0;
       let domainScore = 0;
       let matched = 0;
       let domainMatch = 0;
-      for (const { term, weight, generic } of terms) {
+      const lengthNorm = k1 * (1 - b + (b * d.length) / this.avgLength);
+      for (const { term, wIdf, generic } of weighted) {
         const tf = d.tf.get(term);
         if (!tf) continue;
-        const idf = this.idf(term);
-        const { k1, b } = this.tuning;
-        const norm = (tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * d.length) / this.avgLength));
-        score += weight * idf * norm;
-        domainScore += weight * idf * norm * (generic ? this.tuning.genericFactor : 1);
-        matched += weight * idf;
-        if (!generic) domainMatch += weight * idf;
+        const termScore = (wIdf * tf * (k1 + 1)) / (tf + lengthNorm);
+        score += termScore;
+        domainScore += termScore * (generic ? genericFactor : 1);
+        matched += wIdf;
+        if (!generic) domainMatch += wIdf;
       }
       if (score > 0) {
         hits.push({
