@@ -39,4 +39,42 @@ describe('embedded store upgrade', () => {
     expect(await store.messages.claimInbound('m1', new Date(0), new Date(1000))).toBe(true);
     await store.close();
   });
+
+  it('opens a data file written before conversations had risks and handoff requests existed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ctxh-migrate-'));
+    const old = new Database(join(dir, 'ctxh.sqlite'));
+    old.exec(`CREATE TABLE conversations (
+      id TEXT PRIMARY KEY, channel TEXT NOT NULL, user_id TEXT NOT NULL, chat_id TEXT NOT NULL,
+      reference TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'bot', created_at INTEGER NOT NULL,
+      updated_at INTEGER NOT NULL, last_inbound_at INTEGER);
+      CREATE UNIQUE INDEX conversations_address ON conversations(channel, chat_id, user_id);
+      CREATE INDEX conversations_status ON conversations(status, updated_at);`);
+    old
+      .prepare("INSERT INTO conversations (id, channel, user_id, chat_id, reference, status, created_at, updated_at) VALUES (?, 'telegram', ?, ?, '{}', ?, 0, 0)")
+      .run('c1', 'u1', 'chat1', 'bot');
+    old.close();
+
+    let store = openSqliteStore(dir);
+    const c = await store.conversations.get('c1');
+    expect(c).toMatchObject({ id: 'c1', status: 'bot', risk: null });
+    const at = new Date(1000);
+    expect(await store.conversations.raiseRisk('c1', { level: 'check-in', category: null, at, messageId: null }, at)).toBe(true);
+    expect((await store.conversations.listCheckInsDue(at)).map((x) => x.id)).toEqual(['c1']);
+    const { created } = await store.handoffRequests.open({
+      conversationId: 'c1',
+      priority: 1,
+      reason: 'risk',
+      riskCategory: null,
+      messageId: null,
+      createdAt: at,
+    });
+    expect(created).toBe(true);
+    await store.close();
+
+    // Opening the upgraded file again changes nothing.
+    store = openSqliteStore(dir);
+    expect((await store.conversations.get('c1'))?.risk).toEqual({ level: 'check-in', category: null, at, messageId: null });
+    expect((await store.handoffRequests.findOpen('c1'))?.raises).toBe(1);
+    await store.close();
+  });
 });

@@ -8,7 +8,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KnowledgeEntry } from '../src/kb/entry.js';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
-import { ETagConflictError, type NewMessage, type Store } from '../src/store/types.js';
+import {
+  ETagConflictError,
+  HANDOFF_PRIORITY,
+  type ConversationRisk,
+  type NewHandoffRequest,
+  type NewMessage,
+  type Store,
+} from '../src/store/types.js';
 import { pino } from 'pino';
 import { createAssistant } from '../src/server/assistant.js';
 import { loadConfig } from '../src/server/config.js';
@@ -83,6 +90,260 @@ describe.each(lanes)('store contract: $name', ({ open }) => {
       expect(b.status).toBe('assigned');
       expect(b.createdAt.getTime()).toBe(t0.getTime());
       expect(b.updatedAt.getTime()).toBe(later(9).getTime());
+    });
+  });
+
+  describe('conversation risk', () => {
+    const checkIn = (at: Date, messageId: string | null = null): ConversationRisk => ({
+      level: 'check-in',
+      category: null,
+      at,
+      messageId,
+    });
+    const urgent = (category: ConversationRisk['category'], at: Date, messageId: string | null = null): ConversationRisk => ({
+      level: 'urgent',
+      category,
+      at,
+      messageId,
+    });
+    const conversation = (userId: string) =>
+      store.conversations.upsert({ channel: 'telegram', userId, chatId: `chat-${userId}` }, {}, t0);
+
+    it('starts with no risk and raises it from none to check-in to urgent', async () => {
+      const address = { channel: 'telegram' as const, userId: 'risk-1', chatId: 'chat-risk-1' };
+      const c = await store.conversations.upsert(address, {}, t0);
+      expect(c.risk).toBeNull();
+      expect(await store.conversations.raiseRisk(c.id, checkIn(later(1), 'm-1'), later(1))).toBe(true);
+      let got = await store.conversations.get(c.id);
+      expect(got?.risk).toEqual({ level: 'check-in', category: null, at: later(1), messageId: 'm-1' });
+      expect(got?.updatedAt.getTime()).toBe(later(1).getTime());
+      // The same level again changes nothing, not even updatedAt.
+      expect(await store.conversations.raiseRisk(c.id, checkIn(later(2), 'm-2'), later(2))).toBe(false);
+      got = await store.conversations.get(c.id);
+      expect(got?.risk).toEqual({ level: 'check-in', category: null, at: later(1), messageId: 'm-1' });
+      expect(got?.updatedAt.getTime()).toBe(later(1).getTime());
+      expect(await store.conversations.raiseRisk(c.id, urgent('tu-hai', later(3)), later(3))).toBe(true);
+      got = await store.conversations.get(c.id);
+      expect(got?.risk).toEqual({ level: 'urgent', category: 'tu-hai', at: later(3), messageId: null });
+      expect(got?.updatedAt.getTime()).toBe(later(3).getTime());
+      // Finding the conversation again keeps its risk.
+      const again = await store.conversations.upsert(address, { v: 2 }, later(4));
+      expect(again.risk).toEqual({ level: 'urgent', category: 'tu-hai', at: later(3), messageId: null });
+      expect((await store.conversations.findByAddress(address))?.risk?.level).toBe('urgent');
+    });
+
+    it('never replaces an urgent risk, by a check-in or by another urgent category', async () => {
+      const c = await conversation('risk-2');
+      expect(await store.conversations.raiseRisk(c.id, urgent('bao-luc', later(1), 'm-1'), later(1))).toBe(true);
+      expect(await store.conversations.raiseRisk(c.id, checkIn(later(2)), later(2))).toBe(false);
+      expect(await store.conversations.raiseRisk(c.id, urgent('cap-cuu', later(3), 'm-3'), later(3))).toBe(false);
+      const got = await store.conversations.get(c.id);
+      expect(got?.risk).toEqual({ level: 'urgent', category: 'bao-luc', at: later(1), messageId: 'm-1' });
+      expect(got?.updatedAt.getTime()).toBe(later(1).getTime());
+      expect(await store.conversations.raiseRisk('no-such-conversation', checkIn(later(1)), later(1))).toBe(false);
+    });
+
+    it('lets exactly one of two simultaneous raisers win each level change', async () => {
+      const c = await conversation('risk-3');
+      const checkIns = await Promise.all([
+        store.conversations.raiseRisk(c.id, checkIn(later(1), 'a'), later(1)),
+        store.conversations.raiseRisk(c.id, checkIn(later(1), 'b'), later(1)),
+      ]);
+      expect(checkIns.filter(Boolean)).toHaveLength(1);
+      const urgents = await Promise.all([
+        store.conversations.raiseRisk(c.id, urgent('mua-ban-nguoi', later(2)), later(2)),
+        store.conversations.raiseRisk(c.id, urgent('xam-hai-tre-em', later(2)), later(2)),
+      ]);
+      expect(urgents.filter(Boolean)).toHaveLength(1);
+      const winner = urgents[0] ? 'mua-ban-nguoi' : 'xam-hai-tre-em';
+      expect((await store.conversations.get(c.id))?.risk).toMatchObject({ level: 'urgent', category: winner });
+    });
+
+    it('clears a check-in when the citizen is safe, never an urgent risk', async () => {
+      const c = await conversation('risk-4');
+      expect(await store.conversations.clearCheckIn(c.id, later(1))).toBe(false);
+      expect(await store.conversations.raiseRisk(c.id, checkIn(later(2)), later(2))).toBe(true);
+      expect(await store.conversations.clearCheckIn(c.id, later(3))).toBe(true);
+      let got = await store.conversations.get(c.id);
+      expect(got?.risk).toBeNull();
+      expect(got?.updatedAt.getTime()).toBe(later(3).getTime());
+      expect(await store.conversations.clearCheckIn(c.id, later(4))).toBe(false);
+      // Cleared, it can be raised again.
+      expect(await store.conversations.raiseRisk(c.id, checkIn(later(5)), later(5))).toBe(true);
+      expect(await store.conversations.raiseRisk(c.id, urgent('bo-roi', later(6)), later(6))).toBe(true);
+      expect(await store.conversations.clearCheckIn(c.id, later(7))).toBe(false);
+      got = await store.conversations.get(c.id);
+      expect(got?.risk).toMatchObject({ level: 'urgent', category: 'bo-roi' });
+      expect(got?.updatedAt.getTime()).toBe(later(6).getTime());
+      expect(await store.conversations.clearCheckIn('no-such-conversation', later(8))).toBe(false);
+    });
+
+    it('lists check-ins due, oldest first, leaving out closed conversations and urgent risks', async () => {
+      // Raised before t0: the other tests raise risks from t0 on, so these are the only ones due.
+      const early = (s: number) => later(s - 3600);
+      const [a, b, closed, urgentOne, notYet, atCutoff] = [
+        await conversation('due-a'),
+        await conversation('due-b'),
+        await conversation('due-closed'),
+        await conversation('due-urgent'),
+        await conversation('due-not-yet'),
+        await conversation('due-cutoff'),
+      ];
+      await store.conversations.raiseRisk(a.id, checkIn(early(20)), early(20));
+      await store.conversations.raiseRisk(b.id, checkIn(early(10)), early(10));
+      await store.conversations.raiseRisk(closed.id, checkIn(early(5)), early(5));
+      await store.conversations.setStatus(closed.id, 'closed', early(6));
+      await store.conversations.raiseRisk(urgentOne.id, checkIn(early(1)), early(1));
+      await store.conversations.raiseRisk(urgentOne.id, urgent('tu-hai', early(2)), early(2));
+      await store.conversations.raiseRisk(notYet.id, checkIn(early(40)), early(40));
+      await store.conversations.raiseRisk(atCutoff.id, checkIn(early(30)), early(30));
+      const due = await store.conversations.listCheckInsDue(early(30));
+      expect(due.map((c) => c.id)).toEqual([b.id, a.id, atCutoff.id]);
+      expect(due[0]?.risk).toEqual({ level: 'check-in', category: null, at: early(10), messageId: null });
+      expect((await store.conversations.listCheckInsDue(early(30), 2)).map((c) => c.id)).toEqual([b.id, a.id]);
+      expect(await store.conversations.listCheckInsDue(early(9))).toEqual([]);
+      // A conversation back in the queue (not closed) is due again.
+      await store.conversations.setStatus(closed.id, 'queued', early(7));
+      expect((await store.conversations.listCheckInsDue(early(9))).map((c) => c.id)).toEqual([closed.id]);
+    });
+  });
+
+  describe('handoff requests', () => {
+    const request = (conversationId: string, over: Partial<NewHandoffRequest> = {}): NewHandoffRequest => ({
+      conversationId,
+      priority: HANDOFF_PRIORITY.normal,
+      reason: 'citizen-asked',
+      riskCategory: null,
+      messageId: null,
+      createdAt: t0,
+      ...over,
+    });
+
+    it('opens a request and finds it by id and by conversation', async () => {
+      const { request: r, created } = await store.handoffRequests.open(request('h-1', { messageId: 'm-1' }));
+      expect(created).toBe(true);
+      expect(r).toEqual({
+        id: r.id,
+        conversationId: 'h-1',
+        status: 'open',
+        priority: HANDOFF_PRIORITY.normal,
+        reason: 'citizen-asked',
+        riskCategory: null,
+        messageId: 'm-1',
+        raises: 1,
+        createdAt: t0,
+        updatedAt: t0,
+      });
+      expect(typeof r.id).toBe('string');
+      expect(await store.handoffRequests.get(r.id)).toEqual(r);
+      expect(await store.handoffRequests.findOpen('h-1')).toEqual(r);
+      expect(await store.handoffRequests.findOpen('h-none')).toBeNull();
+      expect(await store.handoffRequests.get('no-such-request')).toBeNull();
+    });
+
+    it('keeps one open request per conversation, counts raises, and only ever makes it more urgent', async () => {
+      const first = await store.handoffRequests.open(request('h-2', { messageId: 'm-1' }));
+      const second = await store.handoffRequests.open(
+        request('h-2', { priority: HANDOFF_PRIORITY.checkIn, reason: 'risk', messageId: 'm-2', createdAt: later(5) }),
+      );
+      expect(second.created).toBe(false);
+      expect(second.request).toEqual({
+        ...first.request,
+        priority: HANDOFF_PRIORITY.checkIn,
+        reason: 'risk',
+        messageId: 'm-2',
+        raises: 2,
+        updatedAt: later(5),
+      });
+      // Less urgent: counted, nothing else taken.
+      const third = await store.handoffRequests.open(
+        request('h-2', { reason: 'no-answer', messageId: 'm-3', createdAt: later(6) }),
+      );
+      expect(third.created).toBe(false);
+      expect(third.request).toMatchObject({
+        id: first.request.id,
+        priority: HANDOFF_PRIORITY.checkIn,
+        reason: 'risk',
+        messageId: 'm-2',
+        raises: 3,
+        createdAt: t0,
+      });
+      const fourth = await store.handoffRequests.open(
+        request('h-2', { priority: HANDOFF_PRIORITY.urgent, reason: 'risk', riskCategory: 'tu-hai', messageId: 'm-4', createdAt: later(7) }),
+      );
+      expect(fourth.request).toMatchObject({ priority: HANDOFF_PRIORITY.urgent, riskCategory: 'tu-hai', messageId: 'm-4', raises: 4 });
+      // Equally urgent is not more urgent: the first urgent category stays.
+      const fifth = await store.handoffRequests.open(
+        request('h-2', { priority: HANDOFF_PRIORITY.urgent, reason: 'risk', riskCategory: 'bao-luc', messageId: 'm-5', createdAt: later(8) }),
+      );
+      expect(fifth.created).toBe(false);
+      expect(fifth.request).toMatchObject({
+        id: first.request.id,
+        status: 'open',
+        priority: HANDOFF_PRIORITY.urgent,
+        riskCategory: 'tu-hai',
+        messageId: 'm-4',
+        raises: 5,
+        createdAt: t0,
+      });
+      expect(await store.handoffRequests.get(first.request.id)).toEqual(fifth.request);
+      expect(await store.handoffRequests.findOpen('h-2')).toEqual(fifth.request);
+    });
+
+    it('closes the open request, and a later open creates a new one', async () => {
+      const first = await store.handoffRequests.open(request('h-3'));
+      await store.handoffRequests.open(request('h-3', { createdAt: later(1) }));
+      expect(await store.handoffRequests.close(first.request.id, later(2))).toBe(true);
+      expect(await store.handoffRequests.close(first.request.id, later(3))).toBe(false);
+      expect(await store.handoffRequests.close('no-such-request', later(3))).toBe(false);
+      expect(await store.handoffRequests.findOpen('h-3')).toBeNull();
+      const closed = await store.handoffRequests.get(first.request.id);
+      expect(closed).toMatchObject({ status: 'closed', raises: 2, createdAt: t0, updatedAt: later(2) });
+      const next = await store.handoffRequests.open(request('h-3', { createdAt: later(4) }));
+      expect(next.created).toBe(true);
+      expect(next.request.id).not.toBe(first.request.id);
+      expect(next.request).toMatchObject({ status: 'open', raises: 1, createdAt: later(4) });
+      expect((await store.handoffRequests.findOpen('h-3'))?.id).toBe(next.request.id);
+      expect(await store.handoffRequests.get(first.request.id)).toEqual(closed);
+    });
+
+    it('lists open requests most urgent first, then oldest first', async () => {
+      const opened = async (conversationId: string, over: Partial<NewHandoffRequest>) =>
+        (await store.handoffRequests.open(request(conversationId, over))).request.id;
+      const normalLater = await opened('q-a', { createdAt: later(1) });
+      const urgentLater = await opened('q-b', { priority: HANDOFF_PRIORITY.urgent, reason: 'risk', riskCategory: 'cap-cuu', createdAt: later(3) });
+      const checkIn = await opened('q-c', { priority: HANDOFF_PRIORITY.checkIn, reason: 'risk', createdAt: later(2) });
+      const normalFirst = await opened('q-d', { createdAt: later(0) });
+      const closed = await opened('q-e', { priority: HANDOFF_PRIORITY.urgent, createdAt: later(-1) });
+      await store.handoffRequests.close(closed, later(4));
+      // Raised to urgent after it was opened: it keeps its createdAt, ahead of q-b.
+      const raised = await opened('q-f', { createdAt: later(2) });
+      await opened('q-f', { priority: HANDOFF_PRIORITY.urgent, reason: 'risk', riskCategory: 'tu-hai', createdAt: later(5) });
+      const mine = new Set([normalLater, urgentLater, checkIn, normalFirst, closed, raised]);
+      const listed = (await store.handoffRequests.listOpen()).filter((r) => mine.has(r.id));
+      expect(listed.map((r) => r.id)).toEqual([raised, urgentLater, checkIn, normalFirst, normalLater]);
+      expect(listed.every((r) => r.status === 'open')).toBe(true);
+      const all = await store.handoffRequests.listOpen();
+      expect(await store.handoffRequests.listOpen(2)).toEqual(all.slice(0, 2));
+      for (let i = 1; i < all.length; i++) {
+        const [prev, cur] = [all[i - 1]!, all[i]!];
+        expect(prev.priority < cur.priority || (prev.priority === cur.priority && prev.createdAt <= cur.createdAt)).toBe(true);
+      }
+    });
+
+    it('gives two simultaneous openers of one conversation one open request', async () => {
+      const results = await Promise.all([
+        store.handoffRequests.open(request('h-5', { messageId: 'm-a' })),
+        store.handoffRequests.open(
+          request('h-5', { priority: HANDOFF_PRIORITY.urgent, reason: 'risk', riskCategory: 'tu-hai', messageId: 'm-b' }),
+        ),
+      ]);
+      expect(results.map((r) => r.created).sort()).toEqual([false, true]);
+      expect(results[0].request.id).toBe(results[1].request.id);
+      const open = await store.handoffRequests.findOpen('h-5');
+      // Whichever came first, the urgent one decides the priority.
+      expect(open).toMatchObject({ id: results[0].request.id, raises: 2, priority: HANDOFF_PRIORITY.urgent, riskCategory: 'tu-hai' });
+      expect((await store.handoffRequests.listOpen()).filter((r) => r.conversationId === 'h-5')).toHaveLength(1);
     });
   });
 

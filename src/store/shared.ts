@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { KnowledgeEntry } from '../kb/entry.js';
+import type { RiskLevel } from './types.js';
 
 /** Content hash of an entry: a new version is kept only when this changes. */
 export function entryHash(entry: KnowledgeEntry): string {
@@ -12,4 +13,16 @@ export function entryHash(entry: KnowledgeEntry): string {
 /** eTags are opaque; a random one cannot be guessed by a stale writer. */
 export function newETag(): string {
   return randomUUID();
+}
+
+/** The levels a risk of `level` may replace: none (null) and every lower level. */
+export function riskLevelsBelow(level: RiskLevel): RiskLevel[] {
+  switch (level) {
+    case 'check-in':
+      return [];
+    case 'urgent':
+      return ['check-in'];
+    default:
+      throw new Error(`unknown risk level: ${String(level)}`);
+  }
 }

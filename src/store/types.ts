@@ -24,6 +24,22 @@ export interface ConversationAddress {
 /** Who is answering the conversation now. Later issues add queue states. */
 export type ConversationStatus = 'bot' | 'queued' | 'assigned' | 'closed';
 
+export const RISK_CATEGORIES = ['tu-hai', 'xam-hai-tre-em', 'bao-luc', 'mua-ban-nguoi', 'cap-cuu', 'bo-roi'] as const;
+export type RiskCategory = (typeof RISK_CATEGORIES)[number];
+/** 'check-in': ambiguous distress, the bot asked; 'urgent': danger now, head of the queue. */
+export type RiskLevel = 'check-in' | 'urgent';
+
+/** Why a conversation is at risk: kept on the conversation until a counsellor closes it. */
+export interface ConversationRisk {
+  level: RiskLevel;
+  /** Urgent: the category. Check-in: the category the signs lean to, if any. */
+  category: RiskCategory | null;
+  /** When this level was reached. */
+  at: Date;
+  /** The stored inbound message (StoredMessage.id) that raised it; null when raised by a timer. */
+  messageId: string | null;
+}
+
 export interface Conversation extends ConversationAddress {
   id: string;
   /** botbuilder ConversationReference as JSON, to message the citizen later. */
@@ -33,6 +49,8 @@ export interface Conversation extends ConversationAddress {
   updatedAt: Date;
   /** Last message from the citizen: platform messaging windows count from it. */
   lastInboundAt: Date | null;
+  /** Why the conversation is at risk; null for new conversations. */
+  risk: ConversationRisk | null;
 }
 
 export interface ConversationRepository {
@@ -42,6 +60,64 @@ export interface ConversationRepository {
   findByAddress(address: ConversationAddress): Promise<Conversation | null>;
   setStatus(id: string, status: ConversationStatus, now: Date): Promise<void>;
   touchInbound(id: string, now: Date): Promise<void>;
+  /**
+   * Sets the risk only if it is HIGHER than the current one (none < check-in < urgent):
+   * a compare-and-set on the current level, so of several instances raising the same
+   * conversation at once exactly one gets true for each level change. Returns false and
+   * changes nothing when the current level is equal or higher (an urgent risk is never
+   * replaced, not even by another urgent category). Also updates updatedAt when it changes.
+   */
+  raiseRisk(id: string, risk: ConversationRisk, now: Date): Promise<boolean>;
+  /**
+   * The citizen said they are safe: a 'check-in' risk becomes null. Never clears an
+   * 'urgent' one (returns false then).
+   */
+  clearCheckIn(id: string, now: Date): Promise<boolean>;
+  /**
+   * Conversations whose risk level is 'check-in', raised at or before `raisedBefore`, and
+   * status not 'closed', oldest first. (A scheduler escalates unanswered check-ins with raiseRisk.)
+   */
+  listCheckInsDue(raisedBefore: Date, limit?: number): Promise<Conversation[]>;
+}
+
+/** Lower number = served first. */
+export const HANDOFF_PRIORITY = { urgent: 0, checkIn: 1, normal: 2 } as const;
+export type HandoffReason = 'risk' | 'citizen-asked' | 'no-answer' | 'intake';
+
+export interface NewHandoffRequest {
+  conversationId: string;
+  priority: number;
+  reason: HandoffReason;
+  /** Set when reason is 'risk'. */
+  riskCategory: RiskCategory | null;
+  /** The stored inbound message that led to it, if any. */
+  messageId: string | null;
+  createdAt: Date;
+}
+
+export interface HandoffRequest extends NewHandoffRequest {
+  id: string;
+  status: 'open' | 'closed';
+  updatedAt: Date;
+  /** How many times it was raised or repeated while open. */
+  raises: number;
+}
+
+export interface HandoffRequestRepository {
+  /**
+   * Records a request; a conversation has at most one open request. If one is open,
+   * it is kept (same id, createdAt kept) and, when the new priority is more urgent (lower number),
+   * its priority, reason, riskCategory and messageId take the new values; `raises` is incremented either way.
+   * Safe across instances: a unique index on the open request's conversation, and a retry on a duplicate key.
+   */
+  open(request: NewHandoffRequest): Promise<{ request: HandoffRequest; created: boolean }>;
+  get(id: string): Promise<HandoffRequest | null>;
+  /** The open request of a conversation, if any. */
+  findOpen(conversationId: string): Promise<HandoffRequest | null>;
+  /** Open requests, most urgent first, then oldest first. */
+  listOpen(limit?: number): Promise<HandoffRequest[]>;
+  /** Closes the open request; a later open() creates a new one. Returns false if none was open. */
+  close(id: string, now: Date): Promise<boolean>;
 }
 
 export type Direction = 'in' | 'out';
@@ -131,6 +207,7 @@ export interface Store {
   botState: Storage;
   knowledge: KnowledgeRepository;
   audit: AuditRepository;
+  handoffRequests: HandoffRequestRepository;
   close(): Promise<void>;
 }
 

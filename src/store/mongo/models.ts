@@ -9,7 +9,7 @@
  * write, and what comes back is exactly what the SQLite store gives back.
  */
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { Channel, ConversationStatus, Direction } from '../types.js';
+import type { Channel, ConversationStatus, Direction, HandoffReason, RiskCategory, RiskLevel } from '../types.js';
 
 const schemaOptions = {
   autoCreate: false,
@@ -45,6 +45,14 @@ export interface ConversationDoc {
   createdAt: Date;
   updatedAt: Date;
   lastInboundAt: Date | null;
+  /**
+   * The ConversationRisk, flat so that filters and the index name plain fields. Null, or
+   * missing on documents stored before risks existed, when there is none.
+   */
+  riskLevel?: RiskLevel | null;
+  riskCategory?: RiskCategory | null;
+  riskAt?: Date | null;
+  riskMessageId?: string | null;
 }
 
 export const conversationSchema = new Schema<ConversationDoc>(
@@ -58,12 +66,18 @@ export const conversationSchema = new Schema<ConversationDoc>(
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
     lastInboundAt: { type: Date },
+    riskLevel: { type: String, enum: ['check-in', 'urgent'] },
+    riskCategory: { type: String },
+    riskAt: { type: Date },
+    riskMessageId: { type: String },
   },
   schemaOptions,
 );
 conversationSchema.index({ id: 1 }, { unique: true, name: 'conversations_id' });
 conversationSchema.index({ channel: 1, chatId: 1, userId: 1 }, { unique: true, name: 'conversations_address' });
 conversationSchema.index({ status: 1, updatedAt: 1 }, { name: 'conversations_status' });
+// Check-ins waiting for an answer, oldest first, for the scheduler that escalates them.
+conversationSchema.index({ riskLevel: 1, riskAt: 1 }, { name: 'conversations_risk' });
 
 export interface MessageDoc {
   id: string;
@@ -180,6 +194,44 @@ auditEventSchema.index({ seq: 1 }, { unique: true, name: 'audit_seq' });
 auditEventSchema.index({ subject: 1, seq: 1 }, { name: 'audit_subject' });
 auditEventSchema.index({ action: 1, seq: 1 }, { name: 'audit_action' });
 
+export interface HandoffRequestDoc {
+  id: string;
+  conversationId: string;
+  status: 'open' | 'closed';
+  priority: number;
+  reason: HandoffReason;
+  riskCategory: RiskCategory | null;
+  messageId: string | null;
+  raises: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const handoffRequestSchema = new Schema<HandoffRequestDoc>(
+  {
+    id: { type: String, required: true },
+    conversationId: { type: String, required: true },
+    status: { type: String, required: true, enum: ['open', 'closed'] },
+    priority: { type: Number, required: true },
+    reason: { type: String, required: true },
+    riskCategory: { type: String, default: null },
+    messageId: { type: String, default: null },
+    raises: { type: Number, required: true },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  schemaOptions,
+);
+handoffRequestSchema.index({ id: 1 }, { unique: true, name: 'handoff_requests_id' });
+// At most one open request per conversation: two instances opening the first request of a
+// conversation at once both insert, and this index refuses the second (duplicate key).
+handoffRequestSchema.index(
+  { conversationId: 1 },
+  { unique: true, name: 'handoff_requests_open', partialFilterExpression: { status: 'open' } },
+);
+// The queue: open requests, most urgent first, then oldest first.
+handoffRequestSchema.index({ status: 1, priority: 1, createdAt: 1 }, { name: 'handoff_requests_queue' });
+
 export interface MongoModels {
   counters: Model<CounterDoc>;
   conversations: Model<ConversationDoc>;
@@ -187,6 +239,7 @@ export interface MongoModels {
   botState: Model<BotStateDoc>;
   knowledge: Model<KnowledgeVersionDoc>;
   audit: Model<AuditEventDoc>;
+  handoffRequests: Model<HandoffRequestDoc>;
 }
 
 /** Registers the models on a dedicated connection (never mongoose's global one). */
@@ -198,6 +251,7 @@ export function defineModels(conn: Connection): MongoModels {
     botState: conn.model<BotStateDoc>('BotState', botStateSchema, 'bot_state'),
     knowledge: conn.model<KnowledgeVersionDoc>('KnowledgeVersion', knowledgeVersionSchema, 'knowledge_versions'),
     audit: conn.model<AuditEventDoc>('AuditEvent', auditEventSchema, 'audit_events'),
+    handoffRequests: conn.model<HandoffRequestDoc>('HandoffRequest', handoffRequestSchema, 'handoff_requests'),
   };
 }
 

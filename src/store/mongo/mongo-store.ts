@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import mongoose from 'mongoose';
 import type { StoreItems } from 'botbuilder';
 import type { KnowledgeEntry } from '../../kb/entry.js';
-import { entryHash, newETag } from '../shared.js';
+import { entryHash, newETag, riskLevelsBelow } from '../shared.js';
 import {
   ETagConflictError,
   type AuditEvent,
@@ -33,25 +33,14 @@ import {
   type KnowledgeVersionDoc,
   type MessageDoc,
 } from './models.js';
+import { applyLimit, isDuplicateKey } from './helpers.js';
+import { mongoHandoffRequests } from './handoff-requests.js';
 
 export interface MongoStoreOptions {
   /** Database name; defaults to the one in the URI (or mongoose's default). */
   dbName?: string;
   /** Connection pool size; 1 against jongodb, which is unsafe under concurrent connections. */
   maxPoolSize?: number;
-}
-
-/** Duplicate key: a unique index refused the write. */
-function isDuplicateKey(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null) return false;
-  const e = err as { code?: unknown; writeErrors?: Array<{ code?: unknown }> };
-  return e.code === 11000 || e.code === 11001 || (e.writeErrors?.some((w) => w.code === 11000) ?? false);
-}
-
-/** SQLite LIMIT semantics: 0 returns nothing, a negative limit means no limit. */
-function applyLimit<Q extends { limit(n: number): Q }>(query: Q, limit: number): Q | null {
-  if (limit === 0) return null;
-  return limit > 0 ? query.limit(Math.floor(limit)) : query;
 }
 
 function docToConversation(d: ConversationDoc): Conversation {
@@ -65,6 +54,15 @@ function docToConversation(d: ConversationDoc): Conversation {
     createdAt: new Date(d.createdAt),
     updatedAt: new Date(d.updatedAt),
     lastInboundAt: d.lastInboundAt ? new Date(d.lastInboundAt) : null,
+    // Conversations stored before risks existed have no riskLevel field at all.
+    risk: d.riskLevel
+      ? {
+          level: d.riskLevel,
+          category: d.riskCategory ?? null,
+          at: new Date(d.riskAt!),
+          messageId: d.riskMessageId ?? null,
+        }
+      : null,
   };
 }
 
@@ -167,6 +165,45 @@ export async function openMongoStore(uri: string, options: MongoStoreOptions = {
       },
       async touchInbound(id, now) {
         await M.updateOne({ id }, { $set: { lastInboundAt: now, updatedAt: now } });
+      },
+      async raiseRisk(id, risk, now) {
+        // Compare-and-set: the filter admits only a conversation whose current level is
+        // none (null or, for documents older than risks, missing) or lower, so of several
+        // instances raising at once exactly one matches.
+        const below = riskLevelsBelow(risk.level);
+        const raised = await M.findOneAndUpdate(
+          { id, $or: [{ riskLevel: null }, ...(below.length > 0 ? [{ riskLevel: { $in: below } }] : [])] },
+          {
+            $set: {
+              riskLevel: risk.level,
+              riskCategory: risk.category,
+              riskAt: risk.at,
+              riskMessageId: risk.messageId,
+              updatedAt: now,
+            },
+          },
+          { returnDocument: 'after', projection: { _id: 1 } },
+        ).lean();
+        return raised !== null;
+      },
+      async clearCheckIn(id, now) {
+        const cleared = await M.findOneAndUpdate(
+          { id, riskLevel: 'check-in' },
+          { $set: { riskLevel: null, riskCategory: null, riskAt: null, riskMessageId: null, updatedAt: now } },
+          { returnDocument: 'after', projection: { _id: 1 } },
+        ).lean();
+        return cleared !== null;
+      },
+      async listCheckInsDue(raisedBefore, limit = 100) {
+        const q = applyLimit(
+          M.find({ riskLevel: 'check-in', riskAt: { $lte: raisedBefore }, status: { $ne: 'closed' } }).sort({
+            riskAt: 1,
+            createdAt: 1,
+            id: 1,
+          }),
+          limit,
+        );
+        return q ? (await q.lean<ConversationDoc[]>()).map(docToConversation) : [];
       },
     };
   })();
@@ -389,6 +426,7 @@ export async function openMongoStore(uri: string, options: MongoStoreOptions = {
     botState,
     knowledge,
     audit,
+    handoffRequests: mongoHandoffRequests(models.handoffRequests),
     async close() {
       await conn.close();
     },

@@ -9,10 +9,16 @@ CREATE TABLE IF NOT EXISTS conversations (
   status TEXT NOT NULL DEFAULT 'bot',
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL,
-  last_inbound_at INTEGER
+  last_inbound_at INTEGER,
+  risk_level TEXT CHECK (risk_level IN ('check-in', 'urgent')),
+  risk_category TEXT,
+  risk_at INTEGER,
+  risk_message_id TEXT
 );
 CREATE UNIQUE INDEX IF NOT EXISTS conversations_address ON conversations(channel, chat_id, user_id);
 CREATE INDEX IF NOT EXISTS conversations_status ON conversations(status, updated_at);
+-- Check-ins waiting for an answer, for the scheduler that escalates them.
+CREATE INDEX IF NOT EXISTS conversations_check_ins ON conversations(risk_at) WHERE risk_level = 'check-in';
 
 CREATE TABLE IF NOT EXISTS messages (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -60,4 +66,24 @@ CREATE TABLE IF NOT EXISTS audit_events (
 );
 CREATE INDEX IF NOT EXISTS audit_subject ON audit_events(subject, seq);
 CREATE INDEX IF NOT EXISTS audit_action ON audit_events(action, seq);
+
+CREATE TABLE IF NOT EXISTS handoff_requests (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  conversation_id TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+  priority INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  risk_category TEXT,
+  message_id TEXT,
+  raises INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+-- At most one open request per conversation: the conflict target of open().
+CREATE UNIQUE INDEX IF NOT EXISTS handoff_requests_open
+  ON handoff_requests(conversation_id) WHERE status = 'open';
+-- The queue: most urgent first, then oldest first.
+CREATE INDEX IF NOT EXISTS handoff_requests_queue
+  ON handoff_requests(priority, created_at, seq) WHERE status = 'open';
 `;

@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StoreItems } from 'botbuilder';
 import type { KnowledgeEntry } from '../../kb/entry.js';
-import { entryHash, newETag } from '../shared.js';
+import { entryHash, newETag, riskLevelsBelow } from '../shared.js';
 import {
   ETagConflictError,
   type AuditEvent,
@@ -13,14 +13,18 @@ import {
   type Conversation,
   type ConversationAddress,
   type ConversationRepository,
+  type ConversationRisk,
   type ConversationStatus,
   type KnowledgeRepository,
   type MessageRepository,
   type NewMessage,
+  type RiskCategory,
+  type RiskLevel,
   type Store,
   type StoredKnowledgeEntry,
   type StoredMessage,
 } from '../types.js';
+import { sqliteHandoffRequests } from './handoff-requests.js';
 import { SQLITE_SCHEMA } from './schema.js';
 
 type Row = Record<string, unknown>;
@@ -38,6 +42,17 @@ function rowToConversation(r: Row): Conversation {
     createdAt: toDate(r.created_at)!,
     updatedAt: toDate(r.updated_at)!,
     lastInboundAt: toDate(r.last_inbound_at),
+    risk: rowToRisk(r),
+  };
+}
+
+function rowToRisk(r: Row): ConversationRisk | null {
+  if (r.risk_level === null || r.risk_level === undefined) return null;
+  return {
+    level: r.risk_level as RiskLevel,
+    category: (r.risk_category as RiskCategory | null) ?? null,
+    at: toDate(r.risk_at)!,
+    messageId: (r.risk_message_id as string | null) ?? null,
   };
 }
 
@@ -71,8 +86,18 @@ function rowToKnowledge(r: Row): StoredKnowledgeEntry {
  * before SQLITE_SCHEMA, whose indexes name the newer columns.
  */
 function migrate(db: Database.Database): void {
-  const columns = (db.prepare('PRAGMA table_info(messages)').all() as Array<{ name: string }>).map((c) => c.name);
-  if (columns.length === 0) return; // a new file: SQLITE_SCHEMA creates everything
+  const columnsOf = (table: string) =>
+    (db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map((c) => c.name);
+  // A table that does not exist yet has no columns: SQLITE_SCHEMA creates it whole.
+  const conversationColumns = columnsOf('conversations');
+  if (conversationColumns.length > 0 && !conversationColumns.includes('risk_level')) {
+    db.exec(`ALTER TABLE conversations ADD COLUMN risk_level TEXT CHECK (risk_level IN ('check-in', 'urgent'));
+      ALTER TABLE conversations ADD COLUMN risk_category TEXT;
+      ALTER TABLE conversations ADD COLUMN risk_at INTEGER;
+      ALTER TABLE conversations ADD COLUMN risk_message_id TEXT;`);
+  }
+  const columns = columnsOf('messages');
+  if (columns.length === 0) return;
   if (!columns.includes('claimed_until')) db.exec('ALTER TABLE messages ADD COLUMN claimed_until INTEGER');
   if (!columns.includes('position')) {
     db.exec(`ALTER TABLE messages ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
@@ -106,6 +131,29 @@ export function openSqliteStore(dataDir: string, fileName = 'ctxh.sqlite'): Stor
     const byId = db.prepare('SELECT * FROM conversations WHERE id = ?');
     const setStatus = db.prepare('UPDATE conversations SET status = ?, updated_at = ? WHERE id = ?');
     const touch = db.prepare('UPDATE conversations SET last_inbound_at = ?, updated_at = ? WHERE id = ?');
+    // Compare-and-set on the current level: the WHERE clause lists the levels that may be
+    // replaced (none, or lower ones), so one statement decides and the loser changes nothing.
+    const raiseFrom = (below: RiskLevel[]) =>
+      db.prepare(
+        `UPDATE conversations
+            SET risk_level = @level, risk_category = @category, risk_at = @at, risk_message_id = @messageId,
+                updated_at = @now
+          WHERE id = @id AND (risk_level IS NULL${below.map((l) => ` OR risk_level = '${l}'`).join('')})`,
+      );
+    const raise = {
+      'check-in': raiseFrom(riskLevelsBelow('check-in')),
+      urgent: raiseFrom(riskLevelsBelow('urgent')),
+    } satisfies Record<RiskLevel, unknown>;
+    const clearCheckIn = db.prepare(
+      `UPDATE conversations
+          SET risk_level = NULL, risk_category = NULL, risk_at = NULL, risk_message_id = NULL, updated_at = ?
+        WHERE id = ? AND risk_level = 'check-in'`,
+    );
+    const checkInsDue = db.prepare(
+      `SELECT * FROM conversations
+        WHERE risk_level = 'check-in' AND risk_at <= ? AND status <> 'closed'
+        ORDER BY risk_at, created_at, id LIMIT ?`,
+    );
     const find = (a: ConversationAddress) => {
       const r = byAddress.get(a.channel, a.chatId, a.userId) as Row | undefined;
       return r ? rowToConversation(r) : null;
@@ -127,6 +175,25 @@ export function openSqliteStore(dataDir: string, fileName = 'ctxh.sqlite'): Stor
       },
       async touchInbound(id, now) {
         touch.run(+now, +now, id);
+      },
+      async raiseRisk(id, risk, now) {
+        const stmt = raise[risk.level];
+        if (!stmt) throw new Error(`unknown risk level: ${String(risk.level)}`);
+        const info = stmt.run({
+          id,
+          level: risk.level,
+          category: risk.category,
+          at: +risk.at,
+          messageId: risk.messageId,
+          now: +now,
+        });
+        return info.changes === 1;
+      },
+      async clearCheckIn(id, now) {
+        return clearCheckIn.run(+now, id).changes === 1;
+      },
+      async listCheckInsDue(raisedBefore, limit = 100) {
+        return (checkInsDue.all(+raisedBefore, limit) as Row[]).map(rowToConversation);
       },
     };
   })();
@@ -313,6 +380,7 @@ export function openSqliteStore(dataDir: string, fileName = 'ctxh.sqlite'): Stor
     botState,
     knowledge,
     audit,
+    handoffRequests: sqliteHandoffRequests(db),
     async close() {
       db.close();
     },
