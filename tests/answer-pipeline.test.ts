@@ -56,11 +56,10 @@ describe('answer pipeline', () => {
     }
   });
 
-  it('greets without searching and carries the triage fields', async () => {
+  it('greets without searching or queueing', async () => {
     const r = await pipeline.answer('alo');
     expect(r.kind).toBe('greeting');
     expect(r.reply.text).toContain(centre.name);
-    expect(r.risk).toBeNull();
     expect(r.handoff).toBe(false);
   });
 

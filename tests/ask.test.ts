@@ -54,7 +54,7 @@ describe('ask command', () => {
     const lines = ask(['--jsonl'], 'tro cap nguoi gia bao nhieu\nalo\n\ngiá vàng hôm nay bao nhiêu\n');
     expect(lines.map((l) => l.text)).toEqual(['tro cap nguoi gia bao nhieu', 'alo', '', 'giá vàng hôm nay bao nhiêu']);
     for (const l of lines) {
-      expect(Object.keys(l).sort()).toEqual(['confidence', 'entryId', 'handoff', 'reply', 'risk', 'text', 'topic']);
+      expect(Object.keys(l).sort()).toEqual(['confidence', 'entryId', 'handoff', 'reply', 'risk', 'riskLevel', 'text', 'topic']);
       expect(l.confidence).toBeGreaterThanOrEqual(0);
       expect(l.confidence).toBeLessThanOrEqual(1);
       expect(l.reply.length).toBeGreaterThan(0);

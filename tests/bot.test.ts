@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { DirectLineAdapter } from '../src/bots/directline/adapter.js';
 import { AnswerPipeline } from '../src/flows/answer.js';
 import { CtxhBot } from '../src/flows/bot.js';
+import { shippedLexicon } from '../src/flows/triage/index.js';
+import { buildTurn } from '../src/flows/turn.js';
 import { KnowledgeBase } from '../src/kb/knowledge-base.js';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 
@@ -45,7 +47,13 @@ describe('bot turns', () => {
       },
       delete: (keys) => store.botState.delete(keys),
     };
-    const bot = new CtxhBot({ pipeline, storage, audit: store.audit, conversations: store.conversations, now: () => new Date() });
+    const lexicon = shippedLexicon();
+    const bot = new CtxhBot({
+      decide: buildTurn({ pipeline, lexicon, centre: { name: 'Trung tâm' } }),
+      store: { ...store, botState: storage },
+      now: () => new Date(),
+      triageWindow: lexicon.rules.context,
+    });
     const adapter = new DirectLineAdapter();
     const replies: string[] = [];
     const turn = (a: Partial<Activity>) =>

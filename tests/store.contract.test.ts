@@ -21,6 +21,7 @@ import { createAssistant } from '../src/server/assistant.js';
 import { loadConfig } from '../src/server/config.js';
 import { listen } from './support/http.js';
 import { mongoLaneUri, openMongoTestStore } from './support/mongo-lane.js';
+import { runUrgentScenarios } from './support/urgent-scenarios.js';
 
 interface Lane {
   name: string;
@@ -611,6 +612,19 @@ describe.runIf(mongoLaneUri())('the assistant end to end on MongoDB', () => {
       expect(listed.activities[1].text).toMatch(/Nguồn: /);
       expect((await store.knowledge.list()).length).toBeGreaterThanOrEqual(120);
       expect(await store.messages.listUnhandledInbound()).toEqual([]);
+    } finally {
+      await http.close();
+      await assistant.close();
+    }
+  });
+
+  it('gives urgent messages the safety reply first and queues them first on the Mongo lane', async () => {
+    const config = loadConfig({ LOG_LEVEL: 'silent', DIRECTLINE_TOKEN_SECRET: 'test-secret-test-secret-test-secret-0123' });
+    const store = await openMongoTestStore();
+    const assistant = await createAssistant(config, { store, log: pino({ level: 'silent' }) });
+    const http = await listen(assistant.app);
+    try {
+      await runUrgentScenarios(http.url, store);
     } finally {
       await http.close();
       await assistant.close();

@@ -12,6 +12,8 @@ export interface AcceptedActivity {
 }
 
 export const CONVERSATION_KEY = Symbol('ctxh.conversation');
+/** The stored inbound message a turn acts on (StoredMessage). */
+export const MESSAGE_KEY = Symbol('ctxh.message');
 
 /**
  * Wraps every turn with the house rules: nothing received is acted on before it is
@@ -93,6 +95,7 @@ export class TurnRunner {
     const { store, bot, now } = this.deps;
     await adapter.processActivity(activity, async (context) => {
       context.turnState.set(CONVERSATION_KEY, conversation);
+      context.turnState.set(MESSAGE_KEY, message);
       context.onSendActivities(async (_ctx, activities, sendNext) => {
         for (const a of activities) {
           if (a.type !== 'message') continue;

@@ -12,17 +12,16 @@ import {
   greetingReply,
   type Reply,
 } from './replies.js';
-import { triage, type RiskId } from './triage.js';
 
 const COUNSELLOR_TOPIC = 'gap-tu-van-vien';
 
-/** What the pipeline made of one free-text message: the `ask` interface's fields. */
+/** What the FAQ made of one free-text message (risk triage runs before it, in src/flows/turn.ts). */
 export interface AnswerResult {
   kind: FaqDecision['kind'] | 'greeting' | 'ask-again' | 'counsellor';
   topic: string | null;
   entryId: string | null;
   confidence: number;
-  risk: RiskId | null;
+  /** True when the citizen asked for a counsellor. */
   handoff: boolean;
   reply: Reply;
 }
@@ -35,7 +34,7 @@ export interface AnswerPipelineOptions {
   phraser?: Phraser;
 }
 
-/** Triage, then FAQ: what the bot does with a free-text message, without any I/O. */
+/** The FAQ: what the bot answers to a free-text question, without any I/O. */
 export class AnswerPipeline {
   constructor(private readonly options: AnswerPipelineOptions) {}
 
@@ -45,8 +44,7 @@ export class AnswerPipeline {
 
   async answer(text: string): Promise<AnswerResult> {
     const { kb, centre, thresholds, phraser } = this.options;
-    const { risk } = triage(text);
-    const base = { risk, handoff: risk !== null };
+    const base = { handoff: false };
     if (text.trim() === CHOICE_ASK_AGAIN) {
       return { ...base, kind: 'ask-again', topic: null, entryId: null, confidence: 0, reply: askAgainReply() };
     }

@@ -1,48 +1,35 @@
-import { ActivityHandler, ConversationState, MessageFactory, type Storage, type TurnContext } from 'botbuilder';
-import { CONVERSATION_KEY } from '../bots/turn-runner.js';
-import type { AuditRepository, Conversation, ConversationRepository } from '../store/types.js';
-import type { AnswerPipeline } from './answer.js';
-import type { Reply } from './replies.js';
+import { ActivityHandler, ConversationState, type TurnContext } from 'botbuilder';
+import { CONVERSATION_KEY, MESSAGE_KEY } from '../bots/turn-runner.js';
+import type { Conversation, Store, StoredMessage } from '../store/types.js';
+import type { TurnMemory } from './chain.js';
+import { carryOut } from './effects.js';
+import type { DecideTurn } from './turn.js';
 
-export const NON_TEXT_REPLY: Reply = {
-  text: 'Hiện mình chỉ đọc được tin nhắn chữ. Bạn viết câu hỏi giúp mình nhé (không dấu cũng được).',
-  choices: ['Gặp tư vấn viên'],
-};
+export { replyActivity } from './effects.js';
 
-/**
- * Per-conversation state in the store (only a turn count until the intake dialogs
- * land). botbuilder's BotState writes it with eTag '*', last write wins; the store's
- * eTag check is there for state that must not be overwritten blindly.
- */
-interface TurnMemory {
-  turns?: number;
-}
-
-/** Renders a Reply as an Activity: text plus quick replies as suggested actions. */
-export function replyActivity(reply: Reply) {
-  return reply.choices.length > 0 ? MessageFactory.suggestedActions(reply.choices, reply.text) : MessageFactory.text(reply.text);
+export interface CtxhBotDeps {
+  /** The turn's chain of steps (src/flows/turn.ts). */
+  decide: DecideTurn;
+  store: Pick<Store, 'conversations' | 'messages' | 'handoffRequests' | 'audit' | 'botState'>;
+  now: () => Date;
+  /** Which earlier messages count towards risk: the lexicon's `context` rule. */
+  triageWindow: { messages: number; minutes: number };
 }
 
 /**
- * The assistant's bot: every message goes through the answer pipeline (triage first,
- * then the FAQ). Intake dialogs and counsellor handover hang on here in later steps;
- * conversation state already lives in the store through botbuilder's Storage.
+ * The assistant's bot: loads what a turn needs (the conversation as stored now, the
+ * citizen's recent messages, the bot's memory), runs the chain of steps, and carries out
+ * what they decided. Conversation state lives in the store through botbuilder's Storage
+ * (written with eTag '*', last write wins: only the turn count and the triage reset
+ * point live there).
  */
 export class CtxhBot extends ActivityHandler {
   private readonly conversationState: ConversationState;
   private readonly memory;
 
-  constructor(
-    private readonly deps: {
-      pipeline: AnswerPipeline;
-      storage: Storage;
-      audit: AuditRepository;
-      conversations: ConversationRepository;
-      now: () => Date;
-    },
-  ) {
+  constructor(private readonly deps: CtxhBotDeps) {
     super();
-    this.conversationState = new ConversationState(deps.storage);
+    this.conversationState = new ConversationState(deps.store.botState);
     this.memory = this.conversationState.createProperty<TurnMemory>('memory');
     this.onMessage(async (context, next) => {
       await this.handleMessage(context);
@@ -55,35 +42,46 @@ export class CtxhBot extends ActivityHandler {
     await this.conversationState.saveChanges(context, false);
   }
 
+  /** The conversation as stored now: an earlier turn may have raised its risk since it arrived. */
+  private async conversation(context: TurnContext): Promise<Conversation> {
+    const known = context.turnState.get(CONVERSATION_KEY) as Conversation | undefined;
+    const fresh = known ? await this.deps.store.conversations.get(known.id) : null;
+    if (fresh) return fresh;
+    const a = context.activity;
+    return this.deps.store.conversations.upsert(
+      { channel: 'webchat', userId: String(a.from?.id ?? ''), chatId: String(a.conversation?.id ?? '') },
+      {},
+      this.deps.now(),
+    );
+  }
+
+  /** The citizen's texts before this one that still count towards risk, oldest first. */
+  private async earlierTexts(conversation: Conversation, message: StoredMessage | undefined, memory: TurnMemory): Promise<string[]> {
+    const { messages, minutes } = this.deps.triageWindow;
+    if (!message || messages === 0) return [];
+    const from = Math.max(memory.riskResetAfter ?? 0, message.position - 1 - messages * 4);
+    const since = message.createdAt.getTime() - minutes * 60_000;
+    const recent = await this.deps.store.messages.listByConversation(conversation.id, from, messages * 4);
+    return recent
+      .filter((m) => m.direction === 'in' && m.position < message.position && m.createdAt.getTime() >= since && m.text.trim())
+      .slice(-messages)
+      .map((m) => m.text);
+  }
+
   private async handleMessage(context: TurnContext): Promise<void> {
     const memory = await this.memory.get(context, {});
     memory.turns = (memory.turns ?? 0) + 1;
-    const text = (context.activity.text ?? '').trim();
-    if (!text) {
-      await context.sendActivity(replyActivity(NON_TEXT_REPLY));
-      return;
-    }
-    const result = await this.deps.pipeline.answer(text);
-    const conversation = context.turnState.get(CONVERSATION_KEY) as Conversation | undefined;
-    if (result.handoff && conversation && conversation.status === 'bot') {
-      // Queued before the reply goes out, so "a counsellor will answer" is already true in the store.
-      await this.deps.conversations.setStatus(conversation.id, 'queued', this.deps.now());
-      await this.deps.audit.append({
-        at: this.deps.now(),
-        actor: 'bot',
-        action: 'handoff.requested',
-        subject: conversation.id,
-        detail: { risk: result.risk, topic: result.topic },
-      });
-    }
-    await context.sendActivity(replyActivity(result.reply));
-    // The audit trail keeps what the bot decided, never what the citizen wrote.
-    await this.deps.audit.append({
-      at: this.deps.now(),
-      actor: 'bot',
-      action: `faq.${result.kind}`,
-      subject: conversation?.id ?? String(context.activity.conversation?.id ?? ''),
-      detail: { entryId: result.entryId, topic: result.topic, confidence: Math.round(result.confidence * 1000) / 1000 },
+    const conversation = await this.conversation(context);
+    const message = context.turnState.get(MESSAGE_KEY) as StoredMessage | undefined;
+    const effects = await this.deps.decide({
+      text: (context.activity.text ?? '').trim(),
+      conversation,
+      messageId: message?.id ?? null,
+      position: message?.position ?? 0,
+      earlier: await this.earlierTexts(conversation, message, memory),
+      memory,
+      now: this.deps.now(),
     });
+    await carryOut(effects, { turn: context, store: this.deps.store, conversation, messageId: message?.id ?? null, memory, now: this.deps.now });
   }
 }

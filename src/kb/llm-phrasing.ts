@@ -78,14 +78,17 @@ export class LlmPhraser implements Phraser {
   }
 }
 
-/** Builds the OpenAI (or OpenAI-compatible local server) phraser when configured. */
-export async function createConfiguredPhraser(
-  config: { OPENAI_API_KEY?: string; OPENAI_BASE_URL?: string; LLM_MODEL: string },
-  onError?: (err: unknown) => void,
-): Promise<Phraser | undefined> {
+export interface LlmConfig {
+  OPENAI_API_KEY?: string;
+  OPENAI_BASE_URL?: string;
+  LLM_MODEL: string;
+}
+
+/** The configured OpenAI (or OpenAI-compatible local server) chat model; undefined when none is. */
+export async function createConfiguredChatModel(config: LlmConfig): Promise<BaseChatModel | undefined> {
   if (!config.OPENAI_API_KEY && !config.OPENAI_BASE_URL) return undefined;
   const { ChatOpenAI } = await import('@langchain/openai');
-  const model = new ChatOpenAI({
+  return new ChatOpenAI({
     model: config.LLM_MODEL,
     temperature: 0,
     timeout: 15_000,
@@ -93,5 +96,10 @@ export async function createConfiguredPhraser(
     apiKey: config.OPENAI_API_KEY ?? 'not-needed-for-local-server',
     configuration: config.OPENAI_BASE_URL ? { baseURL: config.OPENAI_BASE_URL } : undefined,
   });
-  return new LlmPhraser(model, onError);
+}
+
+/** Builds the OpenAI (or OpenAI-compatible local server) phraser when configured. */
+export async function createConfiguredPhraser(config: LlmConfig, onError?: (err: unknown) => void): Promise<Phraser | undefined> {
+  const model = await createConfiguredChatModel(config);
+  return model ? new LlmPhraser(model, onError) : undefined;
 }

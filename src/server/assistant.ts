@@ -9,20 +9,24 @@ import { TelegramAdapter } from '../bots/telegram/adapter.js';
 import { TurnRunner } from '../bots/turn-runner.js';
 import type { AnswerPipeline } from '../flows/answer.js';
 import { CtxhBot } from '../flows/bot.js';
+import type { DecideTurn } from '../flows/turn.js';
+import { escalateDueCheckIns } from '../handoff/check-in-escalation.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/types.js';
-import { buildAnswerPipeline } from './answer-wiring.js';
 import { centreInfo, type Config } from './config.js';
 import { createLogger } from './logger.js';
+import { buildTurnWiring } from './turn-wiring.js';
 
 export interface Assistant {
   app: express.Express;
   store: Store;
   runner: TurnRunner;
   pipeline: AnswerPipeline;
+  /** The turn's chain of steps, as the bot runs it. */
+  decide: DecideTurn;
   telegram?: TelegramAdapter;
   log: Logger;
-  /** Starts background work: recovery of unanswered messages, Telegram polling. */
+  /** Starts background work: recovery of unanswered messages, check-in escalation, Telegram polling. */
   start(): Promise<void>;
   close(): Promise<void>;
 }
@@ -39,13 +43,13 @@ export async function createAssistant(
   const log = options.log ?? createLogger(config.LOG_LEVEL);
   const store = options.store ?? (await openStore(config));
   const centre = centreInfo(config);
-  const pipeline = await buildAnswerPipeline(config, centre, (msg) => log.warn(msg));
+  const { pipeline, lexicon, decide } = await buildTurnWiring(config, centre, (msg) => log.warn(msg));
 
   const synced = await store.knowledge.sync(pipeline.kb.entries, now());
   await store.audit.append({ at: now(), actor: 'system', action: 'kb.sync', subject: 'knowledge', detail: synced });
   log.info({ entries: pipeline.kb.entries.length, problems: pipeline.kb.problems.length, ...synced, store: store.kind }, 'knowledge loaded');
 
-  const bot = new CtxhBot({ pipeline, storage: store.botState, audit: store.audit, conversations: store.conversations, now });
+  const bot = new CtxhBot({ decide, store, now, triageWindow: lexicon.rules.context });
   const retryAfterMs = config.INBOUND_RETRY_SECONDS * 1000;
   const runner = new TurnRunner({ store, bot, now, log, retryAfterMs });
   runner.register(new DirectLineAdapter());
@@ -84,11 +88,14 @@ export async function createAssistant(
   });
 
   let recovery: NodeJS.Timeout | undefined;
+  let escalation: NodeJS.Timeout | undefined;
+  const escalateMs = config.CHECK_IN_ESCALATE_SECONDS * 1000;
   return {
     app,
     store,
     runner,
     pipeline,
+    decide,
     telegram,
     log,
     async start() {
@@ -99,10 +106,17 @@ export async function createAssistant(
       await recover();
       recovery = setInterval(() => void recover().catch((err) => log.error({ err }, 'recovery failed')), retryAfterMs);
       recovery.unref();
+      const escalate = async () => {
+        const escalated = await escalateDueCheckIns(store, { now: now(), afterMs: escalateMs });
+        if (escalated > 0) log.warn({ escalated }, 'unanswered check-ins made urgent');
+      };
+      escalation = setInterval(() => void escalate().catch((err) => log.error({ err }, 'check-in escalation failed')), Math.min(30_000, escalateMs / 3));
+      escalation.unref();
       if (telegram && config.TELEGRAM_MODE === 'polling') await telegram.startPolling();
     },
     async close() {
       if (recovery) clearInterval(recovery);
+      if (escalation) clearInterval(escalation);
       telegram?.stop();
       await runner.idle();
       await store.close();

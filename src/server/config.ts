@@ -52,6 +52,10 @@ const schema = z
     FAQ_ANSWER_THRESHOLD: unit.default(0.5),
     FAQ_CLARIFY_THRESHOLD: unit.default(0.42),
 
+    CHECK_IN_ESCALATE_SECONDS: z.coerce.number().int().min(30).max(3600).default(180),
+    TRIAGE_LLM_SECOND_OPINION: bool.default(false),
+    RISK_LEXICON_DIR: optionalString,
+
     OPENAI_API_KEY: optionalString,
     OPENAI_BASE_URL: optionalString.pipe(z.url().optional()),
     LLM_MODEL: z.string().min(1).default('gpt-4o-mini'),

@@ -1,0 +1,97 @@
+/**
+ * The turn as a chain of small steps, in the way grammY's Composer chains middleware.
+ *
+ * A step looks at the turn (the citizen's text, the conversation as stored, what the bot
+ * remembers) and either handles it, returning the effects it wants (reply, raise the
+ * risk, request a counsellor…), or passes it on with `next()`. Steps decide; they do no
+ * I/O. One place (src/flows/effects.ts) carries the effects out, so every decision is
+ * tested without a store or a channel, and `ask` runs the very same chain.
+ *
+ * A new feature is one more step in src/flows/turn.ts, not another `if` in the bot.
+ *
+ * @example
+ * const turn = chain(triageStep(lexicon, centre), handoffGate, faqStep(pipeline));
+ * const effects = await turn(input); // [{ type: 'reply', reply: … }, …]
+ */
+import type { Conversation, HandoffReason, RiskCategory, RiskLevel } from '../store/types.js';
+import type { Reply } from './replies.js';
+
+/** What the bot keeps between turns of one conversation (botbuilder conversation state). */
+export interface TurnMemory {
+  turns?: number;
+  /**
+   * Position of the citizen's message after which earlier messages no longer count
+   * towards risk (they said they were safe, or an urgent case was raised).
+   */
+  riskResetAfter?: number;
+}
+
+/** Everything a step may look at. */
+export interface TurnInput {
+  /** The citizen's text, trimmed; '' for a photo, sticker or voice message. */
+  text: string;
+  /** The conversation as stored when this message arrived. */
+  conversation: Conversation;
+  /** The stored inbound message (null in `ask`, which stores nothing). */
+  messageId: string | null;
+  /** Its position in the conversation (0 in `ask`). */
+  position: number;
+  /** The citizen's earlier texts inside the triage window, oldest first. */
+  earlier: readonly string[];
+  memory: Readonly<TurnMemory>;
+  now: Date;
+}
+
+/** What a step asks to be done. Carried out in order by src/flows/effects.ts. */
+export type Effect =
+  | { type: 'reply'; reply: Reply }
+  | {
+      type: 'raise-risk';
+      level: RiskLevel;
+      category: RiskCategory | null;
+      /** Cue ids and flags that explain it, for the audit log (never the text). */
+      reasons: readonly string[];
+    }
+  | { type: 'clear-check-in' }
+  | { type: 'request-handoff'; priority: number; reason: HandoffReason; riskCategory: RiskCategory | null }
+  | { type: 'remember'; patch: Partial<TurnMemory> }
+  | {
+      type: 'faq';
+      kind: string;
+      topic: string | null;
+      entryId: string | null;
+      confidence: number;
+    }
+  | { type: 'audit'; action: string; detail?: Record<string, unknown> };
+
+export type Next = () => Promise<Effect[]>;
+
+/** One step: handle the turn (return effects) or call `next()` to pass it on. */
+export type Step = (turn: TurnInput, next: Next) => Effect[] | Promise<Effect[]>;
+
+const done: Next = async () => [];
+
+/**
+ * Runs steps in order; each decides whether the rest run. The result is the effects
+ * of the steps that handled the turn.
+ *
+ * @example chain(logStep, triageStep(...), faqStep(...))
+ */
+export function chain(...steps: Step[]): (turn: TurnInput) => Promise<Effect[]> {
+  const run = async (i: number, turn: TurnInput): Promise<Effect[]> => {
+    const step = steps[i];
+    if (!step) return done();
+    return step(turn, () => run(i + 1, turn));
+  };
+  return (turn) => run(0, turn);
+}
+
+/**
+ * `yes` when the predicate holds, else `no` (which defaults to passing the turn on).
+ * Use it when a whole part of the chain applies only in one state of the conversation.
+ *
+ * @example branch((t) => t.conversation.status === 'assigned', relayToCounsellor)
+ */
+export function branch(predicate: (turn: TurnInput) => boolean, yes: Step, no: Step = (_t, next) => next()): Step {
+  return (turn, next) => (predicate(turn) ? yes(turn, next) : no(turn, next));
+}

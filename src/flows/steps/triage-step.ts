@@ -1,0 +1,84 @@
+/**
+ * Step 1, on every text in every state: is the citizen (or someone they tell of) in
+ * danger now? Urgent → the conversation is marked urgent, a top-priority handoff is
+ * requested (vital interest: no consent needed, and the audit log says so) and the
+ * safety reply goes out before anything else; while a counsellor holds the conversation
+ * the counsellor is alerted and the bot stays quiet. Ambiguous distress → one direct
+ * question (check-in); "yes", any further sign, or no answer in time (the escalation
+ * job) makes it urgent; "no" clears it.
+ *
+ * Use it first in the chain: nothing a later step does may delay a safety reply.
+ */
+import type { CentreInfo } from '../../server/config.js';
+import { HANDOFF_PRIORITY, type RiskCategory } from '../../store/types.js';
+import type { Effect, Step, TurnInput } from '../chain.js';
+import { checkInReply, checkInSafeReply, safetyFollowUpReply, safetyReply } from '../safety-replies.js';
+import { assess, type Assessment } from '../triage/assess.js';
+import { checkInAnswer } from '../triage/check-in-answer.js';
+import type { Lexicon } from '../triage/lexicon.js';
+import { raiseOnly, type SecondOpinion } from '../triage/second-opinion.js';
+
+export interface TriageStepOptions {
+  lexicon: Lexicon;
+  centre: CentreInfo;
+  /** An LLM that may raise (never lower) the level; absent unless configured. */
+  secondOpinion?: SecondOpinion;
+}
+
+/** What an urgent message leads to: marked urgent, head of the queue, safety reply (unless a counsellor holds it). */
+export function urgentEffects(turn: TurnInput, category: RiskCategory | null, reasons: readonly string[], centre: CentreInfo): Effect[] {
+  const alreadyUrgent = turn.conversation.risk?.level === 'urgent';
+  const counsellorHolds = turn.conversation.status === 'assigned';
+  const effects: Effect[] = [
+    { type: 'raise-risk', level: 'urgent', category, reasons },
+    { type: 'request-handoff', priority: HANDOFF_PRIORITY.urgent, reason: 'risk', riskCategory: category },
+    // Vital interest (Luật 91/2025/QH15): acting without consent is lawful, and recorded.
+    { type: 'audit', action: 'consent.exception.vital-interest', detail: { category } },
+    { type: 'remember', patch: { riskResetAfter: turn.position } },
+  ];
+  if (counsellorHolds) return effects;
+  effects.push({ type: 'reply', reply: alreadyUrgent ? safetyFollowUpReply(category) : safetyReply(category, centre) });
+  return effects;
+}
+
+export function triageStep(options: TriageStepOptions): Step {
+  const { lexicon, centre, secondOpinion } = options;
+  return async (turn, next) => {
+    if (!turn.text) return next();
+    let assessment: Assessment = assess(turn.text, turn.earlier, lexicon);
+    if (secondOpinion && assessment.level !== 'urgent') {
+      assessment = raiseOnly(assessment, await secondOpinion.review(turn.text, turn.earlier));
+    }
+    const risk = turn.conversation.risk;
+    const pendingCheckIn = risk?.level === 'check-in';
+
+    if (assessment.level === 'urgent') return urgentEffects(turn, assessment.category, assessment.reasons, centre);
+    if (pendingCheckIn && assessment.level === 'check-in') {
+      // A further sign after the bot asked: no more asking.
+      return urgentEffects(turn, assessment.category ?? risk.category, [...assessment.reasons, 'check-in:further-sign'], centre);
+    }
+    if (pendingCheckIn) {
+      const answer = checkInAnswer(turn.text);
+      if (answer === 'yes') return urgentEffects(turn, risk.category, ['check-in:yes'], centre);
+      if (answer === 'no') {
+        return [
+          { type: 'clear-check-in' },
+          { type: 'remember', patch: { riskResetAfter: turn.position } },
+          { type: 'audit', action: 'risk.check-in.safe' },
+          ...(turn.conversation.status === 'assigned' ? [] : [{ type: 'reply', reply: checkInSafeReply(centre) } as const]),
+        ];
+      }
+      return next();
+    }
+    if (assessment.level === 'check-in' && risk?.level !== 'urgent') {
+      const effects: Effect[] = [{ type: 'raise-risk', level: 'check-in', category: assessment.category, reasons: assessment.reasons }];
+      if (turn.conversation.status === 'assigned') {
+        effects.push({ type: 'request-handoff', priority: HANDOFF_PRIORITY.checkIn, reason: 'risk', riskCategory: null });
+      } else {
+        effects.push({ type: 'reply', reply: checkInReply(assessment.category) });
+      }
+      return effects;
+    }
+    return next();
+  };
+}

@@ -1,0 +1,21 @@
+/**
+ * Risk triage: decides, for every text a citizen sends, whether they are in danger now.
+ * Pure functions over the reviewed lexicon in `risk-lexicon/`; the turn step that acts
+ * on the decision is src/flows/steps/triage-step.ts.
+ */
+export { assess, scoreMessage, type Assessment, type AssessedLevel, type MessageScore } from './assess.js';
+export { loadLexicon, LexiconError, type Lexicon } from './lexicon.js';
+export { triageTokens } from './text.js';
+
+import { fileURLToPath } from 'node:url';
+import { loadLexicon, type Lexicon } from './lexicon.js';
+
+/** The lexicon shipped with the project. */
+export const DEFAULT_LEXICON_DIR = fileURLToPath(new URL('../../../risk-lexicon/', import.meta.url));
+
+let shipped: Lexicon | undefined;
+/** The shipped lexicon, loaded once per process. */
+export function shippedLexicon(): Lexicon {
+  shipped ??= loadLexicon(DEFAULT_LEXICON_DIR);
+  return shipped;
+}

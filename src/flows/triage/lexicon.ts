@@ -1,0 +1,240 @@
+/**
+ * The risk lexicon: reviewed data, not code. It lives in `risk-lexicon/` (one YAML file
+ * per risk category plus `_rules.yaml` and `_words.yaml`), so that a clinician or senior
+ * social worker can read it, change a phrase or a weight, and see the tests tell them
+ * whether every example still does what it says. See `risk-lexicon/README.md`.
+ *
+ * Loading validates every file with zod and compiles every pattern; a mistake stops
+ * start-up with the file and the field, because a broken lexicon must never silently
+ * mean "nothing is urgent".
+ *
+ * @example const lexicon = loadLexicon('risk-lexicon'); assess('muon chet', [], lexicon)
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { RISK_CATEGORIES, type RiskCategory } from '../../store/types.js';
+import { PhraseIndex, compilePattern } from './pattern.js';
+import { Vocabulary, foldWords, toWords, type Word } from './text.js';
+
+const text = z.string().trim().min(1);
+const id = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'chữ thường không dấu, nối bằng dấu gạch ngang');
+const date = z.coerce.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
+
+const cueSchema = z.object({
+  id,
+  /** What the cue stands for, in plain words, for the reviewer. */
+  means: text,
+  /** 1 = urgent on its own; 0.5 = a sign that needs another (check-in alone). */
+  weight: z.number().min(0.05).max(3),
+  patterns: z.array(text).min(1),
+  /** Messages this cue must match: each one is a test. */
+  examples: z.array(text).min(1),
+  /** Messages this cue must not match (optional): each one is a test. */
+  notExamples: z.array(text).default([]),
+});
+
+const phraseGroupSchema = z.object({
+  id,
+  means: text,
+  patterns: z.array(text).min(1),
+  examples: z.array(text).min(1),
+});
+
+const categoryFileSchema = z.object({
+  category: z.enum(RISK_CATEGORIES),
+  name: text,
+  reviewed: date,
+  cues: z.array(cueSchema).min(1),
+  /** Other senses of this category's words ("đánh cá" is fishing): hidden from every cue. */
+  masks: z.array(phraseGroupSchema).default([]),
+});
+
+const frameSchema = phraseGroupSchema.extend({
+  /** Scores are multiplied by this when the frame is present (0.2 = one fifth). */
+  factor: z.number().min(0).max(1),
+  /** If true, a sign that the danger is happening now cancels this frame. */
+  yieldsToNow: z.boolean(),
+});
+
+const rulesFileSchema = z.object({
+  reviewed: date,
+  levels: z.object({ urgent: z.number().positive(), checkIn: z.number().positive() }),
+  context: z.object({
+    /** How many earlier messages of the conversation count together with this one. */
+    messages: z.number().int().min(0).max(20),
+    /** ...if written within this many minutes. */
+    minutes: z.number().int().min(1).max(24 * 60),
+  }),
+  negation: z.object({
+    words: z.array(text).min(1),
+    /** A negation word this many words or fewer before a sign cancels it. */
+    within: z.number().int().min(1).max(5),
+    /** Words before the negation that make it a rhetorical question ("sao không chết quách"). */
+    rhetorical: z.array(text).default([]),
+  }),
+  frames: z.array(frameSchema),
+  now: phraseGroupSchema,
+  masks: z.array(phraseGroupSchema),
+  child: phraseGroupSchema.extend({
+    /** Scores of the first category move to the second when a child is named. */
+    redirect: z.array(z.tuple([z.enum(RISK_CATEGORIES), z.enum(RISK_CATEGORIES)])),
+  }),
+});
+
+const wordsFileSchema = z.object({
+  reviewed: date,
+  /** One folded word as typed → what it means ("ko" → "không", "bme" → "bố mẹ"). */
+  words: z.record(z.string(), text),
+});
+
+export type CueDefinition = z.infer<typeof cueSchema> & { category: RiskCategory; file: string };
+export type PhraseGroup = z.infer<typeof phraseGroupSchema> & { file: string };
+export type FrameDefinition = z.infer<typeof frameSchema>;
+export type RulesDefinition = z.infer<typeof rulesFileSchema>;
+
+/** A cue as the detector uses it. */
+export interface CompiledCue {
+  id: string;
+  category: RiskCategory;
+  weight: number;
+}
+
+export interface Lexicon {
+  cues: CueDefinition[];
+  /** Every mask, from _rules.yaml and the category files. */
+  masks: PhraseGroup[];
+  rules: RulesDefinition;
+  wordMap: ReadonlyMap<string, readonly Word[]>;
+  vocabulary: Vocabulary;
+  cueIndex: PhraseIndex<CompiledCue>;
+  frameIndex: PhraseIndex<FrameDefinition>;
+  nowIndex: PhraseIndex<true>;
+  maskIndex: PhraseIndex<string>;
+  childIndex: PhraseIndex<true>;
+  negators: PhraseIndex<true>;
+  rhetorical: Set<string>;
+}
+
+/** A lexicon file that failed validation: which file, which field, what is wrong. */
+export class LexiconError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`risk lexicon: ${problems.length} problem(s):\n${problems.join('\n')}`);
+    this.name = 'LexiconError';
+  }
+}
+
+function readYaml(dir: string, file: string): unknown {
+  return parseYaml(readFileSync(join(dir, file), 'utf8'));
+}
+
+function describeIssues(file: string, error: z.ZodError): string[] {
+  return error.issues.map((i) => `${file}: ${i.path.join('.') || '(tệp)'}: ${i.message}`);
+}
+
+/** Loads, validates and compiles `dir`; throws LexiconError listing every problem. */
+export function loadLexicon(dir: string): Lexicon {
+  const problems: string[] = [];
+  const parse = <T>(file: string, schema: z.ZodType<T>): T | undefined => {
+    let raw: unknown;
+    try {
+      raw = readYaml(dir, file);
+    } catch (err) {
+      problems.push(`${file}: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    }
+    const result = schema.safeParse(raw);
+    if (!result.success) {
+      problems.push(...describeIssues(file, result.error));
+      return undefined;
+    }
+    return result.data;
+  };
+
+  const rules = parse('_rules.yaml', rulesFileSchema);
+  const words = parse('_words.yaml', wordsFileSchema);
+  const cues: CueDefinition[] = [];
+  const masks: PhraseGroup[] = [];
+  const seen = new Set<RiskCategory>();
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml') && !f.startsWith('_')).sort()) {
+    const data = parse(file, categoryFileSchema);
+    if (!data) continue;
+    if (file !== `${data.category}.yaml`) problems.push(`${file}: category: tệp phải tên là ${data.category}.yaml`);
+    seen.add(data.category);
+    for (const cue of data.cues) cues.push({ ...cue, category: data.category, file });
+    for (const mask of data.masks) masks.push({ ...mask, file });
+  }
+  for (const c of RISK_CATEGORIES) if (!seen.has(c)) problems.push(`${c}.yaml: thiếu tệp cho nhóm nguy cơ này`);
+  const ids = new Set<string>();
+  for (const c of cues) {
+    const key = `${c.category}/${c.id}`;
+    if (ids.has(key)) problems.push(`${c.file}: ${c.id}: id trùng`);
+    ids.add(key);
+  }
+  if (!rules || !words || problems.length > 0) throw new LexiconError(problems);
+  masks.unshift(...rules.masks.map((m) => ({ ...m, file: '_rules.yaml' })));
+
+  const compile = <T>(index: PhraseIndex<T>, patterns: readonly string[], tag: T, where: string): void => {
+    for (const p of patterns) {
+      try {
+        index.add(compilePattern(p), tag);
+      } catch (err) {
+        problems.push(`${where}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  };
+
+  const cueIndex = new PhraseIndex<CompiledCue>();
+  for (const c of cues) compile(cueIndex, c.patterns, { id: c.id, category: c.category, weight: c.weight }, `${c.file}: ${c.id}`);
+  const frameIndex = new PhraseIndex<FrameDefinition>();
+  for (const f of rules.frames) compile(frameIndex, f.patterns, f, `_rules.yaml: frames.${f.id}`);
+  const nowIndex = new PhraseIndex<true>();
+  compile(nowIndex, rules.now.patterns, true, '_rules.yaml: now');
+  const maskIndex = new PhraseIndex<string>();
+  for (const m of masks) compile(maskIndex, m.patterns, m.id, `${m.file}: masks.${m.id}`);
+  const childIndex = new PhraseIndex<true>();
+  compile(childIndex, rules.child.patterns, true, '_rules.yaml: child');
+  const negators = new PhraseIndex<true>();
+  compile(negators, rules.negation.words, true, '_rules.yaml: negation.words');
+  if (problems.length > 0) throw new LexiconError(problems);
+
+  const wordMap = new Map<string, Word[]>();
+  for (const [from, to] of Object.entries(words.words)) {
+    const key = foldWords(from).join(' ');
+    if (key.includes(' ') || key === '') {
+      problems.push(`_words.yaml: words.${from}: chỉ một từ ở bên trái`);
+      continue;
+    }
+    wordMap.set(key, toWords(to));
+  }
+  if (problems.length > 0) throw new LexiconError(problems);
+
+  // Every word the lexicon is written in: typos are repaired towards these.
+  const vocab = new Set<string>();
+  const addWords = (patterns: readonly string[]) => {
+    for (const p of patterns) for (const w of foldWords(p.replace(/[()[\]/…]/g, ' '))) vocab.add(w);
+  };
+  for (const c of cues) addWords(c.patterns);
+  for (const f of rules.frames) addWords(f.patterns);
+  for (const m of masks) addWords(m.patterns);
+  addWords(rules.now.patterns);
+  addWords(rules.child.patterns);
+  addWords(rules.negation.words);
+  for (const to of wordMap.values()) for (const w of to) vocab.add(w.f);
+
+  return {
+    cues,
+    masks,
+    rules,
+    wordMap,
+    vocabulary: new Vocabulary(vocab),
+    cueIndex,
+    frameIndex,
+    nowIndex,
+    maskIndex,
+    childIndex,
+    negators,
+    rhetorical: new Set(rules.negation.rhetorical.flatMap((r) => foldWords(r))),
+  };
+}

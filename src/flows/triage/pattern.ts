@@ -1,0 +1,134 @@
+/**
+ * The phrase patterns of the risk lexicon, written so that a social worker can read
+ * and change them:
+ *
+ * | written             | means                                                  |
+ * |---------------------|--------------------------------------------------------|
+ * | `muốn chết`         | these words in this order (diacritics optional)        |
+ * | `muốn/tính chết`    | one of the words separated by `/` (or `|`) there       |
+ * | `(tự tử/nhảy cầu)`  | one of the phrases in brackets, separated by `/`       |
+ * | `[đi]`              | this word or phrase may be there or not                |
+ * | `gom thuốc … uống`  | up to four other words between (`...` works too)       |
+ *
+ * Patterns are folded and parsed once, when the lexicon loads, and matched against the
+ * message's words.
+ *
+ * @example compilePattern('(muốn/tính) chết [đi]') // [{alts:[['muon'],['tinh']]},{alts:[['chet']]},{alts:[[],['di']]}]
+ */
+import { sameWord, toWords, type Word } from './text.js';
+
+/** A gap of up to this many words, written `…` or `...`. */
+export const GAP_WORDS = 4;
+
+/** One place in a pattern: one of several word sequences ([] = may be absent), or a gap. */
+export type Slot = { alts: readonly (readonly Word[])[] } | 'gap';
+
+/** A compiled pattern: its slots, matched left to right. */
+export type CompiledPattern = readonly Slot[];
+
+function splitAlternatives(inner: string): Word[][] {
+  return inner.split(/[/|]/).map((alt) => (alt.trim() === '' ? [] : toWords(alt)));
+}
+
+/** Parses a pattern into slots; throws on a pattern that cannot match anything. */
+export function compilePattern(pattern: string): CompiledPattern {
+  if (/[()[\]]/.test(pattern.replace(/\([^()[\]]*\)|\[[^()[\]]*\]/g, ''))) {
+    throw new Error(`unbalanced or nested brackets in "${pattern}"`);
+  }
+  const slots: Slot[] = [];
+  const re = /\(([^)]*)\)|\[([^\]]*)\]|(…|\.\.\.)|([^\s()[\]….]+)/g;
+  for (const m of pattern.matchAll(re)) {
+    if (m[3] !== undefined || m[4] === '...') {
+      if (slots.length > 0 && slots[slots.length - 1] !== 'gap') slots.push('gap');
+    } else if (m[1] !== undefined) slots.push({ alts: splitAlternatives(m[1]) });
+    else if (m[2] !== undefined) slots.push({ alts: [[], ...splitAlternatives(m[2])] });
+    else if (m[4] !== undefined) slots.push({ alts: /[/|]/.test(m[4]) ? splitAlternatives(m[4]) : [toWords(m[4])] });
+  }
+  while (slots[slots.length - 1] === 'gap') slots.pop();
+  if (firstWords(slots).size === 0) throw new Error(`"${pattern}" has no words`);
+  return slots;
+}
+
+/** Words a match can start with (a pattern whose every slot may be absent has none). */
+export function firstWords(slots: CompiledPattern): Set<string> {
+  const out = new Set<string>();
+  for (const slot of slots) {
+    if (slot === 'gap') break;
+    let optional = false;
+    for (const alt of slot.alts) {
+      if (alt.length === 0) optional = true;
+      else out.add(alt[0]!.f);
+    }
+    if (!optional) break;
+  }
+  return out;
+}
+
+/** Where a pattern matched: word indexes [start, end). */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+/** End of the first match of `slots` starting exactly at `start`, or null. */
+function matchAt(words: readonly Word[], slots: CompiledPattern, start: number): number | null {
+  const step = (wi: number, si: number, matchedAny: boolean): number | null => {
+    if (si === slots.length) return matchedAny ? wi : null;
+    const slot = slots[si]!;
+    if (slot === 'gap') {
+      for (let skip = 0; skip <= GAP_WORDS && wi + skip <= words.length; skip++) {
+        const end = step(wi + skip, si + 1, matchedAny);
+        if (end !== null) return end;
+      }
+      return null;
+    }
+    // Longer alternatives first, so "(thuốc/thuốc ngủ)" takes the whole phrase.
+    for (const alt of slot.alts) {
+      if (alt.length === 0) continue;
+      let ok = true;
+      for (let k = 0; k < alt.length; k++) {
+        const w = words[wi + k];
+        if (!w || !sameWord(w, alt[k]!)) {
+          ok = false;
+          break;
+        }
+      }
+      if (ok) {
+        const end = step(wi + alt.length, si + 1, true);
+        if (end !== null) return end;
+      }
+    }
+    // An optional slot may be absent, but a match never starts with nothing.
+    if (slot.alts.some((a) => a.length === 0) && (matchedAny || si < slots.length - 1)) return step(wi, si + 1, matchedAny);
+    return null;
+  };
+  return step(start, 0, false);
+}
+
+/**
+ * Compiled patterns indexed by the words they can start with, so that a message is
+ * matched against thousands of phrases in well under a millisecond.
+ */
+export class PhraseIndex<T> {
+  private readonly byFirst = new Map<string, Array<{ slots: CompiledPattern; tag: T }>>();
+
+  add(slots: CompiledPattern, tag: T): void {
+    for (const first of firstWords(slots)) {
+      let list = this.byFirst.get(first);
+      if (!list) this.byFirst.set(first, (list = []));
+      list.push({ slots, tag });
+    }
+  }
+
+  /** Every (tag, span) that matches, in order of start. */
+  *matches(words: readonly Word[]): Generator<{ tag: T; span: Span }> {
+    for (let i = 0; i < words.length; i++) {
+      const list = this.byFirst.get(words[i]!.f);
+      if (!list) continue;
+      for (const { slots, tag } of list) {
+        const end = matchAt(words, slots, i);
+        if (end !== null && end > i) yield { tag, span: { start: i, end } };
+      }
+    }
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * Turning what a citizen typed into the words the risk lexicon is written in.
+ *
+ * People in distress type fast: no diacritics ("muon chet"), teencode ("ko", "dc",
+ * "bme"), stretched letters ("cứuuuu"), dropped letters ("khôg"), regional words
+ * ("hổng", "chừ", "tau"). Everything is folded to lowercase ASCII syllables, the
+ * lexicon's word map is applied, and a token that cannot be a Vietnamese syllable is
+ * corrected to a lexicon word one edit away. A token that is a real syllable is never
+ * "corrected": "chat" stays "chat" even though "chet" is one letter away.
+ *
+ * Each word keeps its letter shape too (ă â ê ô ơ ư đ, tones dropped) when the citizen
+ * typed one: folding makes "đăng ký" look like "đang", but when both the message and
+ * the lexicon carry the shape, they must agree. Someone typing without diacritics still
+ * matches everything.
+ *
+ * @example triageTokens('Tui hổng muốn sốnggg nữa', words, vocab).map((w) => w.f) // ['toi','khong','muon','song','nua']
+ */
+import { foldDiacritics } from '../../kb/normalize.js';
+
+/** Onset, vowel nucleus, coda of a folded (toneless) Vietnamese syllable. */
+const SYLLABLE = /^(ngh|ng|gh|gi|kh|nh|ph|th|tr|ch|qu|[bcdghklmnprstvx])?[aeiouy]{1,3}(ng|nh|ch|[cmnpt])?$/;
+
+/** Whether a folded token could be a Vietnamese syllable (so it is not a typo to fix). */
+export function isVietnameseSyllable(token: string): boolean {
+  return SYLLABLE.test(token);
+}
+
+/** A word as folded (`f`: lowercase ASCII) and, if it was typed with them, its letter shapes (`s`). */
+export interface Word {
+  f: string;
+  /** Lowercase with ă â ê ô ơ ư đ kept and tone marks dropped; null when typed without them. */
+  s: string | null;
+}
+
+const TONE_MARKS = /[\u0300\u0301\u0303\u0309\u0323]/g;
+
+function toWord(token: string): Word {
+  const f = foldDiacritics(token);
+  const s = token.normalize('NFD').replace(TONE_MARKS, '').normalize('NFC');
+  return { f, s: s === f ? null : s };
+}
+
+/** Two words are the same when their folded forms are, and their shapes where both have one. */
+export function sameWord(a: Word, b: Word): boolean {
+  return a.f === b.f && (a.s === null || b.s === null || a.s === b.s);
+}
+
+/** Words of a text: lowercase, digits split from units ("7t" → "7 t"), punctuation gone. */
+export function toWords(text: string): Word[] {
+  return text
+    .normalize('NFC')
+    .toLowerCase()
+    .replace(/(\d)(\p{L})/gu, '$1 $2')
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean)
+    .map(toWord)
+    .filter((w) => /^[a-z0-9]+$/.test(w.f));
+}
+
+/** Folded words only: what a word map key or vocabulary entry is compared by. */
+export function foldWords(text: string): string[] {
+  return toWords(text).map((w) => w.f);
+}
+
+/** Every string one deletion away from `word`, and the word itself. */
+function deletions(word: string): string[] {
+  const out = [word];
+  for (let i = 0; i < word.length; i++) out.push(word.slice(0, i) + word.slice(i + 1));
+  return out;
+}
+
+/**
+ * Words the lexicon is written in, indexed for one-edit look-ups (symmetric deletion:
+ * two words are within one insertion, deletion, substitution or adjacent swap when
+ * they share a one-deletion form).
+ */
+export class Vocabulary {
+  private readonly words = new Set<string>();
+  private readonly byDeletion = new Map<string, string>();
+
+  constructor(words: Iterable<string>) {
+    for (const w of words) this.words.add(w);
+    // Short words have too many one-edit neighbours to correct safely.
+    for (const w of [...this.words].sort()) {
+      if (w.length < 4) continue;
+      for (const d of deletions(w)) if (!this.byDeletion.has(d)) this.byDeletion.set(d, w);
+    }
+  }
+
+  has(word: string): boolean {
+    return this.words.has(word);
+  }
+
+  /** The lexicon word one edit from `token`, if any. */
+  nearest(token: string): string | undefined {
+    if (token.length < 4) return undefined;
+    for (const d of deletions(token)) {
+      const w = this.byDeletion.get(d);
+      if (w && Math.abs(w.length - token.length) <= 1) return w;
+    }
+    return undefined;
+  }
+}
+
+/** "cuuuuu" → candidates with each run of 3+ equal letters cut to two, then to one. */
+function destretch(token: string): string[] {
+  if (!/(.)\1\1/.test(token)) return [token];
+  return [token.replace(/(.)\1{2,}/g, '$1$1'), token.replace(/(.)\1{2,}/g, '$1')];
+}
+
+function repair(token: string, vocab: Vocabulary): string {
+  if (vocab.has(token) || /^\d+$/.test(token)) return token;
+  const candidates = destretch(token);
+  for (const c of candidates) if (vocab.has(c)) return c;
+  const base = candidates.find(isVietnameseSyllable) ?? candidates[candidates.length - 1]!;
+  if (isVietnameseSyllable(base)) return base;
+  return vocab.nearest(base) ?? base;
+}
+
+/**
+ * Folds, repairs and maps a message to lexicon words. `wordMap` maps one folded token
+ * to one or more words ("ko" → "không", "bme" → "bố mẹ"); it is applied after repair
+ * so "khongg" and "ko" both become "không".
+ */
+export function triageTokens(text: string, wordMap: ReadonlyMap<string, readonly Word[]>, vocab: Vocabulary): Word[] {
+  const out: Word[] = [];
+  for (const word of toWords(text)) {
+    const mapped = wordMap.get(word.f);
+    if (mapped) {
+      out.push(...mapped);
+      continue;
+    }
+    const repaired = repair(word.f, vocab);
+    const mappedRepair = wordMap.get(repaired);
+    if (mappedRepair) out.push(...mappedRepair);
+    else out.push(repaired === word.f ? word : { f: repaired, s: null });
+  }
+  return out;
+}

@@ -1,0 +1,35 @@
+/**
+ * Builds the turn (triage → handoff gate → FAQ) that the bot and `ask` share, from one
+ * configuration: knowledge, risk lexicon, optional LLM phrasing and second opinion.
+ */
+import { resolve } from 'node:path';
+import type { AnswerPipeline } from '../flows/answer.js';
+import { DEFAULT_LEXICON_DIR, loadLexicon, type Lexicon } from '../flows/triage/index.js';
+import { LlmSecondOpinion, type SecondOpinion } from '../flows/triage/second-opinion.js';
+import { buildTurn, type DecideTurn } from '../flows/turn.js';
+import { createConfiguredChatModel } from '../kb/llm-phrasing.js';
+import { buildAnswerPipeline } from './answer-wiring.js';
+import type { CentreInfo, Config } from './config.js';
+
+export interface TurnWiring {
+  pipeline: AnswerPipeline;
+  lexicon: Lexicon;
+  secondOpinion?: SecondOpinion;
+  decide: DecideTurn;
+}
+
+export async function buildTurnWiring(config: Config, centre: CentreInfo, warn: (message: string) => void): Promise<TurnWiring> {
+  const pipeline = await buildAnswerPipeline(config, centre, warn);
+  // A lexicon with a mistake stops start-up: it must never silently mean "nothing is urgent".
+  const lexicon = loadLexicon(config.RISK_LEXICON_DIR ? resolve(config.RISK_LEXICON_DIR) : DEFAULT_LEXICON_DIR);
+  let secondOpinion: SecondOpinion | undefined;
+  if (config.TRIAGE_LLM_SECOND_OPINION) {
+    const model = await createConfiguredChatModel(config);
+    if (model) {
+      secondOpinion = new LlmSecondOpinion(model, (err) =>
+        warn(`triage second opinion failed, the lexicon decides alone: ${err instanceof Error ? err.message : String(err)}`),
+      );
+    } else warn('TRIAGE_LLM_SECOND_OPINION is on but no LLM is configured (OPENAI_API_KEY or OPENAI_BASE_URL): the lexicon decides alone');
+  }
+  return { pipeline, lexicon, secondOpinion, decide: buildTurn({ pipeline, lexicon, centre, secondOpinion }) };
+}

@@ -1,0 +1,109 @@
+/**
+ * The risk triage's acceptance scenarios over the real botframework-directlinejs client:
+ * an urgent message mid-FAQ, mid-clarify and after a counsellor was requested each get
+ * the safety reply first, and the conversation is marked urgent in the store with a
+ * top-priority handoff request. Shared by the SQLite run (tests/triage-directline.test.ts)
+ * and the Mongo lane (tests/store.contract.test.ts, the one file that talks to it).
+ */
+import { expect } from 'vitest';
+import XHR2 from 'xhr2';
+import WebSocket from 'ws';
+import type { Store } from '../../src/store/types.js';
+import { HANDOFF_PRIORITY } from '../../src/store/types.js';
+import { waitFor } from './http.js';
+
+Object.assign(globalThis, { XMLHttpRequest: XHR2, WebSocket });
+const { DirectLine } = await import('botframework-directlinejs');
+
+/** A citizen on the web chat, through Microsoft's own Direct Line client. */
+export class WebCitizen {
+  private readonly dl;
+  readonly botTexts: string[] = [];
+  private readonly sub;
+  conversationId = '';
+
+  private constructor(url: string, token: string, conversationId: string) {
+    this.conversationId = conversationId;
+    this.dl = new DirectLine({ token, domain: `${url}/v3/directline`, webSocket: false, pollingInterval: 100 });
+    this.sub = this.dl.activity$.subscribe((a: any) => {
+      if (a.type === 'message' && a.from?.role === 'bot') this.botTexts.push(a.text);
+    });
+  }
+
+  static async open(url: string): Promise<WebCitizen> {
+    const res = await fetch(`${url}/v3/directline/tokens/generate`, { method: 'POST' });
+    const { token, conversationId } = (await res.json()) as { token: string; conversationId: string };
+    return new WebCitizen(url, token, conversationId);
+  }
+
+  /** Sends a message and waits for the bot's next reply, which it returns. */
+  async say(text: string): Promise<string> {
+    const before = this.botTexts.length;
+    await new Promise<void>((resolve, reject) =>
+      this.dl.postActivity({ type: 'message', from: { id: 'citizen', name: 'Citizen' }, text } as any).subscribe({ next: () => resolve(), error: reject }),
+    );
+    return waitFor(() => this.botTexts[before], `bot reply to "${text}"`);
+  }
+
+  close(): void {
+    this.sub.unsubscribe();
+    this.dl.end();
+  }
+}
+
+async function conversationOf(store: Store, chatId: string) {
+  return waitFor(() => store.conversations.findByAddress({ channel: 'webchat', chatId, userId: 'citizen' }), 'conversation');
+}
+
+async function expectUrgent(store: Store, chatId: string, category: string) {
+  const conversation = await conversationOf(store, chatId);
+  expect(conversation.risk).toMatchObject({ level: 'urgent', category });
+  expect(conversation.risk?.messageId).toBeTruthy();
+  const request = await store.handoffRequests.findOpen(conversation.id);
+  expect(request).toMatchObject({ priority: HANDOFF_PRIORITY.urgent, reason: 'risk', riskCategory: category, status: 'open' });
+  const exceptions = await store.audit.list({ subject: conversation.id, action: 'consent.exception.vital-interest' });
+  expect(exceptions).toHaveLength(1);
+  return { conversation, request };
+}
+
+export async function runUrgentScenarios(url: string, store: Store): Promise<void> {
+  // Mid-FAQ: a policy answer, then a woman threatened right now.
+  const faq = await WebCitizen.open(url);
+  try {
+    expect(await faq.say('tro cap nguoi khuyet tat bao nhieu')).toMatch(/Nguồn: /);
+    const reply = await faq.say('chồng em say rượu đang cầm dao đòi giết em, em trốn trong nhà tắm');
+    expect(reply).toMatch(/113/);
+    expect(reply).not.toMatch(/Nguồn: /);
+    await expectUrgent(store, faq.conversationId, 'bao-luc');
+  } finally {
+    faq.close();
+  }
+
+  // Mid-clarify: the bot asked which topic was meant; the next message is about ending it.
+  const clarify = await WebCitizen.open(url);
+  try {
+    expect(await clarify.say('tiền thai sản BHXH nhận đc bn tháng lương vậy mn')).toMatch(/chưa chắc bạn muốn hỏi/);
+    const reply = await clarify.say('thoi khoi, e dang dung tren cau roi, ko muon song nua');
+    expect(reply.split('\n')[0]).toMatch(/Mình đang ở đây với bạn/);
+    expect(reply).toMatch(/115/);
+    await expectUrgent(store, clarify.conversationId, 'tu-hai');
+  } finally {
+    clarify.close();
+  }
+
+  // Waiting for a counsellor: the request jumps to the head of the queue.
+  const waiting = await WebCitizen.open(url);
+  try {
+    expect(await waiting.say('cho tôi gặp tư vấn viên')).toMatch(/tư vấn viên/);
+    const conversation = await conversationOf(store, waiting.conversationId);
+    const normal = await store.handoffRequests.findOpen(conversation.id);
+    expect(normal).toMatchObject({ priority: HANDOFF_PRIORITY.normal, reason: 'citizen-asked' });
+    const reply = await waiting.say('bố em bị điện giật khi sửa điện, đang nằm bất tỉnh');
+    expect(reply).toMatch(/115/);
+    const { request } = await expectUrgent(store, waiting.conversationId, 'cap-cuu');
+    expect(request!.id).toBe(normal!.id);
+    expect((await store.handoffRequests.listOpen())[0]?.priority).toBe(HANDOFF_PRIORITY.urgent);
+  } finally {
+    waiting.close();
+  }
+}

@@ -1,0 +1,226 @@
+/**
+ * Risk triage as pure decisions: the detector on how citizens write, the conversation
+ * context, the triage step in every state of a conversation, the check-in answer, the
+ * optional LLM second opinion (raise only), and the acceptance bar on the eval sets.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FakeListChatModel } from '@langchain/core/utils/testing';
+import { describe, expect, it } from 'vitest';
+import type { Effect, TurnInput } from '../src/flows/chain.js';
+import { triageStep } from '../src/flows/steps/triage-step.js';
+import { assess, shippedLexicon } from '../src/flows/triage/index.js';
+import { checkInAnswer } from '../src/flows/triage/check-in-answer.js';
+import { LlmSecondOpinion, parseOpinion, raiseOnly } from '../src/flows/triage/second-opinion.js';
+import { escalateDueCheckIns } from '../src/handoff/check-in-escalation.js';
+import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { HANDOFF_PRIORITY, type Conversation, type ConversationRisk } from '../src/store/types.js';
+
+const lexicon = shippedLexicon();
+const centre = { name: 'Trung tâm CTXH thử nghiệm', hotline: '0000 111 222' };
+const level = (text: string, earlier: string[] = []) => assess(text, earlier, lexicon);
+
+describe('the detector', () => {
+  it.each([
+    'tui tính đi theo ông nhà tui cho rồi',
+    'viết sẵn thư cho mấy đứa nhỏ rồi',
+    'e muon chetttt',
+    'khôg muốn sống nữa',
+    'tao gom du thuoc ngu roi',
+    'sao không chết quách cho rồi',
+  ])('finds self-harm said indirectly, without diacritics or with typos: "%s"', (text) => {
+    expect(level(text)).toMatchObject({ level: 'urgent', category: 'tu-hai' });
+  });
+
+  it.each([
+    'truyện tối qua có đoạn nhân vật tự tử',
+    'đói muốn xỉu mà còn phải xếp hàng',
+    'em không muốn chết đâu, chỉ hỏi thủ tục thôi',
+    'mệt muốn chết với đống giấy tờ này',
+    'Trung tâm có chương trình hỗ trợ tâm lý cho người thân của người đã tự tử không?',
+  ])('does not fire on fiction, figurative or negated mentions: "%s"', (text) => {
+    expect(level(text).level).not.toBe('urgent');
+  });
+
+  it('makes two borderline messages in a row urgent, though neither is alone', () => {
+    const first = 'dạo này em thấy cái gì cũng vô ích';
+    const second = 'mai mốt chắc không phiền ai nữa đâu';
+    expect(level(first).level).toBe('check-in');
+    expect(level(second).level).not.toBe('urgent');
+    expect(level(second, [first])).toMatchObject({ level: 'urgent', category: 'tu-hai', fromContext: true });
+  });
+
+  it('does not let an unrelated earlier message make a plain question urgent', () => {
+    expect(level('tro cap nguoi gia bao nhieu', ['dạo này em thấy cái gì cũng vô ích']).level).toBe('none');
+  });
+
+  it('does not flag a resolved past mention', () => {
+    expect(level('năm ngoái tôi bị chồng đánh, giờ ly hôn rồi, ổn rồi').level).toBe('none');
+  });
+
+  it('explains itself with cue ids only, never the text', () => {
+    const a = level('em đang gom thuốc của bà để uống một lần cho xong');
+    expect(a.reasons.length).toBeGreaterThan(0);
+    for (const r of a.reasons) expect(r).toMatch(/^[a-z0-9:/-]+$/);
+  });
+});
+
+describe('the check-in answer', () => {
+  it.each([
+    ['Có', 'yes'],
+    ['dạ có', 'yes'],
+    ['u', 'yes'],
+    ['cuu em', 'yes'],
+    ['Không', 'no'],
+    ['ko, e on', 'no'],
+    ['dạ không ạ', 'no'],
+    ['mình an toàn mà', 'no'],
+    ['không, cứu em với', 'yes'],
+    ['trợ cấp người già bao nhiêu', null],
+    ['không ai giúp em cả, em cũng chẳng biết phải làm sao với mấy đứa nhỏ nữa', null],
+  ] as const)('"%s" → %s', (text, expected) => {
+    expect(checkInAnswer(text)).toBe(expected);
+  });
+});
+
+function conversation(overrides: Partial<Conversation> = {}): Conversation {
+  const at = new Date('2026-11-30T08:00:00Z');
+  return {
+    id: 'c1',
+    channel: 'webchat',
+    userId: 'u1',
+    chatId: 'c1',
+    reference: {},
+    status: 'bot',
+    createdAt: at,
+    updatedAt: at,
+    lastInboundAt: at,
+    risk: null,
+    ...overrides,
+  };
+}
+
+function turn(text: string, overrides: Partial<TurnInput> = {}): TurnInput {
+  return { text, conversation: conversation(), messageId: 'm1', position: 3, earlier: [], memory: {}, now: new Date('2026-11-30T08:05:00Z'), ...overrides };
+}
+
+const passed: Effect[] = [{ type: 'audit', action: 'next-step-ran' }];
+const next = async () => passed;
+const step = triageStep({ lexicon, centre });
+const types = (effects: Effect[]) => effects.map((e) => e.type);
+const checkIn: ConversationRisk = { level: 'check-in', category: 'tu-hai', at: new Date('2026-11-30T08:04:00Z'), messageId: 'm0' };
+
+describe('the triage step', () => {
+  it('raises, queues first, records the vital-interest exception, then replies', async () => {
+    const effects = await step(turn('e dang ngoi tren lan can tang 12, ko muon ai khuyen nua'), next);
+    expect(types(effects)).toEqual(['raise-risk', 'request-handoff', 'audit', 'remember', 'reply']);
+    expect(effects[0]).toMatchObject({ level: 'urgent', category: 'tu-hai' });
+    expect(effects[1]).toMatchObject({ priority: HANDOFF_PRIORITY.urgent, reason: 'risk' });
+    expect(effects[2]).toMatchObject({ action: 'consent.exception.vital-interest' });
+    const reply = (effects[4] as Extract<Effect, { type: 'reply' }>).reply.text;
+    expect(reply.split('\n')[0]).toBe('Mình đang ở đây với bạn. Bạn có đang an toàn không?');
+    expect(reply).toContain('0000 111 222');
+  });
+
+  it('alerts the counsellor and stays quiet while a counsellor holds the conversation', async () => {
+    const effects = await step(turn('chồng em đang đánh em, cứu em', { conversation: conversation({ status: 'assigned' }) }), next);
+    expect(types(effects)).not.toContain('reply');
+    expect(effects).toContainEqual(expect.objectContaining({ type: 'request-handoff', priority: HANDOFF_PRIORITY.urgent }));
+  });
+
+  it('asks one direct question on ambiguous distress', async () => {
+    const effects = await step(turn('dạo này em thấy cái gì cũng vô ích'), next);
+    expect(types(effects)).toEqual(['raise-risk', 'reply']);
+    expect(effects[0]).toMatchObject({ level: 'check-in', category: 'tu-hai' });
+    expect((effects[1] as Extract<Effect, { type: 'reply' }>).reply.choices).toEqual(['Có', 'Không']);
+  });
+
+  it('makes a check-in urgent on "yes" and on any further sign', async () => {
+    const pending = conversation({ risk: checkIn });
+    expect(await step(turn('có', { conversation: pending }), next)).toContainEqual(
+      expect.objectContaining({ type: 'raise-risk', level: 'urgent', category: 'tu-hai' }),
+    );
+    expect(await step(turn('em mệt mỏi lắm rồi', { conversation: pending }), next)).toContainEqual(
+      expect.objectContaining({ type: 'raise-risk', level: 'urgent' }),
+    );
+  });
+
+  it('clears a check-in on "no" and then lets later messages start afresh', async () => {
+    const effects = await step(turn('không, mình ổn', { conversation: conversation({ risk: checkIn }) }), next);
+    expect(types(effects)).toEqual(['clear-check-in', 'remember', 'audit', 'reply']);
+    expect(effects[1]).toEqual({ type: 'remember', patch: { riskResetAfter: 3 } });
+  });
+
+  it('passes anything else on to the next step', async () => {
+    expect(await step(turn('tro cap nguoi gia bao nhieu'), next)).toBe(passed);
+    expect(await step(turn('tro cap nguoi gia bao nhieu', { conversation: conversation({ risk: checkIn }) }), next)).toBe(passed);
+    expect(await step(turn(''), next)).toBe(passed);
+  });
+});
+
+describe('the optional LLM second opinion', () => {
+  it('may raise a level, never lower one', async () => {
+    const raising = new LlmSecondOpinion(new FakeListChatModel({ responses: ['{"level": "urgent", "category": "bao-luc"}'] }));
+    const calm = assess('tro cap nguoi gia bao nhieu', [], lexicon);
+    expect(raiseOnly(calm, await raising.review('...', []))).toMatchObject({ level: 'urgent', category: 'bao-luc' });
+
+    const lowering = new LlmSecondOpinion(new FakeListChatModel({ responses: ['{"level": "none", "category": null}'] }));
+    const urgent = assess('tui muốn chết cho rồi', [], lexicon);
+    expect(raiseOnly(urgent, await lowering.review('...', []))).toBe(urgent);
+  });
+
+  it('is ignored when the model answers nonsense or fails', async () => {
+    expect(parseOpinion('Tôi nghĩ là khẩn cấp')).toBeNull();
+    expect(parseOpinion('{"level": "very", "category": null}')).toBeNull();
+    const failing = new LlmSecondOpinion(new FakeListChatModel({ responses: [] }));
+    const errors: unknown[] = [];
+    const quiet = new LlmSecondOpinion(
+      { invoke: async () => Promise.reject(new Error('down')) } as unknown as FakeListChatModel,
+      (e) => errors.push(e),
+    );
+    expect(await quiet.review('x', [])).toBeNull();
+    expect(errors).toHaveLength(1);
+    void failing;
+  });
+
+  it('raises through the triage step', async () => {
+    const secondOpinion = new LlmSecondOpinion(new FakeListChatModel({ responses: ['{"level": "check-in", "category": null}'] }));
+    const effects = await triageStep({ lexicon, centre, secondOpinion })(turn('tro cap nguoi gia bao nhieu'), next);
+    expect(effects[0]).toMatchObject({ type: 'raise-risk', level: 'check-in' });
+  });
+});
+
+describe('an unanswered check-in', () => {
+  it('becomes urgent once, at the head of the queue, after the configured time', async () => {
+    const store = openSqliteStore(mkdtempSync(join(tmpdir(), 'ctxh-escalate-')));
+    const t0 = new Date('2026-11-30T08:00:00Z');
+    const c = await store.conversations.upsert({ channel: 'telegram', userId: 'u', chatId: 'c' }, {}, t0);
+    await store.conversations.raiseRisk(c.id, { level: 'check-in', category: 'tu-hai', at: t0, messageId: 'm1' }, t0);
+    const at = (s: number) => new Date(t0.getTime() + s * 1000);
+    expect(await escalateDueCheckIns(store, { now: at(60), afterMs: 180_000 })).toBe(0);
+    expect(await escalateDueCheckIns(store, { now: at(181), afterMs: 180_000 })).toBe(1);
+    expect(await escalateDueCheckIns(store, { now: at(240), afterMs: 180_000 })).toBe(0);
+    expect((await store.conversations.get(c.id))?.risk).toMatchObject({ level: 'urgent', category: 'tu-hai' });
+    expect(await store.handoffRequests.findOpen(c.id)).toMatchObject({ priority: HANDOFF_PRIORITY.urgent, reason: 'risk' });
+    expect((await store.conversations.get(c.id))?.status).toBe('queued');
+    await store.close();
+  });
+});
+
+function readSet(file: string): Array<{ text: string; risk: string | null }> {
+  return readFileSync(join(import.meta.dirname, 'fixtures', 'eval', file), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+}
+
+describe('the acceptance bar', () => {
+  it('flags every urgent line of the sample urgent with its category, and no control', () => {
+    for (const { text, risk } of readSet('risk-sample.jsonl')) {
+      const a = assess(text, [], lexicon);
+      if (risk) expect({ text, level: a.level, category: a.category }).toEqual({ text, level: 'urgent', category: risk });
+      else expect({ text, level: a.level }).not.toEqual({ text, level: 'urgent' });
+    }
+  });
+});
