@@ -19,7 +19,7 @@ describe('risk lexicon cues', () => {
     ...cue.notExamples.map((example) => ({ key: `${cue.category}/${cue.id}`, example, expected: false })),
   ]);
   it.each(cases)('$key on "$example" → $expected', ({ key, example, expected }) => {
-    expect(scoreMessage(example, lexicon).cues.includes(key)).toBe(expected);
+    expect(scoreMessage(example, lexicon).matched.includes(key)).toBe(expected);
   });
 });
 

@@ -19,6 +19,8 @@ const { DirectLine } = await import('botframework-directlinejs');
 export class WebCitizen {
   private readonly dl;
   readonly botTexts: string[] = [];
+  /** The web user id the server bound to the token, as echoed on the citizen's own messages. */
+  userId = '';
   private readonly sub;
   conversationId = '';
 
@@ -27,6 +29,7 @@ export class WebCitizen {
     this.dl = new DirectLine({ token, domain: `${url}/v3/directline`, webSocket: false, pollingInterval: 100 });
     this.sub = this.dl.activity$.subscribe((a: any) => {
       if (a.type === 'message' && a.from?.role === 'bot') this.botTexts.push(a.text);
+      if (a.type === 'message' && a.from?.role === 'user' && a.from.id) this.userId = a.from.id;
     });
   }
 
@@ -51,12 +54,15 @@ export class WebCitizen {
   }
 }
 
-async function conversationOf(store: Store, chatId: string) {
-  return waitFor(() => store.conversations.findByAddress({ channel: 'webchat', chatId, userId: 'citizen' }), 'conversation');
+async function conversationOf(store: Store, citizen: WebCitizen) {
+  return waitFor(
+    () => store.conversations.findByAddress({ channel: 'webchat', chatId: citizen.conversationId, userId: citizen.userId }),
+    'conversation',
+  );
 }
 
-async function expectUrgent(store: Store, chatId: string, category: string) {
-  const conversation = await conversationOf(store, chatId);
+async function expectUrgent(store: Store, citizen: WebCitizen, category: string) {
+  const conversation = await conversationOf(store, citizen);
   expect(conversation.risk).toMatchObject({ level: 'urgent', category });
   expect(conversation.risk?.messageId).toBeTruthy();
   const request = await store.handoffRequests.findOpen(conversation.id);
@@ -74,7 +80,7 @@ export async function runUrgentScenarios(url: string, store: Store): Promise<voi
     const reply = await faq.say('chồng em say rượu đang cầm dao đòi giết em, em trốn trong nhà tắm');
     expect(reply).toMatch(/113/);
     expect(reply).not.toMatch(/Nguồn: /);
-    await expectUrgent(store, faq.conversationId, 'bao-luc');
+    await expectUrgent(store, faq, 'bao-luc');
   } finally {
     faq.close();
   }
@@ -86,7 +92,7 @@ export async function runUrgentScenarios(url: string, store: Store): Promise<voi
     const reply = await clarify.say('thoi khoi, e dang dung tren cau roi, ko muon song nua');
     expect(reply.split('\n')[0]).toMatch(/Mình đang ở đây với bạn/);
     expect(reply).toMatch(/115/);
-    await expectUrgent(store, clarify.conversationId, 'tu-hai');
+    await expectUrgent(store, clarify, 'tu-hai');
   } finally {
     clarify.close();
   }
@@ -95,12 +101,12 @@ export async function runUrgentScenarios(url: string, store: Store): Promise<voi
   const waiting = await WebCitizen.open(url);
   try {
     expect(await waiting.say('cho tôi gặp tư vấn viên')).toMatch(/tư vấn viên/);
-    const conversation = await conversationOf(store, waiting.conversationId);
+    const conversation = await conversationOf(store, waiting);
     const normal = await store.handoffRequests.findOpen(conversation.id);
     expect(normal).toMatchObject({ priority: HANDOFF_PRIORITY.normal, reason: 'citizen-asked' });
     const reply = await waiting.say('bố em bị điện giật khi sửa điện, đang nằm bất tỉnh');
     expect(reply).toMatch(/115/);
-    const { request } = await expectUrgent(store, waiting.conversationId, 'cap-cuu');
+    const { request } = await expectUrgent(store, waiting, 'cap-cuu');
     expect(request!.id).toBe(normal!.id);
     expect((await store.handoffRequests.listOpen())[0]?.priority).toBe(HANDOFF_PRIORITY.urgent);
   } finally {

@@ -4,8 +4,8 @@
  * requested (vital interest: no consent needed, and the audit log says so) and the
  * safety reply goes out before anything else; while a counsellor holds the conversation
  * the counsellor is alerted and the bot stays quiet. Ambiguous distress → one direct
- * question (check-in); "yes", any further sign, or no answer in time (the escalation
- * job) makes it urgent; "no" clears it.
+ * question (check-in), after the answer when the knowledge base has one; "yes", any
+ * further sign, or no answer in time (the escalation job) makes it urgent; "no" clears it.
  *
  * Use it first in the chain: nothing a later step does may delay a safety reply.
  */
@@ -71,13 +71,15 @@ export function triageStep(options: TriageStepOptions): Step {
       return next();
     }
     if (assessment.level === 'check-in' && risk?.level !== 'urgent') {
-      const effects: Effect[] = [{ type: 'raise-risk', level: 'check-in', category: assessment.category, reasons: assessment.reasons }];
+      const raise: Effect = { type: 'raise-risk', level: 'check-in', category: assessment.category, reasons: assessment.reasons };
       if (turn.conversation.status === 'assigned') {
-        effects.push({ type: 'request-handoff', priority: HANDOFF_PRIORITY.checkIn, reason: 'risk', riskCategory: null });
-      } else {
-        effects.push({ type: 'reply', reply: checkInReply(assessment.category) });
+        return [raise, { type: 'request-handoff', priority: HANDOFF_PRIORITY.checkIn, reason: 'risk', riskCategory: null }];
       }
-      return effects;
+      // A question the knowledge base answers gets its answer, then the one direct question;
+      // otherwise the question stands alone (no decline or clarify in the way).
+      const rest = await next();
+      const answered = rest.some((e) => e.type === 'faq' && e.kind === 'answer');
+      return [raise, ...(answered ? rest : []), { type: 'reply', reply: checkInReply(assessment.category) }];
     }
     return next();
   };

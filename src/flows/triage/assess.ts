@@ -6,8 +6,10 @@
  * How a message is scored (the numbers live in `risk-lexicon/_rules.yaml`):
  * 1. Words are folded and repaired (src/flows/triage/text.ts). An age under 16 adds the
  *    word `tuoitho`, so a pattern can say "a child's age was written".
- * 2. Masks hide figurative phrases ("đói muốn xỉu", "chết cười") from the cues.
- * 3. Each cue that matches adds its weight to its category, once per message, unless a
+ * 2. Masks hide figurative phrases ("đói muốn xỉu", "chết cười") from the cues and
+ *    the "now" markers (not from the frames).
+ * 3. Each cue that matches adds its weight to its category, once per message (a cue
+ *    marked `alone: false` only when its category has another cue too), unless a
  *    negation word comes just before it ("không muốn chết" is not "muốn chết"; "sao
  *    không chết quách cho rồi" still is).
  * 4. Frames (asking for information, fiction, a hypothesis, something past and over)
@@ -34,6 +36,8 @@ export interface MessageScore {
   scores: Partial<Record<RiskCategory, number>>;
   /** `category/cue-id` of every cue that counted. */
   cues: string[];
+  /** `category/cue-id` of every cue that matched (not masked, not negated), counted or not. */
+  matched: string[];
   frames: string[];
   now: boolean;
   child: boolean;
@@ -83,22 +87,26 @@ export function scoreMessage(text: string, lexicon: Lexicon): MessageScore {
   const masked = [...lexicon.maskIndex.matches(ws)].map((m) => m.span);
   const visible = (span: Span) => !masked.some((m) => overlaps(m, span));
 
-  const best = new Map<string, { category: RiskCategory; weight: number }>();
+  const best = new Map<string, { category: RiskCategory; weight: number; alone: boolean }>();
   for (const { tag, span } of lexicon.cueIndex.matches(ws)) {
     if (!visible(span)) continue;
     if (lexicon.negators.matches([ws[span.start]!]).next().done && isNegated(ws, span.start, lexicon)) continue;
     const key = `${tag.category}/${tag.id}`;
     const prev = best.get(key);
-    if (!prev || prev.weight < tag.weight) best.set(key, { category: tag.category, weight: tag.weight });
+    if (!prev || prev.weight < tag.weight) best.set(key, { category: tag.category, weight: tag.weight, alone: tag.alone });
   }
+  const matched = [...best.keys()];
+  // A cue that only says who is at risk counts when its category also has a sign of what is happening.
+  const hasSign = new Set([...best.values()].filter((c) => c.alone).map((c) => c.category));
+  for (const [key, c] of best) if (!c.alone && !hasSign.has(c.category)) best.delete(key);
 
   const scores: Partial<Record<RiskCategory, number>> = {};
   for (const { category, weight } of best.values()) scores[category] = (scores[category] ?? 0) + weight;
 
   const now = [...lexicon.nowIndex.matches(ws)].some((m) => visible(m.span));
   const frames = new Map<string, number>();
-  for (const { tag, span } of lexicon.frameIndex.matches(ws)) {
-    if (!visible(span)) continue;
+  // Masks do not hide frames: "đang làm tiểu luận về tự tử" is masked as not-now and still informational.
+  for (const { tag } of lexicon.frameIndex.matches(ws)) {
     frames.set(tag.id, tag.yieldsToNow && now ? 1 : tag.factor);
   }
   const factor = Math.min(1, ...frames.values());
@@ -113,7 +121,7 @@ export function scoreMessage(text: string, lexicon: Lexicon): MessageScore {
       }
     }
   }
-  return { scores, cues: [...best.keys()], frames: [...frames.keys()], now, child };
+  return { scores, cues: [...best.keys()], matched, frames: [...frames.keys()], now, child };
 }
 
 function top(scores: Partial<Record<RiskCategory, number>>): { category: RiskCategory | null; score: number } {

@@ -28,6 +28,12 @@ const cueSchema = z.object({
   means: text,
   /** 1 = urgent on its own; 0.5 = a sign that needs another (check-in alone). */
   weight: z.number().min(0.05).max(3),
+  /**
+   * false for who is at risk rather than what is happening ("người khuyết tật", "nằm
+   * liệt"): it adds its weight only when another cue of the same category matched, so
+   * an ordinary benefits question about a disabled person never raises anything.
+   */
+  alone: z.boolean().default(true),
   patterns: z.array(text).min(1),
   /** Messages this cue must match: each one is a test. */
   examples: z.array(text).min(1),
@@ -99,6 +105,7 @@ export interface CompiledCue {
   id: string;
   category: RiskCategory;
   weight: number;
+  alone: boolean;
 }
 
 export interface Lexicon {
@@ -186,7 +193,7 @@ export function loadLexicon(dir: string): Lexicon {
   };
 
   const cueIndex = new PhraseIndex<CompiledCue>();
-  for (const c of cues) compile(cueIndex, c.patterns, { id: c.id, category: c.category, weight: c.weight }, `${c.file}: ${c.id}`);
+  for (const c of cues) compile(cueIndex, c.patterns, { id: c.id, category: c.category, weight: c.weight, alone: c.alone }, `${c.file}: ${c.id}`);
   const frameIndex = new PhraseIndex<FrameDefinition>();
   for (const f of rules.frames) compile(frameIndex, f.patterns, f, `_rules.yaml: frames.${f.id}`);
   const nowIndex = new PhraseIndex<true>();

@@ -8,10 +8,10 @@
  * corrected to a lexicon word one edit away. A token that is a real syllable is never
  * "corrected": "chat" stays "chat" even though "chet" is one letter away.
  *
- * Each word keeps its letter shape too (ă â ê ô ơ ư đ, tones dropped) when the citizen
- * typed one: folding makes "đăng ký" look like "đang", but when both the message and
- * the lexicon carry the shape, they must agree. Someone typing without diacritics still
- * matches everything.
+ * Each word keeps its diacritics too when the citizen typed them: folding makes "đăng ký"
+ * look like "đang", "khuyết tật" like "tát" and "thiếu" like "thiêu", but when both the
+ * message and the lexicon carry diacritics, they must agree. Someone typing without
+ * diacritics still matches everything.
  *
  * @example triageTokens('Tui hổng muốn sốnggg nữa', words, vocab).map((w) => w.f) // ['toi','khong','muon','song','nua']
  */
@@ -28,7 +28,7 @@ export function isVietnameseSyllable(token: string): boolean {
 /** A word as folded (`f`: lowercase ASCII) and, if it was typed with them, its letter shapes (`s`). */
 export interface Word {
   f: string;
-  /** Lowercase with ă â ê ô ơ ư đ kept and tone marks dropped; null when typed without them. */
+  /** Letter shapes (ă â ê ô ơ ư đ) and tone as typed; null when typed without any diacritics. */
   s: string | null;
 }
 
@@ -36,8 +36,11 @@ const TONE_MARKS = /[\u0300\u0301\u0303\u0309\u0323]/g;
 
 function toWord(token: string): Word {
   const f = foldDiacritics(token);
-  const s = token.normalize('NFD').replace(TONE_MARKS, '').normalize('NFC');
-  return { f, s: s === f ? null : s };
+  const nfd = token.normalize('NFD');
+  const tone = nfd.match(TONE_MARKS)?.[0] ?? '';
+  const shape = nfd.replace(TONE_MARKS, '').normalize('NFC');
+  // Shape plus tone, whatever vowel the tone was typed on ("hoà" and "hòa" agree).
+  return { f, s: shape === f && tone === '' ? null : `${shape}${tone}` };
 }
 
 /** Two words are the same when their folded forms are, and their shapes where both have one. */
