@@ -10,7 +10,7 @@ import { FakeListChatModel } from '@langchain/core/utils/testing';
 import { describe, expect, it } from 'vitest';
 import type { Effect, TurnInput } from '../src/flows/chain.js';
 import { triageStep } from '../src/flows/steps/triage-step.js';
-import { assess, shippedLexicon } from '../src/flows/triage/index.js';
+import { assess, scoreMessage, shippedLexicon } from '../src/flows/triage/index.js';
 import { checkInAnswer } from '../src/flows/triage/check-in-answer.js';
 import { LlmSecondOpinion, parseOpinion, raiseOnly } from '../src/flows/triage/second-opinion.js';
 import { escalateDueCheckIns } from '../src/handoff/check-in-escalation.js';
@@ -20,6 +20,8 @@ import { HANDOFF_PRIORITY, type Conversation, type ConversationRisk } from '../s
 const lexicon = shippedLexicon();
 const centre = { name: 'Trung tâm CTXH thử nghiệm', hotline: '0000 111 222' };
 const level = (text: string, earlier: string[] = []) => assess(text, earlier, lexicon);
+/** True when the message's danger words were all cancelled by a negation. */
+const scoreNegated = (text: string) => scoreMessage(text, lexicon).matched.length === 0;
 
 describe('the detector', () => {
   it.each([
@@ -53,6 +55,16 @@ describe('the detector', () => {
 
   it('does not let an unrelated earlier message make a plain question urgent', () => {
     expect(level('tro cap nguoi gia bao nhieu', ['dạo này em thấy cái gì cũng vô ích']).level).toBe('none');
+  });
+
+  it('keeps a negation to its own clause', () => {
+    expect(scoreNegated('máu chảy không cầm, người lừ đừ')).toBe(false);
+    expect(scoreNegated('em không muốn chết')).toBe(true);
+  });
+
+  it('reads a baby\'s age in months, not a pregnancy', () => {
+    expect(scoreMessage('bé 8 tháng sốt cao', lexicon).child).toBe(true);
+    expect(scoreMessage('vợ em có bầu 7 tháng', lexicon).child).toBe(false);
   });
 
   it('does not flag a resolved past mention', () => {
@@ -216,6 +228,14 @@ function readSet(file: string): Array<{ text: string; risk: string | null }> {
 }
 
 describe('the acceptance bar', () => {
+  it('never flags an ordinary policy question from the FAQ evaluation sets urgent, and rarely checks in', () => {
+    const questions = ['faq-sample.jsonl', 'faq-tuning.jsonl', 'faq-fresh.jsonl'].flatMap(readSet);
+    const levels = questions.map(({ text }) => ({ text, level: assess(text, [], lexicon).level }));
+    expect(levels.filter((l) => l.level === 'urgent')).toEqual([]);
+    // A check-in there costs the citizen one question after their answer; keep it rare.
+    expect(levels.filter((l) => l.level === 'check-in').length).toBeLessThanOrEqual(Math.ceil(questions.length * 0.03));
+  });
+
   it('flags every urgent line of the sample urgent with its category, and no control', () => {
     for (const { text, risk } of readSet('risk-sample.jsonl')) {
       const a = assess(text, [], lexicon);

@@ -54,24 +54,26 @@ export interface Assessment {
   reasons: string[];
 }
 
-const CHILD_AGE = /\b(\d{1,2}) ?(tuoi|t|th|thang)\b/g;
+/** "7 tuổi", "11t": an age in years. */
+const AGE_YEARS = /\b(\d{1,2}) (tuoi|t)\b/g;
+/** "bé 8 tháng", "con 20 tháng tuổi": a baby's age in months (not "có bầu 7 tháng"). */
+const AGE_MONTHS = /\b(be|con|chau|em be|dua nho|thang nho|con nho) (\d{1,2}) thang\b/;
 
 function words(text: string, lexicon: Lexicon): Word[] {
   const out = triageTokens(text, lexicon.wordMap, lexicon.vocabulary);
   // "bé 7 tuổi", "con 11t", "bé 8 tháng": a child's age was written.
-  for (const m of out.map((w) => w.f).join(' ').matchAll(CHILD_AGE)) {
-    if (m[2] === 'thang' || Number(m[1]) < 16) {
-      out.push({ f: 'tuoitho', s: null });
-      break;
-    }
-  }
+  const folded = out.map((w) => w.f).join(' ');
+  const young = [...folded.matchAll(AGE_YEARS)].some((m) => Number(m[1]) < 16) || AGE_MONTHS.test(folded);
+  if (young) out.push({ f: 'tuoitho', s: null, c: -1 });
   return out;
 }
 
 const overlaps = (a: Span, b: Span) => a.start < b.end && b.start < a.end;
 
 function isNegated(ws: readonly Word[], start: number, lexicon: Lexicon): boolean {
-  const from = Math.max(0, start - lexicon.rules.negation.within);
+  let from = Math.max(0, start - lexicon.rules.negation.within);
+  // A negation in the clause before ("máu chảy không cầm, lừ đừ") says nothing of this one.
+  while (from < start && ws[from]!.c !== ws[start]!.c) from++;
   const window = ws.slice(from, start);
   for (const { span } of lexicon.negators.matches(window)) {
     const before = window[span.start - 1] ?? ws[from - 1];

@@ -30,6 +30,8 @@ export interface Word {
   f: string;
   /** Letter shapes (ă â ê ô ơ ư đ) and tone as typed; null when typed without any diacritics. */
   s: string | null;
+  /** Which clause of the message (split at , . ; ! ? and line breaks) the word is in. */
+  c?: number;
 }
 
 const TONE_MARKS = /[\u0300\u0301\u0303\u0309\u0323]/g;
@@ -54,9 +56,13 @@ export function toWords(text: string): Word[] {
     .normalize('NFC')
     .toLowerCase()
     .replace(/(\d)(\p{L})/gu, '$1 $2')
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter(Boolean)
-    .map(toWord)
+    .split(/[,.;!?\n]+/u)
+    .flatMap((clause, c) =>
+      clause
+        .split(/[^\p{L}\p{N}]+/u)
+        .filter(Boolean)
+        .map((token) => ({ ...toWord(token), c })),
+    )
     .filter((w) => /^[a-z0-9]+$/.test(w.f));
 }
 
@@ -128,15 +134,16 @@ function repair(token: string, vocab: Vocabulary): string {
 export function triageTokens(text: string, wordMap: ReadonlyMap<string, readonly Word[]>, vocab: Vocabulary): Word[] {
   const out: Word[] = [];
   for (const word of toWords(text)) {
+    const inClause = (w: Word): Word => ({ ...w, c: word.c });
     const mapped = wordMap.get(word.f);
     if (mapped) {
-      out.push(...mapped);
+      out.push(...mapped.map(inClause));
       continue;
     }
     const repaired = repair(word.f, vocab);
     const mappedRepair = wordMap.get(repaired);
-    if (mappedRepair) out.push(...mappedRepair);
-    else out.push(repaired === word.f ? word : { f: repaired, s: null });
+    if (mappedRepair) out.push(...mappedRepair.map(inClause));
+    else out.push(repaired === word.f ? word : { f: repaired, s: null, c: word.c });
   }
   return out;
 }
