@@ -33,7 +33,7 @@ describe('risk lexicon frames, masks and markers', () => {
   it.each(lexicon.masks.flatMap((m) => m.examples.map((example) => ({ id: m.id, example }))))(
     'mask $id matches "$example"',
     ({ id, example }) => {
-      expect(matchesAny(lexicon.maskIndex, example, (m) => m === id)).toBe(true);
+      expect(matchesAny(lexicon.maskIndex, example, (m) => m.id === id)).toBe(true);
     },
   );
   it.each(lexicon.rules.now.examples)('"now" marker matches "%s"', (example) => {

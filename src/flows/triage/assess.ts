@@ -4,8 +4,8 @@
  * replayed in a test and explained to a supervisor by the cue ids it returns.
  *
  * How a message is scored (the numbers live in `risk-lexicon/_rules.yaml`):
- * 1. Words are folded and repaired (src/flows/triage/text.ts). An age under 16 adds the
- *    word `tuoitho`, so a pattern can say "a child's age was written".
+ * 1. Words are folded and repaired (src/flows/triage/text.ts). An age under 16 ("bé 7
+ *    tuổi", "con 11t", "bé 8 tháng") counts as a child marker.
  * 2. Masks hide figurative phrases ("đói muốn xỉu", "chết cười") from the cues and
  *    the "now" markers (not from the frames).
  * 3. Each cue that matches adds its weight to its category, once per message (a cue
@@ -15,7 +15,8 @@
  * 4. Frames (asking for information, fiction, a hypothesis, something past and over)
  *    multiply the scores down; a sign that it is happening now cancels the frames that
  *    yield to it.
- * 5. When a child is named, violence scores count as harm to a child.
+ * 5. When a child is named right by a violence cue, or the message shows harm to a child
+ *    of its own, violence scores count as harm to a child.
  * 6. The earlier messages of the conversation (within the rules' window) add their
  *    scores when this message has any sign itself: two half-signs make an urgent case.
  * Urgent at or above `levels.urgent`, check-in at or above `levels.checkIn`.
@@ -54,76 +55,112 @@ export interface Assessment {
   reasons: string[];
 }
 
-/** "7 tuổi", "11t": an age in years. */
-const AGE_YEARS = /\b(\d{1,2}) (tuoi|t)\b/g;
-/** "bé 8 tháng", "con 20 tháng tuổi": a baby's age in months (not "có bầu 7 tháng"). */
-const AGE_MONTHS = /\b(be|con|chau|em be|dua nho|thang nho|con nho) (\d{1,2}) thang\b/;
+/** Words before "N tháng" that make it a baby's age ("bé 8 tháng"), not a pregnancy. */
+const CHILD_BEFORE_MONTHS = new Set(['be', 'con', 'chau', 'nho', 'nhoc']);
 
-function words(text: string, lexicon: Lexicon): Word[] {
-  const out = triageTokens(text, lexicon.wordMap, lexicon.vocabulary);
-  // "bé 7 tuổi", "con 11t", "bé 8 tháng": a child's age was written.
-  const folded = out.map((w) => w.f).join(' ');
-  const young = [...folded.matchAll(AGE_YEARS)].some((m) => Number(m[1]) < 16) || AGE_MONTHS.test(folded);
-  if (young) out.push({ f: 'tuoitho', s: null, c: -1 });
-  return out;
+/** Where a child's age is written ("bé 7 tuổi", "con 11t", "bé 8 tháng"), if anywhere. */
+function childAge(ws: readonly Word[]): Span | null {
+  for (let i = 0; i < ws.length - 1; i++) {
+    const n = ws[i]!.f;
+    if (!/^\d{1,2}$/.test(n)) continue;
+    const unit = ws[i + 1]!.f;
+    const years = (unit === 'tuoi' || unit === 't') && Number(n) < 16;
+    const months = unit === 'thang' && i > 0 && CHILD_BEFORE_MONTHS.has(ws[i - 1]!.f);
+    if (years || months) return { start: i, end: i + 2 };
+  }
+  return null;
 }
 
 const overlaps = (a: Span, b: Span) => a.start < b.end && b.start < a.end;
 
-function isNegated(ws: readonly Word[], start: number, lexicon: Lexicon): boolean {
+/** Whether a negation word comes just before `start`, in the same clause ("không muốn chết"). */
+function isNegated(ws: readonly Word[], negations: readonly Span[], start: number, lexicon: Lexicon): boolean {
   let from = Math.max(0, start - lexicon.rules.negation.within);
   // A negation in the clause before ("máu chảy không cầm, lừ đừ") says nothing of this one.
   while (from < start && ws[from]!.c !== ws[start]!.c) from++;
-  const window = ws.slice(from, start);
-  for (const { span } of lexicon.negators.matches(window)) {
-    const before = window[span.start - 1] ?? ws[from - 1];
-    if (before && lexicon.rhetorical.has(before.f)) continue;
-    return true;
-  }
-  return false;
+  return negations.some((n) => {
+    if (n.start < from || n.end > start) return false;
+    const before = ws[n.start - 1];
+    return !(before && lexicon.rhetorical.has(before.f));
+  });
 }
 
-/** Scores one message on its own. */
+/**
+ * Recent scores per lexicon: a conversation's earlier messages are scored again on every
+ * turn, and a message's score depends only on its text and the lexicon.
+ */
+const recentScores = new WeakMap<Lexicon, Map<string, MessageScore>>();
+const RECENT_SCORES = 1000;
+
+/** Scores one message on its own (remembering the last RECENT_SCORES texts). */
 export function scoreMessage(text: string, lexicon: Lexicon): MessageScore {
-  const ws = words(text, lexicon);
-  const masked = [...lexicon.maskIndex.matches(ws)].map((m) => m.span);
+  let recent = recentScores.get(lexicon);
+  if (!recent) recentScores.set(lexicon, (recent = new Map()));
+  const known = recent.get(text);
+  if (known) {
+    // Least recently used goes first: move this one to the end.
+    recent.delete(text);
+    recent.set(text, known);
+    return known;
+  }
+  const score = computeScore(text, lexicon);
+  if (recent.size >= RECENT_SCORES) recent.delete(recent.keys().next().value!);
+  recent.set(text, score);
+  return score;
+}
+
+const gapBetween = (a: Span, b: Span) => (a.end <= b.start ? b.start - a.end : a.start >= b.end ? a.start - b.end : 0);
+
+function computeScore(text: string, lexicon: Lexicon): MessageScore {
+  const ws = triageTokens(text, lexicon.wordMap, lexicon.vocabulary);
+  const masks = [...lexicon.maskIndex.matches(ws)];
+  const masked = masks.map((m) => m.span);
+  const framesMasked = masks.filter((m) => m.tag.hidesFrames).map((m) => m.span);
   const visible = (span: Span) => !masked.some((m) => overlaps(m, span));
 
-  const best = new Map<string, { category: RiskCategory; weight: number; alone: boolean }>();
+  const negations = [...lexicon.negators.matches(ws)].map((m) => m.span);
+  const best = new Map<string, { category: RiskCategory; weight: number; alone: boolean; span: Span }>();
   for (const { tag, span } of lexicon.cueIndex.matches(ws)) {
     if (!visible(span)) continue;
-    if (lexicon.negators.matches([ws[span.start]!]).next().done && isNegated(ws, span.start, lexicon)) continue;
+    // A cue that starts with the negation itself ("không muốn sống") is not negated by it.
+    const startsNegated = negations.some((n) => n.start === span.start);
+    if (!startsNegated && isNegated(ws, negations, span.start, lexicon)) continue;
     const key = `${tag.category}/${tag.id}`;
     const prev = best.get(key);
-    if (!prev || prev.weight < tag.weight) best.set(key, { category: tag.category, weight: tag.weight, alone: tag.alone });
+    if (!prev || prev.weight < tag.weight) best.set(key, { category: tag.category, weight: tag.weight, alone: tag.alone, span });
   }
   const matched = [...best.keys()];
   // A cue that only says who is at risk counts when its category also has a sign of what is happening.
   const hasSign = new Set([...best.values()].filter((c) => c.alone).map((c) => c.category));
   for (const [key, c] of best) if (!c.alone && !hasSign.has(c.category)) best.delete(key);
 
+  // Violence is harm to a child when a child is named right by it ("đánh đứa nhỏ"), or when
+  // the message also shows harm to a child of its own ("bắt đi bán vé số … quánh nó túi
+  // bụi"). A child merely mentioned ("chồng đang đánh tôi, tôi bế con trốn") changes nothing.
+  const age = childAge(ws);
+  const childSpans = [...[...lexicon.childIndex.matches(ws)].map((m) => m.span), ...(age ? [age] : [])];
+  const { within, redirect } = lexicon.rules.child;
+  const ownCategories = new Set([...best.values()].map((c) => c.category));
   const scores: Partial<Record<RiskCategory, number>> = {};
-  for (const { category, weight } of best.values()) scores[category] = (scores[category] ?? 0) + weight;
+  for (const cue of best.values()) {
+    const moved = childSpans.length > 0 ? redirect.find(([from]) => from === cue.category) : undefined;
+    const toChild = moved && (ownCategories.has(moved[1]) || childSpans.some((c) => gapBetween(c, cue.span) <= within));
+    const category = toChild ? moved[1] : cue.category;
+    scores[category] = (scores[category] ?? 0) + cue.weight;
+  }
 
   const now = [...lexicon.nowIndex.matches(ws)].some((m) => visible(m.span));
   const frames = new Map<string, number>();
-  // Masks do not hide frames: "đang làm tiểu luận về tự tử" is masked as not-now and still informational.
-  for (const { tag } of lexicon.frameIndex.matches(ws)) {
+  // Masks hide frames only when they say so: "đang làm tiểu luận về tự tử" is masked as
+  // not-now and is still informational; "phim sex" shown to a child is no film talk.
+  for (const { tag, span } of lexicon.frameIndex.matches(ws)) {
+    if (framesMasked.some((m) => overlaps(m, span))) continue;
     frames.set(tag.id, tag.yieldsToNow && now ? 1 : tag.factor);
   }
   const factor = Math.min(1, ...frames.values());
   for (const c of Object.keys(scores) as RiskCategory[]) scores[c] = scores[c]! * factor;
 
-  const child = !lexicon.childIndex.matches(ws).next().done;
-  if (child) {
-    for (const [from, to] of lexicon.rules.child.redirect) {
-      if (scores[from]) {
-        scores[to] = (scores[to] ?? 0) + scores[from]!;
-        delete scores[from];
-      }
-    }
-  }
-  return { scores, cues: [...best.keys()], matched, frames: [...frames.keys()], now, child };
+  return { scores, cues: [...best.keys()], matched, frames: [...frames.keys()], now, child: childSpans.length > 0 };
 }
 
 function top(scores: Partial<Record<RiskCategory, number>>): { category: RiskCategory | null; score: number } {

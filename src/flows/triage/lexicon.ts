@@ -48,13 +48,21 @@ const phraseGroupSchema = z.object({
   examples: z.array(text).min(1),
 });
 
+const maskSchema = phraseGroupSchema.extend({
+  /**
+   * true: the masked words also stop counting as a frame ("phim sex" shown to a child is
+   * no film being discussed). Default false: masks hide cues and "now" markers only.
+   */
+  hidesFrames: z.boolean().default(false),
+});
+
 const categoryFileSchema = z.object({
   category: z.enum(RISK_CATEGORIES),
   name: text,
   reviewed: date,
   cues: z.array(cueSchema).min(1),
   /** Other senses of this category's words ("đánh cá" is fishing): hidden from every cue. */
-  masks: z.array(phraseGroupSchema).default([]),
+  masks: z.array(maskSchema).default([]),
 });
 
 const frameSchema = phraseGroupSchema.extend({
@@ -82,9 +90,11 @@ const rulesFileSchema = z.object({
   }),
   frames: z.array(frameSchema),
   now: phraseGroupSchema,
-  masks: z.array(phraseGroupSchema),
+  masks: z.array(maskSchema),
   child: phraseGroupSchema.extend({
-    /** Scores of the first category move to the second when a child is named. */
+    /** A cue of the first category this many words or fewer from a child marker counts for the second. */
+    within: z.number().int().min(0).max(50).default(8),
+    /** Scores of the first category move to the second when a child is named near them. */
     redirect: z.array(z.tuple([z.enum(RISK_CATEGORIES), z.enum(RISK_CATEGORIES)])),
   }),
 });
@@ -97,6 +107,7 @@ const wordsFileSchema = z.object({
 
 export type CueDefinition = z.infer<typeof cueSchema> & { category: RiskCategory; file: string };
 export type PhraseGroup = z.infer<typeof phraseGroupSchema> & { file: string };
+export type MaskDefinition = z.infer<typeof maskSchema> & { file: string };
 export type FrameDefinition = z.infer<typeof frameSchema>;
 export type RulesDefinition = z.infer<typeof rulesFileSchema>;
 
@@ -111,14 +122,14 @@ export interface CompiledCue {
 export interface Lexicon {
   cues: CueDefinition[];
   /** Every mask, from _rules.yaml and the category files. */
-  masks: PhraseGroup[];
+  masks: MaskDefinition[];
   rules: RulesDefinition;
   wordMap: ReadonlyMap<string, readonly Word[]>;
   vocabulary: Vocabulary;
   cueIndex: PhraseIndex<CompiledCue>;
   frameIndex: PhraseIndex<FrameDefinition>;
   nowIndex: PhraseIndex<true>;
-  maskIndex: PhraseIndex<string>;
+  maskIndex: PhraseIndex<{ id: string; hidesFrames: boolean }>;
   childIndex: PhraseIndex<true>;
   negators: PhraseIndex<true>;
   rhetorical: Set<string>;
@@ -162,7 +173,7 @@ export function loadLexicon(dir: string): Lexicon {
   const rules = parse('_rules.yaml', rulesFileSchema);
   const words = parse('_words.yaml', wordsFileSchema);
   const cues: CueDefinition[] = [];
-  const masks: PhraseGroup[] = [];
+  const masks: MaskDefinition[] = [];
   const seen = new Set<RiskCategory>();
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml') && !f.startsWith('_')).sort()) {
     const data = parse(file, categoryFileSchema);
@@ -198,8 +209,8 @@ export function loadLexicon(dir: string): Lexicon {
   for (const f of rules.frames) compile(frameIndex, f.patterns, f, `_rules.yaml: frames.${f.id}`);
   const nowIndex = new PhraseIndex<true>();
   compile(nowIndex, rules.now.patterns, true, '_rules.yaml: now');
-  const maskIndex = new PhraseIndex<string>();
-  for (const m of masks) compile(maskIndex, m.patterns, m.id, `${m.file}: masks.${m.id}`);
+  const maskIndex = new PhraseIndex<{ id: string; hidesFrames: boolean }>();
+  for (const m of masks) compile(maskIndex, m.patterns, { id: m.id, hidesFrames: m.hidesFrames }, `${m.file}: masks.${m.id}`);
   const childIndex = new PhraseIndex<true>();
   compile(childIndex, rules.child.patterns, true, '_rules.yaml: child');
   const negators = new PhraseIndex<true>();

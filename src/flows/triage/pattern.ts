@@ -21,7 +21,19 @@ import { sameWord, toWords, type Word } from './text.js';
 export const GAP_WORDS = 4;
 
 /** One place in a pattern: one of several word sequences ([] = may be absent), or a gap. */
-export type Slot = { alts: readonly (readonly Word[])[] } | 'gap';
+export type Slot = { alts: readonly (readonly Word[])[]; byFirst?: Map<string, Array<readonly Word[]>>; optional?: boolean } | 'gap';
+
+/** Indexes a slot's alternatives by their first word (matching looks up, not scans), in written order. */
+function indexSlot(alts: Word[][]): Slot {
+  const byFirst = new Map<string, Array<readonly Word[]>>();
+  for (const alt of alts) {
+    if (alt.length === 0) continue;
+    let list = byFirst.get(alt[0]!.f);
+    if (!list) byFirst.set(alt[0]!.f, (list = []));
+    list.push(alt);
+  }
+  return { alts, byFirst, optional: alts.some((a) => a.length === 0) };
+}
 
 /** A compiled pattern: its slots, matched left to right. */
 export type CompiledPattern = readonly Slot[];
@@ -40,9 +52,9 @@ export function compilePattern(pattern: string): CompiledPattern {
   for (const m of pattern.matchAll(re)) {
     if (m[3] !== undefined || m[4] === '...') {
       if (slots.length > 0 && slots[slots.length - 1] !== 'gap') slots.push('gap');
-    } else if (m[1] !== undefined) slots.push({ alts: splitAlternatives(m[1]) });
-    else if (m[2] !== undefined) slots.push({ alts: [[], ...splitAlternatives(m[2])] });
-    else if (m[4] !== undefined) slots.push({ alts: /[/|]/.test(m[4]) ? splitAlternatives(m[4]) : [toWords(m[4])] });
+    } else if (m[1] !== undefined) slots.push(indexSlot(splitAlternatives(m[1])));
+    else if (m[2] !== undefined) slots.push(indexSlot([[], ...splitAlternatives(m[2])]));
+    else if (m[4] !== undefined) slots.push(indexSlot(/[/|]/.test(m[4]) ? splitAlternatives(m[4]) : [toWords(m[4])]));
   }
   while (slots[slots.length - 1] === 'gap') slots.pop();
   if (firstWords(slots).size === 0) throw new Error(`"${pattern}" has no words`);
@@ -82,9 +94,10 @@ function matchAt(words: readonly Word[], slots: CompiledPattern, start: number):
       }
       return null;
     }
-    // Longer alternatives first, so "(thuốc/thuốc ngủ)" takes the whole phrase.
-    for (const alt of slot.alts) {
-      if (alt.length === 0) continue;
+    // Only the alternatives that start with this word, in written order; the first that
+    // lets the rest of the pattern match wins.
+    const here = words[wi];
+    for (const alt of (here && slot.byFirst?.get(here.f)) || []) {
       let ok = true;
       for (let k = 0; k < alt.length; k++) {
         const w = words[wi + k];
@@ -99,7 +112,7 @@ function matchAt(words: readonly Word[], slots: CompiledPattern, start: number):
       }
     }
     // An optional slot may be absent, but a match never starts with nothing.
-    if (slot.alts.some((a) => a.length === 0) && (matchedAny || si < slots.length - 1)) return step(wi, si + 1, matchedAny);
+    if (slot.optional && (matchedAny || si < slots.length - 1)) return step(wi, si + 1, matchedAny);
     return null;
   };
   return step(start, 0, false);
@@ -109,25 +122,52 @@ function matchAt(words: readonly Word[], slots: CompiledPattern, start: number):
  * Compiled patterns indexed by the words they can start with, so that a message is
  * matched against thousands of phrases in well under a millisecond.
  */
+interface Entry<T> {
+  slots: CompiledPattern;
+  tag: T;
+  /** For each slot that must be there: the words it can start with. */
+  required: ReadonlyArray<ReadonlySet<string>>;
+}
+
 export class PhraseIndex<T> {
-  private readonly byFirst = new Map<string, Array<{ slots: CompiledPattern; tag: T }>>();
+  private readonly byFirst = new Map<string, Array<Entry<T>>>();
 
   add(slots: CompiledPattern, tag: T): void {
+    const required = slots
+      .filter((slot): slot is Exclude<Slot, 'gap'> => slot !== 'gap' && !slot.optional)
+      .map((slot) => new Set(slot.alts.map((alt) => alt[0]!.f)));
+    const entry = { slots, tag, required };
     for (const first of firstWords(slots)) {
       let list = this.byFirst.get(first);
       if (!list) this.byFirst.set(first, (list = []));
-      list.push({ slots, tag });
+      list.push(entry);
     }
   }
 
   /** Every (tag, span) that matches, in order of start. */
   *matches(words: readonly Word[]): Generator<{ tag: T; span: Span }> {
+    // A pattern one of whose required words is nowhere in the message cannot match:
+    // checked once per message, before any position is tried.
+    const present = new Set(words.map((w) => w.f));
+    const possible = new Map<Entry<T>, boolean>();
+    const canMatch = (e: Entry<T>) => {
+      let ok = possible.get(e);
+      if (ok === undefined) {
+        ok = e.required.every((firsts) => {
+          for (const f of firsts) if (present.has(f)) return true;
+          return false;
+        });
+        possible.set(e, ok);
+      }
+      return ok;
+    };
     for (let i = 0; i < words.length; i++) {
       const list = this.byFirst.get(words[i]!.f);
       if (!list) continue;
-      for (const { slots, tag } of list) {
-        const end = matchAt(words, slots, i);
-        if (end !== null && end > i) yield { tag, span: { start: i, end } };
+      for (const entry of list) {
+        if (!canMatch(entry)) continue;
+        const end = matchAt(words, entry.slots, i);
+        if (end !== null && end > i) yield { tag: entry.tag, span: { start: i, end } };
       }
     }
   }
