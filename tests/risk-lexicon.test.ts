@@ -39,6 +39,9 @@ describe('risk lexicon frames, masks and markers', () => {
   it.each(lexicon.rules.now.examples)('"now" marker matches "%s"', (example) => {
     expect(scoreMessage(example, lexicon).now).toBe(true);
   });
+  it.each(lexicon.rules.distress.examples)('"distress" marker matches "%s"', (example) => {
+    expect(scoreMessage(example, lexicon).distress).toBe(true);
+  });
   it.each(lexicon.rules.child.examples)('child marker matches "%s"', (example) => {
     expect(scoreMessage(example, lexicon).child).toBe(true);
   });

@@ -15,6 +15,8 @@
  * 4. Frames (asking for information, fiction, a hypothesis, something past and over)
  *    multiply the scores down; a sign that it is happening now cancels the frames that
  *    yield to it.
+ * 4b. A cry for help ("cứu với", "sợ quá") multiplies a category that already has at
+ *    least half a sign by `distress.factor`.
  * 5. When a child is named right by a violence cue, or the message shows harm to a child
  *    of its own, violence scores count as harm to a child.
  * 6. The earlier messages of the conversation (within the rules' window) add their
@@ -41,6 +43,8 @@ export interface MessageScore {
   matched: string[];
   frames: string[];
   now: boolean;
+  /** A cry for help was found. */
+  distress: boolean;
   child: boolean;
 }
 
@@ -160,7 +164,15 @@ function computeScore(text: string, lexicon: Lexicon): MessageScore {
   const factor = Math.min(1, ...frames.values());
   for (const c of Object.keys(scores) as RiskCategory[]) scores[c] = scores[c]! * factor;
 
-  return { scores, cues: [...best.keys()], matched, frames: [...frames.keys()], now, child: childSpans.length > 0 };
+  // A cry for help turns half a sign into an urgent case.
+  const distress = [...lexicon.distressIndex.matches(ws)].some((m) => visible(m.span));
+  if (distress) {
+    for (const c of Object.keys(scores) as RiskCategory[]) {
+      if (scores[c]! >= lexicon.rules.levels.checkIn - 1e-9) scores[c] = scores[c]! * lexicon.rules.distress.factor;
+    }
+  }
+
+  return { scores, cues: [...best.keys()], matched, frames: [...frames.keys()], now, distress, child: childSpans.length > 0 };
 }
 
 function top(scores: Partial<Record<RiskCategory, number>>): { category: RiskCategory | null; score: number } {
@@ -190,7 +202,13 @@ function levelOf(score: number, lexicon: Lexicon): AssessedLevel {
 export function assess(text: string, earlier: readonly string[], lexicon: Lexicon): Assessment {
   const own = scoreMessage(text, lexicon);
   const alone = top(own.scores);
-  const reasons = [...own.cues, ...own.frames.map((f) => `frame:${f}`), ...(own.now ? ['now'] : []), ...(own.child ? ['child'] : [])];
+  const reasons = [
+    ...own.cues,
+    ...own.frames.map((f) => `frame:${f}`),
+    ...(own.now ? ['now'] : []),
+    ...(own.distress ? ['distress'] : []),
+    ...(own.child ? ['child'] : []),
+  ];
   const aloneLevel = levelOf(alone.score, lexicon);
   if (aloneLevel === 'urgent' || alone.score === 0) {
     return { level: aloneLevel, category: alone.category, score: alone.score, fromContext: false, reasons };

@@ -90,6 +90,11 @@ const rulesFileSchema = z.object({
   }),
   frames: z.array(frameSchema),
   now: phraseGroupSchema,
+  /**
+   * A cry for help ("cứu với", "sợ quá", "làm sao bây giờ"): a category that already has
+   * signs (at least levels.checkIn) gets its score multiplied by `factor`.
+   */
+  distress: phraseGroupSchema.extend({ factor: z.number().min(1).max(4) }),
   masks: z.array(maskSchema),
   child: phraseGroupSchema.extend({
     /** A cue of the first category this many words or fewer from a child marker counts for the second. */
@@ -129,6 +134,7 @@ export interface Lexicon {
   cueIndex: PhraseIndex<CompiledCue>;
   frameIndex: PhraseIndex<FrameDefinition>;
   nowIndex: PhraseIndex<true>;
+  distressIndex: PhraseIndex<true>;
   maskIndex: PhraseIndex<{ id: string; hidesFrames: boolean }>;
   childIndex: PhraseIndex<true>;
   negators: PhraseIndex<true>;
@@ -209,6 +215,8 @@ export function loadLexicon(dir: string): Lexicon {
   for (const f of rules.frames) compile(frameIndex, f.patterns, f, `_rules.yaml: frames.${f.id}`);
   const nowIndex = new PhraseIndex<true>();
   compile(nowIndex, rules.now.patterns, true, '_rules.yaml: now');
+  const distressIndex = new PhraseIndex<true>();
+  compile(distressIndex, rules.distress.patterns, true, '_rules.yaml: distress');
   const maskIndex = new PhraseIndex<{ id: string; hidesFrames: boolean }>();
   for (const m of masks) compile(maskIndex, m.patterns, { id: m.id, hidesFrames: m.hidesFrames }, `${m.file}: masks.${m.id}`);
   const childIndex = new PhraseIndex<true>();
@@ -237,6 +245,7 @@ export function loadLexicon(dir: string): Lexicon {
   for (const f of rules.frames) addWords(f.patterns);
   for (const m of masks) addWords(m.patterns);
   addWords(rules.now.patterns);
+  addWords(rules.distress.patterns);
   addWords(rules.child.patterns);
   addWords(rules.negation.words);
   for (const to of wordMap.values()) for (const w of to) vocab.add(w.f);
@@ -250,6 +259,7 @@ export function loadLexicon(dir: string): Lexicon {
     cueIndex,
     frameIndex,
     nowIndex,
+    distressIndex,
     maskIndex,
     childIndex,
     negators,
