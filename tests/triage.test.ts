@@ -12,6 +12,7 @@ import type { Effect, TurnInput } from '../src/flows/chain.js';
 import { triageStep } from '../src/flows/steps/triage-step.js';
 import { assess, scoreMessage, shippedLexicon } from '../src/flows/triage/index.js';
 import { checkInAnswer } from '../src/flows/triage/check-in-answer.js';
+import { trainRiskModel } from '../src/flows/triage/model.js';
 import { LlmSecondOpinion, parseOpinion, raiseOnly } from '../src/flows/triage/second-opinion.js';
 import { escalateDueCheckIns } from '../src/handoff/check-in-escalation.js';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
@@ -242,5 +243,32 @@ describe('the acceptance bar', () => {
       if (risk) expect({ text, level: a.level, category: a.category }).toEqual({ text, level: 'urgent', category: risk });
       else expect({ text, level: a.level }).not.toEqual({ text, level: 'urgent' });
     }
+  });
+});
+
+describe('the learned reader', () => {
+  const words = (t: string) => t.toLowerCase().split(/\s+/);
+  const model = trainRiskModel(
+    [
+      { text: 'dây thòng lọng làm xong rồi', risk: 'tu-hai' },
+      { text: 'tui ra sông đây đừng kiếm tui', risk: 'tu-hai' },
+      { text: 'chồng đang đập cửa đòi chém', risk: 'bao-luc' },
+      { text: 'trợ cấp người già bao nhiêu', risk: null },
+      { text: 'xin giấy xác nhận khuyết tật ở đâu', risk: null },
+    ],
+    words,
+  );
+
+  it('learns categories from labelled examples', () => {
+    expect(model.size).toBe(5);
+    expect(model.predict(words('dây thòng lọng xong rồi')).category).toBe('tu-hai');
+    expect(model.predict(words('trợ cấp khuyết tật bao nhiêu')).category).toBeNull();
+  });
+
+  it('only ever raises what the phrases decided', () => {
+    // With the shipped examples, a calm benefits question stays calm and an urgent one stays urgent.
+    expect(assess('mẹ tôi 80 tuổi được trợ cấp bao nhiêu', [], lexicon).level).toBe('none');
+    expect(assess('tui muốn chết cho rồi', [], lexicon).level).toBe('urgent');
+    expect(lexicon.model?.size).toBeGreaterThan(500);
   });
 });

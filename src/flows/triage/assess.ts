@@ -27,6 +27,7 @@
  */
 import type { RiskCategory } from '../../store/types.js';
 import type { Lexicon } from './lexicon.js';
+import type { Prediction } from './model.js';
 import type { Span } from './pattern.js';
 import { triageTokens, type Word } from './text.js';
 
@@ -45,6 +46,8 @@ export interface MessageScore {
   now: boolean;
   /** A cry for help was found. */
   distress: boolean;
+  /** What the learned reader thinks, when the lexicon has one. */
+  model: Prediction | null;
   child: boolean;
 }
 
@@ -172,7 +175,8 @@ function computeScore(text: string, lexicon: Lexicon): MessageScore {
     }
   }
 
-  return { scores, cues: [...best.keys()], matched, frames: [...frames.keys()], now, distress, child: childSpans.length > 0 };
+  const model = lexicon.model ? lexicon.model.predict(ws.map((w) => w.f)) : null;
+  return { scores, cues: [...best.keys()], matched, frames: [...frames.keys()], now, distress, model, child: childSpans.length > 0 };
 }
 
 function top(scores: Partial<Record<RiskCategory, number>>): { category: RiskCategory | null; score: number } {
@@ -201,13 +205,24 @@ function levelOf(score: number, lexicon: Lexicon): AssessedLevel {
  */
 export function assess(text: string, earlier: readonly string[], lexicon: Lexicon): Assessment {
   const own = scoreMessage(text, lexicon);
-  const alone = top(own.scores);
+  let alone = top(own.scores);
+  // The learned reader may make a message urgent that no phrase caught, never quieter.
+  const urgentAt = lexicon.rules.model?.urgentAt;
+  if (
+    own.model?.category &&
+    urgentAt !== undefined &&
+    own.model.probability >= urgentAt &&
+    alone.score < lexicon.rules.levels.urgent - 1e-9
+  ) {
+    alone = { category: own.model.category, score: lexicon.rules.levels.urgent };
+  }
   const reasons = [
     ...own.cues,
     ...own.frames.map((f) => `frame:${f}`),
     ...(own.now ? ['now'] : []),
     ...(own.distress ? ['distress'] : []),
     ...(own.child ? ['child'] : []),
+    ...(own.model?.category && urgentAt !== undefined && own.model.probability >= urgentAt ? [`model:${own.model.category}`] : []),
   ];
   const aloneLevel = levelOf(alone.score, lexicon);
   if (aloneLevel === 'urgent' || alone.score === 0) {

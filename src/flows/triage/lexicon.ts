@@ -10,13 +10,14 @@
  *
  * @example const lexicon = loadLexicon('risk-lexicon'); assess('muon chet', [], lexicon)
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { RISK_CATEGORIES, type RiskCategory } from '../../store/types.js';
 import { PhraseIndex, compilePattern } from './pattern.js';
-import { Vocabulary, foldWords, toWords, type Word } from './text.js';
+import { trainRiskModel, type LabelledMessage, type RiskModel } from './model.js';
+import { Vocabulary, foldWords, toWords, triageTokens, type Word } from './text.js';
 
 const text = z.string().trim().min(1);
 const id = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'chữ thường không dấu, nối bằng dấu gạch ngang');
@@ -96,6 +97,12 @@ const rulesFileSchema = z.object({
    */
   distress: phraseGroupSchema.extend({ factor: z.number().min(1).max(4) }),
   masks: z.array(maskSchema),
+  /**
+   * The learned reader (src/flows/triage/model.ts), trained on examples/*.jsonl: a message
+   * it puts in a category with at least this probability is urgent even when no phrase
+   * matched. Leave out to use the phrases alone.
+   */
+  model: z.object({ urgentAt: z.number().min(0.5).max(1) }).optional(),
   child: phraseGroupSchema.extend({
     /** A cue of the first category this many words or fewer from a child marker counts for the second. */
     within: z.number().int().min(0).max(50).default(8),
@@ -139,6 +146,34 @@ export interface Lexicon {
   childIndex: PhraseIndex<true>;
   negators: PhraseIndex<true>;
   rhetorical: Set<string>;
+  /** Present when _rules.yaml has `model` and examples/ holds labelled messages. */
+  model?: RiskModel;
+}
+
+const exampleSchema = z.object({ text: z.string().trim().min(1), risk: z.enum(RISK_CATEGORIES).nullable() });
+
+/** Labelled messages in `dir/examples/*.jsonl`; a bad line is a problem naming file and line. */
+function readExamples(dir: string, problems: string[]): LabelledMessage[] {
+  const folder = join(dir, 'examples');
+  if (!existsSync(folder)) return [];
+  const out: LabelledMessage[] = [];
+  for (const file of readdirSync(folder).filter((f) => f.endsWith('.jsonl')).sort()) {
+    readFileSync(join(folder, file), 'utf8')
+      .split('\n')
+      .forEach((line, i) => {
+        if (!line.trim()) return;
+        let parsed;
+        try {
+          parsed = exampleSchema.safeParse(JSON.parse(line));
+        } catch {
+          problems.push(`examples/${file}:${i + 1}: không phải JSON`);
+          return;
+        }
+        if (parsed.success) out.push(parsed.data);
+        else problems.push(`examples/${file}:${i + 1}: ${parsed.error.issues[0]?.message}`);
+      });
+  }
+  return out;
 }
 
 /** A lexicon file that failed validation: which file, which field, what is wrong. */
@@ -250,12 +285,21 @@ export function loadLexicon(dir: string): Lexicon {
   addWords(rules.negation.words);
   for (const to of wordMap.values()) for (const w of to) vocab.add(w.f);
 
+  const examples = rules.model ? readExamples(dir, problems) : [];
+  if (problems.length > 0) throw new LexiconError(problems);
+  const vocabulary = new Vocabulary(vocab);
+  const model =
+    rules.model && examples.length > 0
+      ? trainRiskModel(examples, (text) => triageTokens(text, wordMap, vocabulary).map((w) => w.f))
+      : undefined;
+
   return {
+    model,
     cues,
     masks,
     rules,
     wordMap,
-    vocabulary: new Vocabulary(vocab),
+    vocabulary,
     cueIndex,
     frameIndex,
     nowIndex,
