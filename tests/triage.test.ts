@@ -49,9 +49,14 @@ describe('the detector', () => {
   it('makes two borderline messages in a row urgent, though neither is alone', () => {
     const first = 'dạo này em thấy cái gì cũng vô ích';
     const second = 'mai mốt chắc không phiền ai nữa đâu';
+    // The phrases alone: each message is half a sign, the two together an urgent case.
+    const phrases = { ...lexicon, model: undefined };
+    expect(assess(first, [], phrases).level).toBe('check-in');
+    expect(assess(second, [], phrases).level).toBe('check-in');
+    expect(assess(second, [first], phrases)).toMatchObject({ level: 'urgent', category: 'tu-hai', fromContext: true });
+    // As shipped (the learned reader may already find the second one urgent on its own).
     expect(level(first).level).toBe('check-in');
-    expect(level(second).level).not.toBe('urgent');
-    expect(level(second, [first])).toMatchObject({ level: 'urgent', category: 'tu-hai', fromContext: true });
+    expect(level(second, [first])).toMatchObject({ level: 'urgent', category: 'tu-hai' });
   });
 
   it('does not let an unrelated earlier message make a plain question urgent', () => {

@@ -33,8 +33,6 @@ import { triageTokens, type Word } from './text.js';
 
 export type AssessedLevel = 'none' | 'check-in' | 'urgent';
 
-/** Which category wins a tie: the one whose helpers are hardest to reach in time. */
-const TIE_ORDER: readonly RiskCategory[] = ['tu-hai', 'xam-hai-tre-em', 'mua-ban-nguoi', 'bao-luc', 'cap-cuu', 'bo-roi'];
 
 export interface MessageScore {
   scores: Partial<Record<RiskCategory, number>>;
@@ -120,14 +118,15 @@ const gapBetween = (a: Span, b: Span) => (a.end <= b.start ? b.start - a.end : a
 
 function computeScore(text: string, lexicon: Lexicon): MessageScore {
   const ws = triageTokens(text, lexicon.wordMap, lexicon.vocabulary);
-  const masks = [...lexicon.maskIndex.matches(ws)];
+  const present = new Set(ws.map((w) => w.f));
+  const masks = [...lexicon.maskIndex.matches(ws, present)];
   const masked = masks.map((m) => m.span);
   const framesMasked = masks.filter((m) => m.tag.hidesFrames).map((m) => m.span);
   const visible = (span: Span) => !masked.some((m) => overlaps(m, span));
 
-  const negations = [...lexicon.negators.matches(ws)].map((m) => m.span);
+  const negations = [...lexicon.negators.matches(ws, present)].map((m) => m.span);
   const best = new Map<string, { category: RiskCategory; weight: number; alone: boolean; span: Span }>();
-  for (const { tag, span } of lexicon.cueIndex.matches(ws)) {
+  for (const { tag, span } of lexicon.cueIndex.matches(ws, present)) {
     if (!visible(span)) continue;
     // A cue that starts with the negation itself ("không muốn sống") is not negated by it.
     const startsNegated = negations.some((n) => n.start === span.start);
@@ -141,11 +140,28 @@ function computeScore(text: string, lexicon: Lexicon): MessageScore {
   const hasSign = new Set([...best.values()].filter((c) => c.alone).map((c) => c.category));
   for (const [key, c] of best) if (!c.alone && !hasSign.has(c.category)) best.delete(key);
 
+  const now = [...lexicon.nowIndex.matches(ws, present)].some((m) => visible(m.span));
+  // Frames damp the signs: a message-wide frame all of them, a sentence frame those of its sentence.
+  const frameHits: Array<{ id: string; factor: number; sentence: number | null }> = [];
+  for (const { tag, span } of lexicon.frameIndex.matches(ws, present)) {
+    // Masks hide frames only when they say so: "đang làm tiểu luận về tự tử" is masked as
+    // not-now and is still informational; "phim sex" shown to a child is no film talk.
+    if (framesMasked.some((m) => overlaps(m, span))) continue;
+    const factor = tag.yieldsToNow && now ? 1 : tag.factor;
+    frameHits.push({ id: tag.id, factor, sentence: tag.scope === 'sentence' ? (ws[span.start]!.sn ?? 0) : null });
+  }
+  const factorFor = (span: Span) => {
+    const sentence = ws[span.start]!.sn ?? 0;
+    let f = 1;
+    for (const h of frameHits) if (h.sentence === null || h.sentence === sentence) f = Math.min(f, h.factor);
+    return f;
+  };
+
   // Violence is harm to a child when a child is named right by it ("đánh đứa nhỏ"), or when
   // the message also shows harm to a child of its own ("bắt đi bán vé số … quánh nó túi
   // bụi"). A child merely mentioned ("chồng đang đánh tôi, tôi bế con trốn") changes nothing.
   const age = childAge(ws);
-  const childSpans = [...[...lexicon.childIndex.matches(ws)].map((m) => m.span), ...(age ? [age] : [])];
+  const childSpans = [...[...lexicon.childIndex.matches(ws, present)].map((m) => m.span), ...(age ? [age] : [])];
   const { within, redirect } = lexicon.rules.child;
   const ownCategories = new Set([...best.values()].map((c) => c.category));
   const scores: Partial<Record<RiskCategory, number>> = {};
@@ -153,22 +169,12 @@ function computeScore(text: string, lexicon: Lexicon): MessageScore {
     const moved = childSpans.length > 0 ? redirect.find(([from]) => from === cue.category) : undefined;
     const toChild = moved && (ownCategories.has(moved[1]) || childSpans.some((c) => gapBetween(c, cue.span) <= within));
     const category = toChild ? moved[1] : cue.category;
-    scores[category] = (scores[category] ?? 0) + cue.weight;
+    scores[category] = (scores[category] ?? 0) + cue.weight * factorFor(cue.span);
   }
-
-  const now = [...lexicon.nowIndex.matches(ws)].some((m) => visible(m.span));
-  const frames = new Map<string, number>();
-  // Masks hide frames only when they say so: "đang làm tiểu luận về tự tử" is masked as
-  // not-now and is still informational; "phim sex" shown to a child is no film talk.
-  for (const { tag, span } of lexicon.frameIndex.matches(ws)) {
-    if (framesMasked.some((m) => overlaps(m, span))) continue;
-    frames.set(tag.id, tag.yieldsToNow && now ? 1 : tag.factor);
-  }
-  const factor = Math.min(1, ...frames.values());
-  for (const c of Object.keys(scores) as RiskCategory[]) scores[c] = scores[c]! * factor;
+  const frames = new Map(frameHits.map((h) => [h.id, h.factor]));
 
   // A cry for help turns half a sign into an urgent case.
-  const distress = [...lexicon.distressIndex.matches(ws)].some((m) => visible(m.span));
+  const distress = [...lexicon.distressIndex.matches(ws, present)].some((m) => visible(m.span));
   if (distress) {
     for (const c of Object.keys(scores) as RiskCategory[]) {
       if (scores[c]! >= lexicon.rules.levels.checkIn - 1e-9) scores[c] = scores[c]! * lexicon.rules.distress.factor;
@@ -179,10 +185,18 @@ function computeScore(text: string, lexicon: Lexicon): MessageScore {
   return { scores, cues: [...best.keys()], matched, frames: [...frames.keys()], now, distress, model, child: childSpans.length > 0 };
 }
 
-function top(scores: Partial<Record<RiskCategory, number>>): { category: RiskCategory | null; score: number } {
+/**
+ * The category to act on: the highest score, ties by the rules' `precedence`; except
+ * that a category listed in `overrides` wins whenever it reaches the urgent level (a
+ * person who means to end their life because they are beaten is a self-harm case).
+ */
+function top(scores: Partial<Record<RiskCategory, number>>, lexicon: Lexicon): { category: RiskCategory | null; score: number } {
+  const { precedence, overrides } = lexicon.rules;
+  const urgent = overrides.find((c) => (scores[c] ?? 0) >= lexicon.rules.levels.urgent - 1e-9);
+  if (urgent) return { category: urgent, score: scores[urgent]! };
   let category: RiskCategory | null = null;
   let score = 0;
-  for (const c of TIE_ORDER) {
+  for (const c of precedence) {
     const s = scores[c] ?? 0;
     if (s > score + 1e-9) {
       category = c;
@@ -205,7 +219,7 @@ function levelOf(score: number, lexicon: Lexicon): AssessedLevel {
  */
 export function assess(text: string, earlier: readonly string[], lexicon: Lexicon): Assessment {
   const own = scoreMessage(text, lexicon);
-  let alone = top(own.scores);
+  let alone = top(own.scores, lexicon);
   // The learned reader may make a message urgent that no phrase caught, never quieter.
   const urgentAt = lexicon.rules.model?.urgentAt;
   if (
@@ -239,7 +253,7 @@ export function assess(text: string, earlier: readonly string[], lexicon: Lexico
       used = true;
     }
   }
-  const together = top(combined);
+  const together = top(combined, lexicon);
   const level = levelOf(together.score, lexicon);
   const fromContext = used && level !== aloneLevel;
   return {

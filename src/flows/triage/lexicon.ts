@@ -71,11 +71,23 @@ const frameSchema = phraseGroupSchema.extend({
   factor: z.number().min(0).max(1),
   /** If true, a sign that the danger is happening now cancels this frame. */
   yieldsToNow: z.boolean(),
+  /**
+   * 'message' (default): the frame damps every sign in the message. 'sentence': only the
+   * signs in its own sentence, so "Cho hỏi trợ cấp lũ đăng ký ở đâu. Nước lên tới mái
+   * rồi" keeps its danger.
+   */
+  scope: z.enum(['message', 'sentence']).default('message'),
 });
 
 const rulesFileSchema = z.object({
   reviewed: date,
   levels: z.object({ urgent: z.number().positive(), checkIn: z.number().positive() }),
+  /** Which category wins a tie of scores. */
+  precedence: z
+    .array(z.enum(RISK_CATEGORIES))
+    .refine((a) => RISK_CATEGORIES.every((c) => a.includes(c)) && a.length === RISK_CATEGORIES.length, 'mỗi nhóm đúng một lần'),
+  /** Categories that win whenever they reach the urgent level, whatever else scored higher. */
+  overrides: z.array(z.enum(RISK_CATEGORIES)).default([]),
   context: z.object({
     /** How many earlier messages of the conversation count together with this one. */
     messages: z.number().int().min(0).max(20),

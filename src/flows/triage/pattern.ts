@@ -84,20 +84,26 @@ export interface Span {
 
 /** End of the first match of `slots` starting exactly at `start`, or null. */
 function matchAt(words: readonly Word[], slots: CompiledPattern, start: number): number | null {
-  const step = (wi: number, si: number, matchedAny: boolean): number | null => {
-    if (si === slots.length) return matchedAny ? wi : null;
-    const slot = slots[si]!;
-    if (slot === 'gap') {
-      for (let skip = 0; skip <= GAP_WORDS && wi + skip <= words.length; skip++) {
-        const end = step(wi + skip, si + 1, matchedAny);
-        if (end !== null) return end;
-      }
-      return null;
+  return step(words, slots, start, 0, false);
+}
+
+/** Matches slots[si…] from word wi; a plain function (no closure) because it runs a lot. */
+function step(words: readonly Word[], slots: CompiledPattern, wi: number, si: number, matchedAny: boolean): number | null {
+  if (si === slots.length) return matchedAny ? wi : null;
+  const slot = slots[si]!;
+  if (slot === 'gap') {
+    for (let skip = 0; skip <= GAP_WORDS && wi + skip <= words.length; skip++) {
+      const end = step(words, slots, wi + skip, si + 1, matchedAny);
+      if (end !== null) return end;
     }
-    // Only the alternatives that start with this word, in written order; the first that
-    // lets the rest of the pattern match wins.
-    const here = words[wi];
-    for (const alt of (here && slot.byFirst?.get(here.f)) || []) {
+    return null;
+  }
+  // Only the alternatives that start with this word, in written order; the first that
+  // lets the rest of the pattern match wins.
+  const here = words[wi];
+  const alts = here ? slot.byFirst?.get(here.f) : undefined;
+  if (alts) {
+    for (const alt of alts) {
       let ok = true;
       for (let k = 0; k < alt.length; k++) {
         const w = words[wi + k];
@@ -107,15 +113,14 @@ function matchAt(words: readonly Word[], slots: CompiledPattern, start: number):
         }
       }
       if (ok) {
-        const end = step(wi + alt.length, si + 1, true);
+        const end = step(words, slots, wi + alt.length, si + 1, true);
         if (end !== null) return end;
       }
     }
-    // An optional slot may be absent, but a match never starts with nothing.
-    if (slot.optional && (matchedAny || si < slots.length - 1)) return step(wi, si + 1, matchedAny);
-    return null;
-  };
-  return step(start, 0, false);
+  }
+  // An optional slot may be absent, but a match never starts with nothing.
+  if (slot.optional && (matchedAny || si < slots.length - 1)) return step(words, slots, wi, si + 1, matchedAny);
+  return null;
 }
 
 /**
@@ -145,10 +150,10 @@ export class PhraseIndex<T> {
   }
 
   /** Every (tag, span) that matches, in order of start. */
-  *matches(words: readonly Word[]): Generator<{ tag: T; span: Span }> {
+  *matches(words: readonly Word[], present: ReadonlySet<string> = new Set(words.map((w) => w.f))): Generator<{ tag: T; span: Span }> {
     // A pattern one of whose required words is nowhere in the message cannot match:
-    // checked once per message, before any position is tried.
-    const present = new Set(words.map((w) => w.f));
+    // checked once per message, before any position is tried. `present` (the message's
+    // folded words) may be passed in when several indexes read the same message.
     const possible = new Map<Entry<T>, boolean>();
     const canMatch = (e: Entry<T>) => {
       let ok = possible.get(e);

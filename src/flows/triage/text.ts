@@ -32,17 +32,27 @@ export interface Word {
   s: string | null;
   /** Which clause of the message (split at , . ; ! ? and line breaks) the word is in. */
   c?: number;
+  /** Which sentence (split at . ! ? and line breaks). */
+  sn?: number;
 }
 
 const TONE_MARKS = /[\u0300\u0301\u0303\u0309\u0323]/g;
 
+/** Memo of words seen: the same few thousand syllables come back in every message. */
+const seenWords = new Map<string, Word>();
+
 function toWord(token: string): Word {
+  if (/^[a-z0-9]+$/.test(token)) return { f: token, s: null };
+  const known = seenWords.get(token);
+  if (known) return { f: known.f, s: known.s };
   const f = foldDiacritics(token);
   const nfd = token.normalize('NFD');
   const tone = nfd.match(TONE_MARKS)?.[0] ?? '';
   const shape = nfd.replace(TONE_MARKS, '').normalize('NFC');
   // Shape plus tone, whatever vowel the tone was typed on ("hoà" and "hòa" agree).
-  return { f, s: shape === f && tone === '' ? null : `${shape}${tone}` };
+  const word = { f, s: shape === f && tone === '' ? null : `${shape}${tone}` };
+  if (seenWords.size < 50_000) seenWords.set(token, word);
+  return { f: word.f, s: word.s };
 }
 
 /** Two words are the same when their folded forms are, and their shapes where both have one. */
@@ -51,17 +61,25 @@ export function sameWord(a: Word, b: Word): boolean {
 }
 
 /** Words of a text: lowercase, digits split from units ("7t" → "7 t"), punctuation gone. */
+/** Laughing faces, read as the word "haha" so that a joke can be recognised. */
+const LAUGHING = /[\u{1F602}\u{1F923}\u{1F606}\u{1F601}\u{1F605}\u{1F639}\u{1F92A}\u{1F61D}\u{1F61C}]/gu;
+
 export function toWords(text: string): Word[] {
+  let clause = 0;
   return text
+    .replace(LAUGHING, ' haha ')
     .normalize('NFC')
     .toLowerCase()
     .replace(/(\d)(\p{L})/gu, '$1 $2')
-    .split(/[,.;!?\n]+/u)
-    .flatMap((clause, c) =>
-      clause
-        .split(/[^\p{L}\p{N}]+/u)
-        .filter(Boolean)
-        .map((token) => ({ ...toWord(token), c })),
+    .split(/[.!?\n]+/u)
+    .flatMap((sentence, sn) =>
+      sentence.split(/[,;]+/u).flatMap((part) => {
+        const c = clause++;
+        return part
+          .split(/[^\p{L}\p{N}]+/u)
+          .filter(Boolean)
+          .map((token) => ({ ...toWord(token), c, sn }));
+      }),
     )
     .filter((w) => /^[a-z0-9]+$/.test(w.f));
 }
@@ -134,7 +152,7 @@ function repair(token: string, vocab: Vocabulary): string {
 export function triageTokens(text: string, wordMap: ReadonlyMap<string, readonly Word[]>, vocab: Vocabulary): Word[] {
   const out: Word[] = [];
   for (const word of toWords(text)) {
-    const inClause = (w: Word): Word => ({ ...w, c: word.c });
+    const inClause = (w: Word): Word => ({ ...w, c: word.c, sn: word.sn });
     const mapped = wordMap.get(word.f);
     if (mapped) {
       out.push(...mapped.map(inClause));
@@ -143,7 +161,7 @@ export function triageTokens(text: string, wordMap: ReadonlyMap<string, readonly
     const repaired = repair(word.f, vocab);
     const mappedRepair = wordMap.get(repaired);
     if (mappedRepair) out.push(...mappedRepair.map(inClause));
-    else out.push(repaired === word.f ? word : { f: repaired, s: null, c: word.c });
+    else out.push(repaired === word.f ? word : { f: repaired, s: null, c: word.c, sn: word.sn });
   }
   return out;
 }
