@@ -28,7 +28,13 @@ function main(argv: string[]): number {
   let controlCheckIns = 0;
   const misses: string[] = [];
   lines.forEach((line, i) => {
-    const parsed = lineSchema.safeParse(JSON.parse(line));
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch {
+      throw new Error(`${file}:${i + 1}: not a JSON line`);
+    }
+    const parsed = lineSchema.safeParse(json);
     if (!parsed.success) throw new Error(`${file}:${i + 1}: ${parsed.error.issues[0]?.message}`);
     const { text, risk } = parsed.data;
     const a = assess(text, [], lexicon);
@@ -70,4 +76,9 @@ function main(argv: string[]): number {
   return 0;
 }
 
-process.exit(main(process.argv.slice(2)));
+try {
+  process.exit(main(process.argv.slice(2)));
+} catch (err) {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+}
