@@ -118,15 +118,14 @@ const gapBetween = (a: Span, b: Span) => (a.end <= b.start ? b.start - a.end : a
 
 function computeScore(text: string, lexicon: Lexicon): MessageScore {
   const ws = triageTokens(text, lexicon.wordMap, lexicon.vocabulary);
-  const present = new Set(ws.map((w) => w.f));
-  const masks = [...lexicon.maskIndex.matches(ws, present)];
+  const masks = [...lexicon.maskIndex.matches(ws)];
   const masked = masks.map((m) => m.span);
   const framesMasked = masks.filter((m) => m.tag.hidesFrames).map((m) => m.span);
   const visible = (span: Span) => !masked.some((m) => overlaps(m, span));
 
-  const negations = [...lexicon.negators.matches(ws, present)].map((m) => m.span);
+  const negations = [...lexicon.negators.matches(ws)].map((m) => m.span);
   const best = new Map<string, { category: RiskCategory; weight: number; alone: boolean; span: Span }>();
-  for (const { tag, span } of lexicon.cueIndex.matches(ws, present)) {
+  for (const { tag, span } of lexicon.cueIndex.matches(ws)) {
     if (!visible(span)) continue;
     // A cue that starts with the negation itself ("không muốn sống") is not negated by it.
     const startsNegated = negations.some((n) => n.start === span.start);
@@ -140,10 +139,10 @@ function computeScore(text: string, lexicon: Lexicon): MessageScore {
   const hasSign = new Set([...best.values()].filter((c) => c.alone).map((c) => c.category));
   for (const [key, c] of best) if (!c.alone && !hasSign.has(c.category)) best.delete(key);
 
-  const now = [...lexicon.nowIndex.matches(ws, present)].some((m) => visible(m.span));
+  const now = [...lexicon.nowIndex.matches(ws)].some((m) => visible(m.span));
   // Frames damp the signs: a message-wide frame all of them, a sentence frame those of its sentence.
   const frameHits: Array<{ id: string; factor: number; sentence: number | null }> = [];
-  for (const { tag, span } of lexicon.frameIndex.matches(ws, present)) {
+  for (const { tag, span } of lexicon.frameIndex.matches(ws)) {
     // Masks hide frames only when they say so: "đang làm tiểu luận về tự tử" is masked as
     // not-now and is still informational; "phim sex" shown to a child is no film talk.
     if (framesMasked.some((m) => overlaps(m, span))) continue;
@@ -161,7 +160,7 @@ function computeScore(text: string, lexicon: Lexicon): MessageScore {
   // the message also shows harm to a child of its own ("bắt đi bán vé số … quánh nó túi
   // bụi"). A child merely mentioned ("chồng đang đánh tôi, tôi bế con trốn") changes nothing.
   const age = childAge(ws);
-  const childSpans = [...[...lexicon.childIndex.matches(ws, present)].map((m) => m.span), ...(age ? [age] : [])];
+  const childSpans = [...[...lexicon.childIndex.matches(ws)].map((m) => m.span), ...(age ? [age] : [])];
   const { within, redirect } = lexicon.rules.child;
   const ownCategories = new Set([...best.values()].map((c) => c.category));
   const scores: Partial<Record<RiskCategory, number>> = {};
@@ -174,7 +173,7 @@ function computeScore(text: string, lexicon: Lexicon): MessageScore {
   const frames = new Map(frameHits.map((h) => [h.id, h.factor]));
 
   // A cry for help turns half a sign into an urgent case.
-  const distress = [...lexicon.distressIndex.matches(ws, present)].some((m) => visible(m.span));
+  const distress = [...lexicon.distressIndex.matches(ws)].some((m) => visible(m.span));
   if (distress) {
     for (const c of Object.keys(scores) as RiskCategory[]) {
       if (scores[c]! >= lexicon.rules.levels.checkIn - 1e-9) scores[c] = scores[c]! * lexicon.rules.distress.factor;

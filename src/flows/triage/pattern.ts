@@ -150,27 +150,31 @@ export class PhraseIndex<T> {
   }
 
   /** Every (tag, span) that matches, in order of start. */
-  *matches(words: readonly Word[], present: ReadonlySet<string> = new Set(words.map((w) => w.f))): Generator<{ tag: T; span: Span }> {
-    // A pattern one of whose required words is nowhere in the message cannot match:
-    // checked once per message, before any position is tried. `present` (the message's
-    // folded words) may be passed in when several indexes read the same message.
-    const possible = new Map<Entry<T>, boolean>();
-    const canMatch = (e: Entry<T>) => {
-      let ok = possible.get(e);
-      if (ok === undefined) {
-        ok = e.required.every((firsts) => {
-          for (const f of firsts) if (present.has(f)) return true;
-          return false;
-        });
-        possible.set(e, ok);
+  *matches(words: readonly Word[]): Generator<{ tag: T; span: Span }> {
+    // Where each word last occurs: a pattern cannot start after the last place one of its
+    // required words can still be found. Worked out once per message, before any
+    // position is tried; a pattern with a required word missing never runs at all.
+    const last = new Map<string, number>();
+    words.forEach((w, i) => last.set(w.f, i));
+    const latestStart = new Map<Entry<T>, number>();
+    const latest = (e: Entry<T>) => {
+      let at = latestStart.get(e);
+      if (at === undefined) {
+        at = Infinity;
+        for (const firsts of e.required) {
+          let slotLast = -1;
+          for (const f of firsts) slotLast = Math.max(slotLast, last.get(f) ?? -1);
+          at = Math.min(at, slotLast);
+        }
+        latestStart.set(e, at);
       }
-      return ok;
+      return at;
     };
     for (let i = 0; i < words.length; i++) {
       const list = this.byFirst.get(words[i]!.f);
       if (!list) continue;
       for (const entry of list) {
-        if (!canMatch(entry)) continue;
+        if (latest(entry) < i) continue;
         const end = matchAt(words, entry.slots, i);
         if (end !== null && end > i) yield { tag: entry.tag, span: { start: i, end } };
       }
