@@ -166,7 +166,9 @@ function computeScore(text: string, lexicon: Lexicon): MessageScore {
   const scores: Partial<Record<RiskCategory, number>> = {};
   for (const cue of best.values()) {
     const moved = childSpans.length > 0 ? redirect.find(([from]) => from === cue.category) : undefined;
-    const toChild = moved && (ownCategories.has(moved[1]) || childSpans.some((c) => gapBetween(c, cue.span) <= within));
+    const sentence = ws[cue.span.start]!.sn ?? 0;
+    const nearChild = childSpans.some((c) => gapBetween(c, cue.span) <= within && (ws[c.start]?.sn ?? sentence) === sentence);
+    const toChild = moved && (ownCategories.has(moved[1]) || nearChild);
     const category = toChild ? moved[1] : cue.category;
     scores[category] = (scores[category] ?? 0) + cue.weight * factorFor(cue.span);
   }
