@@ -118,7 +118,8 @@ const gapBetween = (a: Span, b: Span) => (a.end <= b.start ? b.start - a.end : a
 
 function computeScore(text: string, lexicon: Lexicon): MessageScore {
   const ws = triageTokens(text, lexicon.wordMap, lexicon.vocabulary);
-  const masks = [...lexicon.maskIndex.matches(ws)];
+  // A mask is one phrase: it never reaches across a comma or a full stop.
+  const masks = [...lexicon.maskIndex.matches(ws)].filter((m) => ws[m.span.start]!.c === ws[m.span.end - 1]!.c);
   const masked = masks.map((m) => m.span);
   const framesMasked = masks.filter((m) => m.tag.hidesFrames).map((m) => m.span);
   const visible = (span: Span) => !masked.some((m) => overlaps(m, span));
