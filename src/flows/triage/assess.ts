@@ -28,7 +28,7 @@
 import type { RiskCategory } from '../../store/types.js';
 import type { Lexicon } from './lexicon.js';
 import type { Prediction } from './model.js';
-import type { Span } from './pattern.js';
+import { lastPositions, type Span } from './pattern.js';
 import { triageTokens, type Word } from './text.js';
 
 export type AssessedLevel = 'none' | 'check-in' | 'urgent';
@@ -118,15 +118,16 @@ const gapBetween = (a: Span, b: Span) => (a.end <= b.start ? b.start - a.end : a
 
 function computeScore(text: string, lexicon: Lexicon): MessageScore {
   const ws = triageTokens(text, lexicon.wordMap, lexicon.vocabulary);
+  const last = lastPositions(ws);
   // A mask is one phrase: it never reaches across a comma or a full stop.
-  const masks = [...lexicon.maskIndex.matches(ws)].filter((m) => ws[m.span.start]!.c === ws[m.span.end - 1]!.c);
+  const masks = [...lexicon.maskIndex.matches(ws, last)].filter((m) => ws[m.span.start]!.c === ws[m.span.end - 1]!.c);
   const masked = masks.map((m) => m.span);
   const framesMasked = masks.filter((m) => m.tag.hidesFrames).map((m) => m.span);
   const visible = (span: Span) => !masked.some((m) => overlaps(m, span));
 
-  const negations = [...lexicon.negators.matches(ws)].map((m) => m.span);
+  const negations = [...lexicon.negators.matches(ws, last)].map((m) => m.span);
   const best = new Map<string, { category: RiskCategory; weight: number; alone: boolean; span: Span }>();
-  for (const { tag, span } of lexicon.cueIndex.matches(ws)) {
+  for (const { tag, span } of lexicon.cueIndex.matches(ws, last)) {
     if (!visible(span)) continue;
     // A cue that starts with the negation itself ("không muốn sống") is not negated by it.
     const startsNegated = negations.some((n) => n.start === span.start);
@@ -140,10 +141,10 @@ function computeScore(text: string, lexicon: Lexicon): MessageScore {
   const hasSign = new Set([...best.values()].filter((c) => c.alone).map((c) => c.category));
   for (const [key, c] of best) if (!c.alone && !hasSign.has(c.category)) best.delete(key);
 
-  const now = [...lexicon.nowIndex.matches(ws)].some((m) => visible(m.span));
+  const now = [...lexicon.nowIndex.matches(ws, last)].some((m) => visible(m.span));
   // Frames damp the signs: a message-wide frame all of them, a sentence frame those of its sentence.
   const frameHits: Array<{ id: string; factor: number; sentence: number | null }> = [];
-  for (const { tag, span } of lexicon.frameIndex.matches(ws)) {
+  for (const { tag, span } of lexicon.frameIndex.matches(ws, last)) {
     // Masks hide frames only when they say so: "đang làm tiểu luận về tự tử" is masked as
     // not-now and is still informational; "phim sex" shown to a child is no film talk.
     if (framesMasked.some((m) => overlaps(m, span))) continue;
@@ -161,7 +162,7 @@ function computeScore(text: string, lexicon: Lexicon): MessageScore {
   // the message also shows harm to a child of its own ("bắt đi bán vé số … quánh nó túi
   // bụi"). A child merely mentioned ("chồng đang đánh tôi, tôi bế con trốn") changes nothing.
   const age = childAge(ws);
-  const childSpans = [...[...lexicon.childIndex.matches(ws)].map((m) => m.span), ...(age ? [age] : [])];
+  const childSpans = [...[...lexicon.childIndex.matches(ws, last)].map((m) => m.span), ...(age ? [age] : [])];
   const { within, redirect } = lexicon.rules.child;
   const ownCategories = new Set([...best.values()].map((c) => c.category));
   const scores: Partial<Record<RiskCategory, number>> = {};
@@ -176,7 +177,7 @@ function computeScore(text: string, lexicon: Lexicon): MessageScore {
   const frames = new Map(frameHits.map((h) => [h.id, h.factor]));
 
   // A cry for help turns half a sign into an urgent case.
-  const distress = [...lexicon.distressIndex.matches(ws)].some((m) => visible(m.span));
+  const distress = [...lexicon.distressIndex.matches(ws, last)].some((m) => visible(m.span));
   if (distress) {
     for (const c of Object.keys(scores) as RiskCategory[]) {
       if (scores[c]! >= lexicon.rules.levels.checkIn - 1e-9) scores[c] = scores[c]! * lexicon.rules.distress.factor;

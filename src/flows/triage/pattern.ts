@@ -150,34 +150,41 @@ export class PhraseIndex<T> {
   }
 
   /** Every (tag, span) that matches, in order of start. */
-  *matches(words: readonly Word[]): Generator<{ tag: T; span: Span }> {
-    // Where each word last occurs: a pattern cannot start after the last place one of its
-    // required words can still be found. Worked out once per message, before any
-    // position is tried; a pattern with a required word missing never runs at all.
-    const last = new Map<string, number>();
-    words.forEach((w, i) => last.set(w.f, i));
+  matches(words: readonly Word[], lastSeen: ReadonlyMap<string, number> = lastPositions(words)): Array<{ tag: T; span: Span }> {
+    // A pattern cannot start after the last place one of its required words occurs:
+    // worked out once per message and pattern, before any position is tried; a pattern
+    // with a required word missing never runs at all.
+    const out: Array<{ tag: T; span: Span }> = [];
     const latestStart = new Map<Entry<T>, number>();
-    const latest = (e: Entry<T>) => {
-      let at = latestStart.get(e);
-      if (at === undefined) {
-        at = Infinity;
-        for (const firsts of e.required) {
-          let slotLast = -1;
-          for (const f of firsts) slotLast = Math.max(slotLast, last.get(f) ?? -1);
-          at = Math.min(at, slotLast);
-        }
-        latestStart.set(e, at);
-      }
-      return at;
-    };
     for (let i = 0; i < words.length; i++) {
       const list = this.byFirst.get(words[i]!.f);
       if (!list) continue;
       for (const entry of list) {
-        if (latest(entry) < i) continue;
+        let latest = latestStart.get(entry);
+        if (latest === undefined) {
+          latest = Infinity;
+          for (const firsts of entry.required) {
+            let slotLast = -1;
+            for (const f of firsts) {
+              const at = lastSeen.get(f);
+              if (at !== undefined && at > slotLast) slotLast = at;
+            }
+            if (slotLast < latest) latest = slotLast;
+          }
+          latestStart.set(entry, latest);
+        }
+        if (latest < i) continue;
         const end = matchAt(words, entry.slots, i);
-        if (end !== null && end > i) yield { tag: entry.tag, span: { start: i, end } };
+        if (end !== null && end > i) out.push({ tag: entry.tag, span: { start: i, end } });
       }
     }
+    return out;
   }
+}
+
+/** Where each word last occurs in a message: share it when several indexes read one message. */
+export function lastPositions(words: readonly Word[]): Map<string, number> {
+  const last = new Map<string, number>();
+  words.forEach((w, i) => last.set(w.f, i));
+  return last;
 }
