@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { RISK_CATEGORIES, type RiskCategory } from '../../store/types.js';
 import { PhraseIndex, compilePattern } from './pattern.js';
 import { trainRiskModel, type LabelledMessage, type RiskModel } from './model.js';
-import { Vocabulary, foldWords, toWords, triageTokens, type Word } from './text.js';
+import { Vocabulary, foldWords, toWords, triageTokens, type Word, type WordMap } from './text.js';
 
 const text = z.string().trim().min(1);
 const id = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'chữ thường không dấu, nối bằng dấu gạch ngang');
@@ -148,7 +148,7 @@ export interface Lexicon {
   /** Every mask, from _rules.yaml and the category files. */
   masks: MaskDefinition[];
   rules: RulesDefinition;
-  wordMap: ReadonlyMap<string, readonly Word[]>;
+  wordMap: WordMap;
   vocabulary: Vocabulary;
   cueIndex: PhraseIndex<CompiledCue>;
   frameIndex: PhraseIndex<FrameDefinition>;
@@ -272,14 +272,17 @@ export function loadLexicon(dir: string): Lexicon {
   compile(negators, rules.negation.words, true, '_rules.yaml: negation.words');
   if (problems.length > 0) throw new LexiconError(problems);
 
-  const wordMap = new Map<string, Word[]>();
+  const wordMap = new Map<string, Array<{ key: Word; to: Word[] }>>();
   for (const [from, to] of Object.entries(words.words)) {
-    const key = foldWords(from).join(' ');
-    if (key.includes(' ') || key === '') {
+    const keys = toWords(from, { exact: true });
+    if (keys.length !== 1) {
       problems.push(`_words.yaml: words.${from}: chỉ một từ ở bên trái`);
       continue;
     }
-    wordMap.set(key, toWords(to));
+    const key = keys[0]!;
+    const list = wordMap.get(key.f) ?? [];
+    list.push({ key, to: toWords(to, { exact: true }) });
+    wordMap.set(key.f, list);
   }
   if (problems.length > 0) throw new LexiconError(problems);
 
@@ -295,7 +298,7 @@ export function loadLexicon(dir: string): Lexicon {
   addWords(rules.distress.patterns);
   addWords(rules.child.patterns);
   addWords(rules.negation.words);
-  for (const to of wordMap.values()) for (const w of to) vocab.add(w.f);
+  for (const list of wordMap.values()) for (const { to } of list) for (const w of to) vocab.add(w.f);
 
   const examples = rules.model ? readExamples(dir, problems) : [];
   if (problems.length > 0) throw new LexiconError(problems);

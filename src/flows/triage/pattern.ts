@@ -39,7 +39,7 @@ function indexSlot(alts: Word[][]): Slot {
 export type CompiledPattern = readonly Slot[];
 
 function splitAlternatives(inner: string): Word[][] {
-  return inner.split(/[/|]/).map((alt) => (alt.trim() === '' ? [] : toWords(alt)));
+  return inner.split(/[/|]/).map((alt) => (alt.trim() === '' ? [] : toWords(alt, { exact: true })));
 }
 
 /** Parses a pattern into slots; throws on a pattern that cannot match anything. */
@@ -54,7 +54,7 @@ export function compilePattern(pattern: string): CompiledPattern {
       if (slots.length > 0 && slots[slots.length - 1] !== 'gap') slots.push('gap');
     } else if (m[1] !== undefined) slots.push(indexSlot(splitAlternatives(m[1])));
     else if (m[2] !== undefined) slots.push(indexSlot([[], ...splitAlternatives(m[2])]));
-    else if (m[4] !== undefined) slots.push(indexSlot(/[/|]/.test(m[4]) ? splitAlternatives(m[4]) : [toWords(m[4])]));
+    else if (m[4] !== undefined) slots.push(indexSlot(/[/|]/.test(m[4]) ? splitAlternatives(m[4]) : [toWords(m[4], { exact: true })]));
   }
   while (slots[slots.length - 1] === 'gap') slots.pop();
   if (firstWords(slots).size === 0) throw new Error(`"${pattern}" has no words`);
@@ -165,11 +165,17 @@ export class PhraseIndex<T> {
           latest = Infinity;
           for (const firsts of entry.required) {
             let slotLast = -1;
-            for (const f of firsts) {
-              const at = lastSeen.get(f);
-              if (at !== undefined && at > slotLast) slotLast = at;
+            // Walk whichever is smaller: the slot's words or the message's.
+            if (firsts.size <= lastSeen.size) {
+              for (const f of firsts) {
+                const at = lastSeen.get(f);
+                if (at !== undefined && at > slotLast) slotLast = at;
+              }
+            } else {
+              for (const [f, at] of lastSeen) if (at > slotLast && firsts.has(f)) slotLast = at;
             }
             if (slotLast < latest) latest = slotLast;
+            if (latest < i) break;
           }
           latestStart.set(entry, latest);
         }

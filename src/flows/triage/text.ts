@@ -41,7 +41,14 @@ const TONE_MARKS = /[\u0300\u0301\u0303\u0309\u0323]/g;
 /** Memo of words seen: the same few thousand syllables come back in every message. */
 const seenWords = new Map<string, Word>();
 
-function toWord(token: string): Word {
+function toWord(token: string, exact = false): Word {
+  if (exact) {
+    // As written in the lexicon: "con" means con, not còn or cơn, whenever the citizen
+    // typed diacritics; a citizen who typed none still matches it.
+    const nfd = token.normalize('NFD');
+    const tone = nfd.match(TONE_MARKS)?.[0] ?? '';
+    return { f: foldDiacritics(token), s: `${nfd.replace(TONE_MARKS, '').normalize('NFC')}${tone}` };
+  }
   if (/^[a-z0-9]+$/.test(token)) return { f: token, s: null };
   const known = seenWords.get(token);
   if (known) return { f: known.f, s: known.s };
@@ -60,11 +67,15 @@ export function sameWord(a: Word, b: Word): boolean {
   return a.f === b.f && (a.s === null || b.s === null || a.s === b.s);
 }
 
-/** Words of a text: lowercase, digits split from units ("7t" → "7 t"), punctuation gone. */
+/**
+ * Words of a text: lowercase, digits split from units ("7t" → "7 t"), punctuation gone.
+ * `exact` is for the lexicon's own words: each keeps its exact spelling, so it only meets
+ * a typed word with the same diacritics, or one typed without any.
+ */
 /** Laughing faces, read as the word "haha" so that a joke can be recognised. */
 const LAUGHING = /[\u{1F602}\u{1F923}\u{1F606}\u{1F601}\u{1F605}\u{1F639}\u{1F92A}\u{1F61D}\u{1F61C}]/gu;
 
-export function toWords(text: string): Word[] {
+export function toWords(text: string, options: { exact?: boolean } = {}): Word[] {
   let clause = 0;
   return text
     .replace(LAUGHING, ' haha ')
@@ -78,7 +89,7 @@ export function toWords(text: string): Word[] {
         return part
           .split(/[^\p{L}\p{N}]+/u)
           .filter(Boolean)
-          .map((token) => ({ ...toWord(token), c, sn }));
+          .map((token) => ({ ...toWord(token, options.exact), c, sn }));
       }),
     )
     .filter((w) => /^[a-z0-9]+$/.test(w.f));
@@ -144,22 +155,26 @@ function repair(token: string, vocab: Vocabulary): string {
   return vocab.nearest(base) ?? base;
 }
 
+/** Typed word (as the lexicon wrote it) → what it means, by folded form. */
+export type WordMap = ReadonlyMap<string, ReadonlyArray<{ key: Word; to: readonly Word[] }>>;
+
 /**
  * Folds, repairs and maps a message to lexicon words. `wordMap` maps one folded token
  * to one or more words ("ko" → "không", "bme" → "bố mẹ"); it is applied after repair
  * so "khongg" and "ko" both become "không".
  */
-export function triageTokens(text: string, wordMap: ReadonlyMap<string, readonly Word[]>, vocab: Vocabulary): Word[] {
+export function triageTokens(text: string, wordMap: WordMap, vocab: Vocabulary): Word[] {
   const out: Word[] = [];
+  const lookUp = (w: Word) => wordMap.get(w.f)?.find((e) => sameWord(w, e.key))?.to;
   for (const word of toWords(text)) {
     const inClause = (w: Word): Word => ({ ...w, c: word.c, sn: word.sn });
-    const mapped = wordMap.get(word.f);
+    const mapped = lookUp(word);
     if (mapped) {
       out.push(...mapped.map(inClause));
       continue;
     }
     const repaired = repair(word.f, vocab);
-    const mappedRepair = wordMap.get(repaired);
+    const mappedRepair = repaired === word.f ? undefined : lookUp({ f: repaired, s: null });
     if (mappedRepair) out.push(...mappedRepair.map(inClause));
     else out.push(repaired === word.f ? word : { f: repaired, s: null, c: word.c, sn: word.sn });
   }
