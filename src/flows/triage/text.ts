@@ -75,10 +75,14 @@ export function sameWord(a: Word, b: Word): boolean {
 /** Laughing faces, read as the word "haha" so that a joke can be recognised. */
 const LAUGHING = /[\u{1F602}\u{1F923}\u{1F606}\u{1F601}\u{1F605}\u{1F639}\u{1F92A}\u{1F61D}\u{1F61C}]/gu;
 
+/** Laughing text faces: "=))", ":)))", "=]]". */
+const TEXT_LAUGH = /[=:]\)\)+|=\]\]+/g;
+
 export function toWords(text: string, options: { exact?: boolean } = {}): Word[] {
   let clause = 0;
   return text
     .replace(LAUGHING, ' haha ')
+    .replace(TEXT_LAUGH, ' haha ')
     .normalize('NFC')
     .toLowerCase()
     .replace(/(\d)(\p{L})/gu, '$1 $2')
