@@ -1,6 +1,6 @@
 import { ActivityHandler, ConversationState, type TurnContext } from 'botbuilder';
 import { CONVERSATION_KEY, MESSAGE_KEY } from '../bots/turn-runner.js';
-import type { Conversation, Store, StoredMessage } from '../store/types.js';
+import { CHANNELS, type Conversation, type Store, type StoredMessage } from '../store/types.js';
 import type { TurnMemory } from './chain.js';
 import { carryOut } from './effects.js';
 import type { DecideTurn } from './turn.js';
@@ -42,14 +42,19 @@ export class CtxhBot extends ActivityHandler {
     await this.conversationState.saveChanges(context, false);
   }
 
-  /** The conversation as stored now: an earlier turn may have raised its risk since it arrived. */
+  /**
+   * The conversation as stored now: an earlier turn may have raised its risk since it
+   * arrived. The TurnRunner stored it before the turn; a bot run without the runner (a
+   * unit test driving an adapter directly) finds or creates it from the activity.
+   */
   private async conversation(context: TurnContext): Promise<Conversation> {
     const known = context.turnState.get(CONVERSATION_KEY) as Conversation | undefined;
     const fresh = known ? await this.deps.store.conversations.get(known.id) : null;
     if (fresh) return fresh;
     const a = context.activity;
+    const channel = CHANNELS.find((c) => c === a.channelId) ?? 'webchat';
     return this.deps.store.conversations.upsert(
-      { channel: 'webchat', userId: String(a.from?.id ?? ''), chatId: String(a.conversation?.id ?? '') },
+      { channel, userId: String(a.from?.id ?? ''), chatId: String(a.conversation?.id ?? '') },
       {},
       this.deps.now(),
     );

@@ -10,14 +10,11 @@ import { randomUUID } from 'node:crypto';
 import mongoose from 'mongoose';
 import type { StoreItems } from 'botbuilder';
 import type { KnowledgeEntry } from '../../kb/entry.js';
-import { entryHash, newETag, riskLevelsBelow } from '../shared.js';
+import { entryHash, newETag } from '../shared.js';
 import {
   ETagConflictError,
   type AuditEvent,
   type AuditRepository,
-  type Conversation,
-  type ConversationAddress,
-  type ConversationRepository,
   type KnowledgeRepository,
   type MessageRepository,
   type NewMessage,
@@ -29,11 +26,11 @@ import {
   createAllIndexes,
   defineModels,
   type AuditEventDoc,
-  type ConversationDoc,
   type KnowledgeVersionDoc,
   type MessageDoc,
 } from './models.js';
 import { applyLimit, isDuplicateKey } from './helpers.js';
+import { mongoConversations } from './conversations.js';
 import { mongoHandoffRequests } from './handoff-requests.js';
 
 export interface MongoStoreOptions {
@@ -41,29 +38,6 @@ export interface MongoStoreOptions {
   dbName?: string;
   /** Connection pool size; 1 against jongodb, which is unsafe under concurrent connections. */
   maxPoolSize?: number;
-}
-
-function docToConversation(d: ConversationDoc): Conversation {
-  return {
-    id: d.id,
-    channel: d.channel,
-    userId: d.userId,
-    chatId: d.chatId,
-    reference: JSON.parse(d.reference) as Record<string, unknown>,
-    status: d.status,
-    createdAt: new Date(d.createdAt),
-    updatedAt: new Date(d.updatedAt),
-    lastInboundAt: d.lastInboundAt ? new Date(d.lastInboundAt) : null,
-    // Conversations stored before risks existed have no riskLevel field at all.
-    risk: d.riskLevel
-      ? {
-          level: d.riskLevel,
-          category: d.riskCategory ?? null,
-          at: new Date(d.riskAt!),
-          messageId: d.riskMessageId ?? null,
-        }
-      : null,
-  };
 }
 
 function docToMessage(d: MessageDoc): StoredMessage {
@@ -127,86 +101,7 @@ export async function openMongoStore(uri: string, options: MongoStoreOptions = {
     return doc.seq;
   };
 
-  const conversations: ConversationRepository = (() => {
-    const M = models.conversations;
-    const byAddress = (a: ConversationAddress) => ({ channel: a.channel, chatId: a.chatId, userId: a.userId });
-    const upsertOnce = (a: ConversationAddress, reference: Record<string, unknown>, now: Date) =>
-      M.findOneAndUpdate(
-        byAddress(a),
-        {
-          $setOnInsert: { id: randomUUID(), status: 'bot', createdAt: now, lastInboundAt: null },
-          $set: { reference: JSON.stringify(reference), updatedAt: now },
-        },
-        { upsert: true, returnDocument: 'after', setDefaultsOnInsert: false },
-      ).lean<ConversationDoc>();
-    return {
-      async upsert(a, reference, now) {
-        let doc: ConversationDoc | null;
-        try {
-          doc = await upsertOnce(a, reference, now);
-        } catch (err) {
-          // Two instances inserting the same new address: the loser updates the winner's.
-          if (!isDuplicateKey(err)) throw err;
-          doc = await upsertOnce(a, reference, now);
-        }
-        if (!doc) throw new Error('conversation upsert returned nothing');
-        return docToConversation(doc);
-      },
-      async get(id) {
-        const doc = await M.findOne({ id }).lean<ConversationDoc>();
-        return doc ? docToConversation(doc) : null;
-      },
-      async findByAddress(a) {
-        const doc = await M.findOne(byAddress(a)).lean<ConversationDoc>();
-        return doc ? docToConversation(doc) : null;
-      },
-      async setStatus(id, status, now) {
-        await M.updateOne({ id }, { $set: { status, updatedAt: now } });
-      },
-      async touchInbound(id, now) {
-        await M.updateOne({ id }, { $set: { lastInboundAt: now, updatedAt: now } });
-      },
-      async raiseRisk(id, risk, now) {
-        // Compare-and-set: the filter admits only a conversation whose current level is
-        // none (null or, for documents older than risks, missing) or lower, so of several
-        // instances raising at once exactly one matches.
-        const below = riskLevelsBelow(risk.level);
-        const raised = await M.findOneAndUpdate(
-          { id, $or: [{ riskLevel: null }, ...(below.length > 0 ? [{ riskLevel: { $in: below } }] : [])] },
-          {
-            $set: {
-              riskLevel: risk.level,
-              riskCategory: risk.category,
-              riskAt: risk.at,
-              riskMessageId: risk.messageId,
-              updatedAt: now,
-            },
-          },
-          { returnDocument: 'after', projection: { _id: 1 } },
-        ).lean();
-        return raised !== null;
-      },
-      async clearCheckIn(id, now) {
-        const cleared = await M.findOneAndUpdate(
-          { id, riskLevel: 'check-in' },
-          { $set: { riskLevel: null, riskCategory: null, riskAt: null, riskMessageId: null, updatedAt: now } },
-          { returnDocument: 'after', projection: { _id: 1 } },
-        ).lean();
-        return cleared !== null;
-      },
-      async listCheckInsDue(raisedBefore, limit = 100) {
-        const q = applyLimit(
-          M.find({ riskLevel: 'check-in', riskAt: { $lte: raisedBefore }, status: { $ne: 'closed' } }).sort({
-            riskAt: 1,
-            createdAt: 1,
-            id: 1,
-          }),
-          limit,
-        );
-        return q ? (await q.lean<ConversationDoc[]>()).map(docToConversation) : [];
-      },
-    };
-  })();
+  const conversations = mongoConversations(models.conversations);
 
   const messages: MessageRepository = (() => {
     const M = models.messages;
