@@ -28,7 +28,7 @@
 import type { RiskCategory } from '../../store/types.js';
 import type { Lexicon } from './lexicon.js';
 import type { Prediction } from './model.js';
-import { lastPositions, type Span } from './pattern.js';
+import { wordPositions, type Span } from './pattern.js';
 import { triageTokens, type Word } from './text.js';
 
 export type AssessedLevel = 'none' | 'check-in' | 'urgent';
@@ -118,7 +118,7 @@ const gapBetween = (a: Span, b: Span) => (a.end <= b.start ? b.start - a.end : a
 
 function computeScore(text: string, lexicon: Lexicon): MessageScore {
   const ws = triageTokens(text, lexicon.wordMap, lexicon.vocabulary);
-  const last = lastPositions(ws);
+  const last = wordPositions(ws);
   // A mask is one phrase: it never reaches across a comma or a full stop.
   const masks = [...lexicon.maskIndex.matches(ws, last)].filter((m) => ws[m.span.start]!.c === ws[m.span.end - 1]!.c);
   const masked = masks.map((m) => m.span);

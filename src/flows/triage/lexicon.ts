@@ -256,15 +256,22 @@ export function loadLexicon(dir: string): Lexicon {
     }
   };
 
-  const cueIndex = new PhraseIndex<CompiledCue>();
+  // How common each word is in messages people write (the labelled examples): the phrase
+  // indexes try a pattern only when its rarest required word is in the message.
+  const examples = rules.model ? readExamples(dir, problems) : [];
+  const seenIn = new Map<string, number>();
+  for (const { text } of examples) for (const w of new Set(foldWords(text))) seenIn.set(w, (seenIn.get(w) ?? 0) + 1);
+  const commonness = examples.length > 0 ? (w: string) => ((seenIn.get(w) ?? 0) + 1) / (examples.length + 1) : undefined;
+
+  const cueIndex = new PhraseIndex<CompiledCue>(commonness);
   for (const c of cues) compile(cueIndex, c.patterns, { id: c.id, category: c.category, weight: c.weight, alone: c.alone }, `${c.file}: ${c.id}`);
-  const frameIndex = new PhraseIndex<FrameDefinition>();
+  const frameIndex = new PhraseIndex<FrameDefinition>(commonness);
   for (const f of rules.frames) compile(frameIndex, f.patterns, f, `_rules.yaml: frames.${f.id}`);
   const nowIndex = new PhraseIndex<true>();
   compile(nowIndex, rules.now.patterns, true, '_rules.yaml: now');
   const distressIndex = new PhraseIndex<true>();
   compile(distressIndex, rules.distress.patterns, true, '_rules.yaml: distress');
-  const maskIndex = new PhraseIndex<{ id: string; hidesFrames: boolean }>();
+  const maskIndex = new PhraseIndex<{ id: string; hidesFrames: boolean }>(commonness);
   for (const m of masks) compile(maskIndex, m.patterns, { id: m.id, hidesFrames: m.hidesFrames }, `${m.file}: masks.${m.id}`);
   const childIndex = new PhraseIndex<true>();
   compile(childIndex, rules.child.patterns, true, '_rules.yaml: child');
@@ -300,7 +307,6 @@ export function loadLexicon(dir: string): Lexicon {
   addWords(rules.negation.words);
   for (const list of wordMap.values()) for (const { to } of list) for (const w of to) vocab.add(w.f);
 
-  const examples = rules.model ? readExamples(dir, problems) : [];
   if (problems.length > 0) throw new LexiconError(problems);
   const vocabulary = new Vocabulary(vocab);
   const model =

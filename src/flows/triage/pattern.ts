@@ -124,73 +124,125 @@ function step(words: readonly Word[], slots: CompiledPattern, wi: number, si: nu
 }
 
 /**
- * Compiled patterns indexed by the words they can start with, so that a message is
- * matched against thousands of phrases in well under a millisecond.
+ * Compiled patterns indexed by one word each must contain, so that a message is matched
+ * against thousands of phrases in well under a millisecond: only the patterns whose
+ * anchor word is in the message are tried at all. The anchor is the slot that must be
+ * there and whose words are rarest in messages (a word such as "thuốc" rather than
+ * "không"), worked out once, on the first match after patterns were added.
  */
 interface Entry<T> {
   slots: CompiledPattern;
   tag: T;
+  /** Order of adding: matches at one start come out in this order. */
+  seq: number;
+  /** Words a match can start with. */
+  firsts: readonly string[];
   /** For each slot that must be there: the words it can start with. */
   required: ReadonlyArray<ReadonlySet<string>>;
+  /** The same as word numbers, rarest slot first (set when anchored). */
+  requiredIds: Int32Array[];
+  /** Last message this entry was tried on (saves a set per message). */
+  seen: number;
+}
+
+/** The anchored form of an index: entries filed by word, and a number for every word. */
+interface Anchored<T> {
+  byAnchor: Map<string, Array<Entry<T>>>;
+  ids: Map<string, number>;
+  /** Last position of each word (by number) in the message being matched; -1 when absent. */
+  last: Int32Array;
 }
 
 export class PhraseIndex<T> {
-  private readonly byFirst = new Map<string, Array<Entry<T>>>();
+  private readonly entries: Array<Entry<T>> = [];
+  private anchored: Anchored<T> | null = null;
+  private generation = 0;
+
+  /**
+   * @param commonness how often a word occurs in messages (say, the share of example
+   *   messages that contain it). Default: how many of this index's patterns require it,
+   *   a rougher guess. Only speed depends on it, never what matches.
+   */
+  constructor(private readonly commonness?: (word: string) => number) {}
 
   add(slots: CompiledPattern, tag: T): void {
     const required = slots
       .filter((slot): slot is Exclude<Slot, 'gap'> => slot !== 'gap' && !slot.optional)
       .map((slot) => new Set(slot.alts.map((alt) => alt[0]!.f)));
-    const entry = { slots, tag, required };
-    for (const first of firstWords(slots)) {
-      let list = this.byFirst.get(first);
-      if (!list) this.byFirst.set(first, (list = []));
-      list.push(entry);
-    }
+    this.entries.push({ slots, tag, seq: this.entries.length, firsts: [...firstWords(slots)], required, requiredIds: [], seen: -1 });
+    this.anchored = null;
   }
 
-  /** Every (tag, span) that matches, in order of start. */
-  matches(words: readonly Word[], lastSeen: ReadonlyMap<string, number> = lastPositions(words)): Array<{ tag: T; span: Span }> {
-    // A pattern cannot start after the last place one of its required words occurs:
-    // worked out once per message and pattern, before any position is tried; a pattern
-    // with a required word missing never runs at all.
-    const out: Array<{ tag: T; span: Span }> = [];
-    const latestStart = new Map<Entry<T>, number>();
-    for (let i = 0; i < words.length; i++) {
-      const list = this.byFirst.get(words[i]!.f);
-      if (!list) continue;
-      for (const entry of list) {
-        let latest = latestStart.get(entry);
-        if (latest === undefined) {
-          latest = Infinity;
-          for (const firsts of entry.required) {
-            let slotLast = -1;
-            // Walk whichever is smaller: the slot's words or the message's.
-            if (firsts.size <= lastSeen.size) {
-              for (const f of firsts) {
-                const at = lastSeen.get(f);
-                if (at !== undefined && at > slotLast) slotLast = at;
-              }
-            } else {
-              for (const [f, at] of lastSeen) if (at > slotLast && firsts.has(f)) slotLast = at;
-            }
-            if (slotLast < latest) latest = slotLast;
-            if (latest < i) break;
-          }
-          latestStart.set(entry, latest);
-        }
-        if (latest < i) continue;
-        const end = matchAt(words, entry.slots, i);
-        if (end !== null && end > i) out.push({ tag: entry.tag, span: { start: i, end } });
+  /** Files each entry under the words of its rarest required slot (or its first words). */
+  private anchor(): Anchored<T> {
+    const shared = new Map<string, number>();
+    for (const e of this.entries) for (const slot of e.required) for (const w of slot) shared.set(w, (shared.get(w) ?? 0) + 1);
+    const cost = this.commonness ?? ((w: string) => shared.get(w)!);
+    const slotCost = (slot: ReadonlySet<string>) => [...slot].reduce((c, w) => c + cost(w), 0);
+    const ids = new Map<string, number>();
+    const idOf = (w: string) => ids.get(w) ?? (ids.set(w, ids.size), ids.size - 1);
+    const byAnchor = new Map<string, Array<Entry<T>>>();
+    for (const e of this.entries) {
+      const bySlot = [...e.required].sort((a, b) => slotCost(a) - slotCost(b));
+      e.requiredIds = bySlot.map((slot) => Int32Array.from(slot, idOf));
+      for (const w of bySlot[0] ?? e.firsts) {
+        let list = byAnchor.get(w);
+        if (!list) byAnchor.set(w, (list = []));
+        list.push(e);
       }
     }
-    return out;
+    return { byAnchor, ids, last: new Int32Array(ids.size).fill(-1) };
+  }
+
+  /** Every (tag, span) that matches, in order of start (then of adding). */
+  matches(words: readonly Word[], positions: ReadonlyMap<string, readonly number[]> = wordPositions(words)): Array<{ tag: T; span: Span }> {
+    const { byAnchor, ids, last } = (this.anchored ??= this.anchor());
+    const generation = ++this.generation;
+    for (const [w, at] of positions) {
+      const id = ids.get(w);
+      if (id !== undefined) last[id] = at[at.length - 1]!;
+    }
+    const found: Array<{ tag: T; span: Span; seq: number }> = [];
+    for (const word of positions.keys()) {
+      const list = byAnchor.get(word);
+      if (!list) continue;
+      for (const entry of list) {
+        if (entry.seen === generation) continue;
+        entry.seen = generation;
+        // A match cannot start after the last place one of its required slots can begin.
+        let latest = Infinity;
+        for (const slot of entry.requiredIds) {
+          let slotLast = -1;
+          for (let k = 0; k < slot.length; k++) if (last[slot[k]!]! > slotLast) slotLast = last[slot[k]!]!;
+          if (slotLast < latest) latest = slotLast;
+          if (latest < 0) break;
+        }
+        if (latest < 0) continue;
+        for (const first of entry.firsts) {
+          for (const i of positions.get(first) ?? []) {
+            if (i > latest) break;
+            const end = matchAt(words, entry.slots, i);
+            if (end !== null && end > i) found.push({ tag: entry.tag, span: { start: i, end }, seq: entry.seq });
+          }
+        }
+      }
+    }
+    for (const w of positions.keys()) {
+      const id = ids.get(w);
+      if (id !== undefined) last[id] = -1;
+    }
+    found.sort((a, b) => a.span.start - b.span.start || a.seq - b.seq);
+    return found.map(({ tag, span }) => ({ tag, span }));
   }
 }
 
-/** Where each word last occurs in a message: share it when several indexes read one message. */
-export function lastPositions(words: readonly Word[]): Map<string, number> {
-  const last = new Map<string, number>();
-  words.forEach((w, i) => last.set(w.f, i));
-  return last;
+/** Where each word occurs in a message, in order: share it when several indexes read one message. */
+export function wordPositions(words: readonly Word[]): Map<string, number[]> {
+  const at = new Map<string, number[]>();
+  words.forEach((w, i) => {
+    const list = at.get(w.f);
+    if (list) list.push(i);
+    else at.set(w.f, [i]);
+  });
+  return at;
 }
