@@ -47,6 +47,8 @@ export interface MessageScore {
   /** What the learned reader thinks, when the lexicon has one. */
   model: Prediction | null;
   child: boolean;
+  /** How many words the message has. */
+  words: number;
 }
 
 export interface Assessment {
@@ -185,7 +187,7 @@ function computeScore(text: string, lexicon: Lexicon): MessageScore {
   }
 
   const model = lexicon.model ? lexicon.model.predict(ws.map((w) => w.f)) : null;
-  return { scores, cues: [...best.keys()], matched, frames: [...frames.keys()], now, distress, model, child: childSpans.length > 0 };
+  return { scores, cues: [...best.keys()], matched, frames: [...frames.keys()], now, distress, model, child: childSpans.length > 0, words: ws.length };
 }
 
 /**
@@ -216,6 +218,18 @@ function levelOf(score: number, lexicon: Lexicon): AssessedLevel {
 }
 
 /**
+ * Whether the learned reader's guess may make this message urgent: a phrase of the same
+ * category matched (counted or not), or the message is long enough that the guess rests
+ * on more than a word or two ("ck e cầm dao vô bếp nấu cháo" is not a threat).
+ */
+function modelMayRaise(own: MessageScore, lexicon: Lexicon): boolean {
+  const category = own.model?.category;
+  if (!category) return false;
+  const minWords = lexicon.rules.model?.aloneFromWords ?? 0;
+  return own.words >= minWords || own.matched.some((m) => m.startsWith(`${category}/`));
+}
+
+/**
  * Assesses `text` given the citizen's earlier messages, oldest first. The caller passes
  * only messages inside the rules' context window (`lexicon.rules.context`) and after
  * the citizen last said they were safe; the last `context.messages` of them count.
@@ -229,7 +243,8 @@ export function assess(text: string, earlier: readonly string[], lexicon: Lexico
     own.model?.category &&
     urgentAt !== undefined &&
     own.model.probability >= urgentAt &&
-    alone.score < lexicon.rules.levels.urgent - 1e-9
+    alone.score < lexicon.rules.levels.urgent - 1e-9 &&
+    modelMayRaise(own, lexicon)
   ) {
     alone = { category: own.model.category, score: lexicon.rules.levels.urgent };
   }

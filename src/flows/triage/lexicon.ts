@@ -112,9 +112,12 @@ const rulesFileSchema = z.object({
   /**
    * The learned reader (src/flows/triage/model.ts), trained on examples/*.jsonl: a message
    * it puts in a category with at least this probability is urgent even when no phrase
-   * matched. Leave out to use the phrases alone.
+   * matched. Leave out to use the phrases alone. `aloneFromWords` (default 0): with no
+   * phrase of that category matched, only messages of at least this many words may be
+   * raised; short ones give the model a word or two to go on, and that is how it misread
+   * "ck e cầm dao vô bếp nấu cháo gà r" as a threat.
    */
-  model: z.object({ urgentAt: z.number().min(0.5).max(1) }).optional(),
+  model: z.object({ urgentAt: z.number().min(0.5).max(1), aloneFromWords: z.number().int().min(0).default(0) }).optional(),
   child: phraseGroupSchema.extend({
     /** A cue of the first category this many words or fewer from a child marker counts for the second. */
     within: z.number().int().min(0).max(50).default(8),
