@@ -4,8 +4,10 @@
  * "now" marker and child marker matches its examples. A reviewer who changes a phrase
  * sees here at once what it broke.
  */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { scoreMessage, shippedLexicon } from '../src/flows/triage/index.js';
+import { DEFAULT_LEXICON_DIR, scoreMessage, shippedLexicon } from '../src/flows/triage/index.js';
 import { triageTokens } from '../src/flows/triage/text.js';
 
 const lexicon = shippedLexicon();
@@ -44,5 +46,22 @@ describe('risk lexicon frames, masks and markers', () => {
   });
   it.each(lexicon.rules.child.examples)('child marker matches "%s"', (example) => {
     expect(scoreMessage(example, lexicon).child).toBe(true);
+  });
+});
+
+describe('held-out risk sets stay held out', () => {
+  // The learned reader trains on risk-lexicon/examples/: a held-out line there would be
+  // measured on what it was taught, and the measure would mean nothing.
+  const folded = (text: string) => words(text).map((w) => w.f).join(' ');
+  const jsonl = (file: string) =>
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => (JSON.parse(l) as { text: string }).text);
+  const examplesDir = join(DEFAULT_LEXICON_DIR, 'examples');
+  const taught = new Set(readdirSync(examplesDir).flatMap((f) => jsonl(join(examplesDir, f))).map(folded));
+  it.each(['risk-heldout.jsonl', 'risk-heldout-2.jsonl'])('no line of %s is a lexicon example', (file) => {
+    const leaked = jsonl(join(import.meta.dirname, 'fixtures', 'eval', file)).filter((t) => taught.has(folded(t)));
+    expect(leaked.length).toBe(0);
   });
 });
