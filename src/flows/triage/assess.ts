@@ -219,14 +219,14 @@ function levelOf(score: number, lexicon: Lexicon): AssessedLevel {
 
 /**
  * Whether the learned reader's guess may make this message urgent: a phrase of the same
- * category matched (counted or not), or the message is long enough that the guess rests
- * on more than a word or two ("ck e cầm dao vô bếp nấu cháo" is not a threat).
+ * category counted, or the message is long enough that the guess rests on more than a
+ * word or two ("ck e cầm dao vô bếp nấu cháo gà r" is not a threat).
  */
 function modelMayRaise(own: MessageScore, lexicon: Lexicon): boolean {
   const category = own.model?.category;
   if (!category) return false;
   const minWords = lexicon.rules.model?.aloneFromWords ?? 0;
-  return own.words >= minWords || own.matched.some((m) => m.startsWith(`${category}/`));
+  return own.words >= minWords || own.cues.some((m) => m.startsWith(`${category}/`));
 }
 
 /**
