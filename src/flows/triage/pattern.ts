@@ -8,7 +8,7 @@
  * | `muốn/tính chết`    | one of the words separated by `/` (or `|`) there       |
  * | `(tự tử/nhảy cầu)`  | one of the phrases in brackets, separated by `/`       |
  * | `[đi]`              | this word or phrase may be there or not                |
- * | `gom thuốc … uống`  | up to four other words between (`...` works too)       |
+ * | `gom thuốc … uống`  | up to four other words between, in one sentence (`...`) |
  *
  * Patterns are folded and parsed once, when the lexicon loads, and matched against the
  * message's words.
@@ -92,7 +92,10 @@ function step(words: readonly Word[], slots: CompiledPattern, wi: number, si: nu
   if (si === slots.length) return matchedAny ? wi : null;
   const slot = slots[si]!;
   if (slot === 'gap') {
+    // A gap stays inside the sentence it starts in: "…" never reaches across a full stop.
+    const sentence = words[wi - 1]?.sn;
     for (let skip = 0; skip <= GAP_WORDS && wi + skip <= words.length; skip++) {
+      if (skip > 0 && words[wi + skip - 1]?.sn !== sentence) break;
       const end = step(words, slots, wi + skip, si + 1, matchedAny);
       if (end !== null) return end;
     }
