@@ -51,6 +51,7 @@ describe('bot turns', () => {
     const bot = new CtxhBot({
       decide: buildTurn({ pipeline, lexicon, centre: { name: 'Trung tâm' } }),
       store: { ...store, botState: storage },
+      centre: { name: 'Trung tâm' },
       now: () => new Date(),
       triageWindow: lexicon.rules.context,
     });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import type { NewCase } from '../src/store/types.js';
 
 describe('embedded store upgrade', () => {
   it('opens a data file written before messages had positions and claims', async () => {
@@ -75,6 +76,65 @@ describe('embedded store upgrade', () => {
     store = openSqliteStore(dir);
     expect((await store.conversations.get('c1'))?.risk).toEqual({ level: 'check-in', category: null, at, messageId: null });
     expect((await store.handoffRequests.findOpen('c1'))?.raises).toBe(1);
+    await store.close();
+  });
+
+  it('opens a data file written before redaction, consents, cases and leases existed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ctxh-migrate-'));
+    // The store as it was before: messages without `redacted`, no consents, cases or leases.
+    let store = openSqliteStore(dir);
+    await store.close();
+    const old = new Database(join(dir, 'ctxh.sqlite'));
+    old.exec(`DROP TABLE consents; DROP TABLE cases; DROP TABLE case_counters; DROP TABLE leases;
+      DROP INDEX conversations_user; ALTER TABLE messages DROP COLUMN redacted;`);
+    old
+      .prepare(
+        "INSERT INTO messages (id, conversation_id, position, channel, direction, platform_message_id, text, activity, created_at) VALUES ('m1', 'a', 1, 'telegram', 'in', 'p1', 'bí mật', ?, 0)",
+      )
+      .run(JSON.stringify({ type: 'message', id: 'x', text: 'bí mật', from: { id: 'u', name: 'Tên' } }));
+    old.close();
+
+    store = openSqliteStore(dir);
+    expect(await store.messages.redact(['m1'])).toBe(1);
+    expect(await store.messages.listByConversation('a')).toMatchObject([
+      { id: 'm1', text: '', activity: { type: 'message', id: 'x', from: { id: 'u' }, redacted: true } },
+    ]);
+    const at = new Date('2026-03-01T00:00:00Z');
+    const newCase: NewCase = {
+      citizenKey: 'telegram:u',
+      conversationId: 'a',
+      channel: 'telegram',
+      who: 'self',
+      group: 'nguoi-cao-tuoi',
+      need: 'tro-cap-xa-hoi',
+      provinceCode: '01',
+      communeCode: '00004',
+      age: 70,
+      phone: null,
+      description: null,
+      riskLevel: null,
+      riskCategory: null,
+      consentIds: [],
+      createdAt: at,
+    };
+    expect((await store.cases.create(newCase)).code).toBe('CTXH-2026-000001');
+    await store.consents.record({
+      citizenKey: 'telegram:u',
+      conversationId: 'a',
+      channel: 'telegram',
+      purpose: 'intake',
+      decision: 'granted',
+      textVersion: '1',
+      at,
+    });
+    expect(await store.leases.acquire('purge', 'me', at, new Date(at.getTime() + 60_000))).toBe(true);
+    await store.close();
+
+    // Opening the upgraded file again changes nothing, and the year's counter goes on.
+    store = openSqliteStore(dir);
+    expect(await store.messages.redact(['m1'])).toBe(0);
+    expect(await store.consents.listByCitizen('telegram:u')).toHaveLength(1);
+    expect((await store.cases.create(newCase)).code).toBe('CTXH-2026-000002');
     await store.close();
   });
 });

@@ -11,7 +11,10 @@ import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import {
   ETagConflictError,
   HANDOFF_PRIORITY,
+  citizenKeyOf,
   type ConversationRisk,
+  type NewCase,
+  type NewConsent,
   type NewHandoffRequest,
   type NewMessage,
   type Store,
@@ -20,7 +23,9 @@ import { pino } from 'pino';
 import { createAssistant } from '../src/server/assistant.js';
 import { loadConfig } from '../src/server/config.js';
 import { listen } from './support/http.js';
-import { mongoLaneUri, openMongoTestStore } from './support/mongo-lane.js';
+import { mongoLaneUri, newTestDbName, openMongoTestStore } from './support/mongo-lane.js';
+import { runDeclinedConsent, runIntakeAndErasure } from './support/intake-scenarios.js';
+import { mongoDump } from './support/raw-dump.js';
 import { runUrgentScenarios } from './support/urgent-scenarios.js';
 
 interface Lane {
@@ -592,6 +597,336 @@ describe.each(lanes)('store contract: $name', ({ open }) => {
       expect(newest[0]).toEqual({ at: later(4), actor: 'bot', action: 'x.two', subject: 'conv-9' });
     });
   });
+
+  describe('conversations of a citizen (listByUser)', () => {
+    it('lists every conversation of one account on one channel, and no other', async () => {
+      const a = await store.conversations.upsert({ channel: 'telegram', userId: 'lbu-1', chatId: 'lbu-chat-a' }, {}, t0);
+      const b = await store.conversations.upsert({ channel: 'telegram', userId: 'lbu-1', chatId: 'lbu-chat-b' }, {}, later(1));
+      await store.conversations.upsert({ channel: 'telegram', userId: 'lbu-2', chatId: 'lbu-chat-a' }, {}, t0);
+      await store.conversations.upsert({ channel: 'zalo', userId: 'lbu-1', chatId: 'lbu-chat-a' }, {}, t0);
+      const listed = await store.conversations.listByUser('telegram', 'lbu-1');
+      expect(listed.map((c) => c.id).sort()).toEqual([a.id, b.id].sort());
+      expect(listed.every((c) => c.channel === 'telegram' && c.userId === 'lbu-1')).toBe(true);
+      expect(listed.find((c) => c.id === b.id)).toEqual(await store.conversations.get(b.id));
+      expect(await store.conversations.listByUser('telegram', 'lbu-none')).toEqual([]);
+      expect(await store.conversations.listByUser('messenger', 'lbu-1')).toEqual([]);
+    });
+  });
+
+  describe('message redaction', () => {
+    const rich = (conversationId: string, platformMessageId: string | null, text: string, createdAt = t0): NewMessage => ({
+      conversationId,
+      channel: 'telegram',
+      direction: 'in',
+      platformMessageId,
+      text,
+      activity: {
+        type: 'message',
+        id: `act-${platformMessageId ?? text}`,
+        timestamp: createdAt.toISOString(),
+        channelId: 'telegram',
+        conversation: { id: `tg-${conversationId}`, name: 'Nguyễn Văn A' },
+        from: { id: 'tg-user-1', name: 'Nguyễn Văn A', role: 'user' },
+        recipient: { id: 'bot', name: 'Trợ lý' },
+        text,
+        channelData: { phone: '0912345678' },
+        attachments: [{ contentType: 'image/jpeg', contentUrl: 'https://example.invalid/cccd.jpg' }],
+      },
+      createdAt,
+    });
+
+    it('empties the text and keeps only type, ids and timestamp of the activity, in place', async () => {
+      const { message: secret } = await store.messages.recordInbound(rich('red-a', 'red-p1', 'sdt 0912345678, CCCD 001099000123'));
+      const { message: kept } = await store.messages.recordInbound(rich('red-a', 'red-p2', 'tro cap nguoi gia'));
+      await store.messages.markHandled(secret.id, later(1));
+      expect(await store.messages.redact([secret.id, 'no-such-message'])).toBe(1);
+      const [first, second] = await store.messages.listByConversation('red-a');
+      expect(first).toEqual({
+        ...secret,
+        handledAt: later(1),
+        text: '',
+        activity: {
+          type: 'message',
+          id: 'act-red-p1',
+          timestamp: t0.toISOString(),
+          channelId: 'telegram',
+          conversation: { id: 'tg-red-a' },
+          from: { id: 'tg-user-1' },
+          redacted: true,
+        },
+      });
+      expect(second).toEqual(kept);
+      // Once redacted it does not count again; an empty list changes nothing.
+      expect(await store.messages.redact([secret.id])).toBe(0);
+      expect(await store.messages.redact([])).toBe(0);
+      // A redelivery of the redacted message is still recognised, and not stored again.
+      const again = await store.messages.recordInbound(rich('red-a', 'red-p1', 'sdt 0912345678, CCCD 001099000123'));
+      expect(again.duplicate).toBe(true);
+      expect(again.message).toMatchObject({ id: secret.id, text: '' });
+      expect(await store.messages.listByConversation('red-a')).toHaveLength(2);
+    });
+
+    it('keeps only the fields the activity has, and marks it redacted', async () => {
+      const m = await store.messages.recordOutbound({ ...rich('red-b', null, 'x'), direction: 'out', activity: { type: 'message', text: 'x' } });
+      expect(await store.messages.redact([m.id])).toBe(1);
+      const [stored] = await store.messages.listByConversation('red-b');
+      expect(stored).toMatchObject({ id: m.id, position: m.position, direction: 'out', text: '' });
+      expect(stored?.activity).toEqual({ type: 'message', redacted: true });
+    });
+
+    it('redacts whole conversations, or only what was created before a time', async () => {
+      const stored = async (conversationId: string, n: number, createdAt: Date) =>
+        (await store.messages.recordInbound(rich(conversationId, `${conversationId}-${n}`, `tin ${n}`, createdAt))).message;
+      await stored('red-c', 1, later(1));
+      await stored('red-c', 2, later(10));
+      await stored('red-d', 1, later(5));
+      const out = await store.messages.recordOutbound({ ...rich('red-d', null, 'tra loi', later(20)), direction: 'out' });
+      const other = await stored('red-e', 1, later(1));
+      // Created strictly before later(10).
+      expect(await store.messages.redactConversations(['red-c', 'red-d'], later(10))).toBe(2);
+      const texts = async (conversationId: string) => (await store.messages.listByConversation(conversationId)).map((m) => m.text);
+      expect(await texts('red-c')).toEqual(['', 'tin 2']);
+      expect(await texts('red-d')).toEqual(['', 'tra loi']);
+      expect(await store.messages.redactConversations(['red-c', 'red-d'])).toBe(2);
+      expect(await texts('red-c')).toEqual(['', '']);
+      expect((await store.messages.listByConversation('red-d')).find((m) => m.id === out.id)?.activity).toMatchObject({ redacted: true });
+      expect(await store.messages.redactConversations(['red-c', 'red-d'])).toBe(0);
+      expect(await store.messages.redactConversations([])).toBe(0);
+      expect((await store.messages.listByConversation('red-e'))[0]).toEqual(other);
+    });
+  });
+
+  describe('consents', () => {
+    const consent = (citizenKey: string, over: Partial<NewConsent> = {}): NewConsent => ({
+      citizenKey,
+      conversationId: `conv-${citizenKey}`,
+      channel: 'telegram',
+      purpose: 'intake',
+      decision: 'granted',
+      textVersion: '2026-11',
+      at: t0,
+      ...over,
+    });
+
+    it('records consents and lists a citizen’s newest first', async () => {
+      const key = citizenKeyOf({ channel: 'telegram', userId: 'cs-1' });
+      expect(key).toBe('telegram:cs-1');
+      const intake = await store.consents.record(consent(key, { at: later(1) }));
+      expect(intake).toEqual({ ...consent(key, { at: later(1) }), id: intake.id, withdrawnAt: null });
+      expect(typeof intake.id).toBe('string');
+      const callback = await store.consents.record(consent(key, { purpose: 'callback', decision: 'declined', at: later(2) }));
+      const guardian = await store.consents.record(consent(key, { purpose: 'guardian', at: later(3) }));
+      await store.consents.record(consent('telegram:cs-other'));
+      expect(await store.consents.listByCitizen(key)).toEqual([guardian, callback, intake]);
+      expect(await store.consents.listByCitizen('telegram:cs-none')).toEqual([]);
+    });
+
+    it('withdraws the granted records of one purpose, then all', async () => {
+      const key = 'zalo:cs-2';
+      const intake1 = await store.consents.record(consent(key, { at: later(1) }));
+      const intake2 = await store.consents.record(consent(key, { at: later(2), textVersion: '2026-12' }));
+      const callback = await store.consents.record(consent(key, { purpose: 'callback', at: later(3) }));
+      const declined = await store.consents.record(consent(key, { purpose: 'guardian', decision: 'declined', at: later(4) }));
+      const other = await store.consents.record(consent('zalo:cs-2b'));
+      expect(await store.consents.withdraw(key, later(10), 'intake')).toBe(2);
+      expect(await store.consents.withdraw(key, later(11), 'intake')).toBe(0);
+      let listed = await store.consents.listByCitizen(key);
+      expect(listed).toEqual([
+        declined,
+        callback,
+        { ...intake2, withdrawnAt: later(10) },
+        { ...intake1, withdrawnAt: later(10) },
+      ]);
+      // All purposes: only what is still granted and not withdrawn; a declined record is left alone.
+      expect(await store.consents.withdraw(key, later(12))).toBe(1);
+      listed = await store.consents.listByCitizen(key);
+      expect(listed.map((c) => c.withdrawnAt?.getTime() ?? null)).toEqual([null, later(12).getTime(), later(10).getTime(), later(10).getTime()]);
+      expect(await store.consents.withdraw(key, later(13))).toBe(0);
+      expect(await store.consents.listByCitizen('zalo:cs-2b')).toEqual([other]);
+    });
+
+    it('anonymises a citizen’s records, leaving other citizens’ alone', async () => {
+      const key = 'webchat:cs-3';
+      await store.consents.record(consent(key, { at: later(1) }));
+      await store.consents.record(consent(key, { purpose: 'callback', at: later(2) }));
+      const other = await store.consents.record(consent('webchat:cs-3b'));
+      expect(await store.consents.anonymiseCitizen(key)).toBe(2);
+      expect(await store.consents.listByCitizen(key)).toEqual([]);
+      expect(await store.consents.anonymiseCitizen(key)).toBe(0);
+      expect(await store.consents.listByCitizen('webchat:cs-3b')).toEqual([other]);
+      // The emptied key belongs to nobody: nothing to list, withdraw or anonymise.
+      expect(await store.consents.listByCitizen('')).toEqual([]);
+      expect(await store.consents.withdraw('', later(3))).toBe(0);
+      expect(await store.consents.anonymiseCitizen('')).toBe(0);
+    });
+
+    it('anonymises every record made before a cutoff', async () => {
+      // Long before t0: the other tests record consents from t0 on.
+      const old = (day: number) => new Date(Date.UTC(2019, 0, day));
+      await store.consents.record(consent('telegram:cs-4', { at: old(1) }));
+      await store.consents.record(consent('telegram:cs-5', { at: old(2) }));
+      const atCutoff = await store.consents.record(consent('telegram:cs-4', { purpose: 'callback', at: old(3) }));
+      expect(await store.consents.anonymiseBefore(old(3))).toBe(2);
+      expect(await store.consents.listByCitizen('telegram:cs-4')).toEqual([atCutoff]);
+      expect(await store.consents.listByCitizen('telegram:cs-5')).toEqual([]);
+      expect(await store.consents.anonymiseBefore(old(3))).toBe(0);
+    });
+  });
+
+  describe('cases', () => {
+    const newCase = (citizenKey: string, createdAt: Date, over: Partial<NewCase> = {}): NewCase => ({
+      citizenKey,
+      conversationId: `conv-${citizenKey}`,
+      channel: 'telegram',
+      who: 'self',
+      group: 'nguoi-cao-tuoi',
+      need: 'tro-cap-xa-hoi',
+      provinceCode: '79',
+      communeCode: '26734',
+      age: 81,
+      phone: '+84912345678',
+      description: 'Bà sống một mình, chưa nhận trợ cấp',
+      riskLevel: null,
+      riskCategory: null,
+      consentIds: ['consent-1', 'consent-2'],
+      createdAt,
+      ...over,
+    });
+
+    it('creates cases under sequential codes per year of Vietnam time', async () => {
+      // Years no other test uses, so the numbers are known.
+      const a = await store.cases.create(newCase('telegram:case-1', new Date('2031-03-01T02:00:00Z')));
+      expect(a).toEqual({
+        ...newCase('telegram:case-1', new Date('2031-03-01T02:00:00Z')),
+        id: a.id,
+        code: 'CTXH-2031-000001',
+        status: 'received',
+        updatedAt: new Date('2031-03-01T02:00:00Z'),
+        erasedAt: null,
+      });
+      expect(typeof a.id).toBe('string');
+      // 23:59 on 31 December in Vietnam: still 2031.
+      const b = await store.cases.create(newCase('telegram:case-1', new Date('2031-12-31T16:59:00Z')));
+      // 00:30 on 1 January in Vietnam, 31 December in UTC: 2032.
+      const c = await store.cases.create(newCase('telegram:case-2', new Date('2031-12-31T17:30:00Z')));
+      const d = await store.cases.create(newCase('telegram:case-2', new Date('2032-05-01T00:00:00Z')));
+      expect([b.code, c.code, d.code]).toEqual(['CTXH-2031-000002', 'CTXH-2032-000001', 'CTXH-2032-000002']);
+      expect(await store.cases.get(a.id)).toEqual(a);
+      expect(await store.cases.get('no-such-case')).toBeNull();
+    });
+
+    it('gives ten simultaneous creates ten distinct codes', async () => {
+      const created = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => store.cases.create(newCase(`webchat:case-c${i}`, new Date(`2033-06-01T0${i}:00:00Z`)))),
+      );
+      const codes = created.map((c) => c.code);
+      expect(new Set(codes).size).toBe(10);
+      expect(codes.every((code) => /^CTXH-2033-\d{6}$/.test(code))).toBe(true);
+      for (const c of created) expect((await store.cases.getByCode(c.code))?.id).toBe(c.id);
+    });
+
+    it('finds a case by its code in any case', async () => {
+      const c = await store.cases.create(newCase('zalo:case-3', new Date('2034-01-10T00:00:00Z')));
+      expect(c.code).toBe('CTXH-2034-000001');
+      for (const asked of ['CTXH-2034-000001', 'ctxh-2034-000001', 'Ctxh-2034-000001', ' ctxh-2034-000001 ']) {
+        expect(await store.cases.getByCode(asked)).toEqual(c);
+      }
+      expect(await store.cases.getByCode('ctxh-2034-000002')).toBeNull();
+    });
+
+    it('lists the cases of a citizen and sets their status', async () => {
+      const first = await store.cases.create(newCase('telegram:case-4', later(1)));
+      const second = await store.cases.create(newCase('telegram:case-4', later(2), { who: 'relative', age: null, phone: null }));
+      await store.cases.create(newCase('telegram:case-4b', later(3)));
+      expect(await store.cases.listByCitizen('telegram:case-4')).toEqual([first, second]);
+      expect(await store.cases.listByCitizen('telegram:case-none')).toEqual([]);
+      expect(await store.cases.setStatus(first.id, 'in-progress', later(5))).toBe(true);
+      expect(await store.cases.get(first.id)).toEqual({ ...first, status: 'in-progress', updatedAt: later(5) });
+      expect(await store.cases.setStatus('no-such-case', 'closed', later(6))).toBe(false);
+    });
+
+    it('erases a citizen’s personal fields and keeps the counts', async () => {
+      const key = 'messenger:case-5';
+      const a = await store.cases.create(newCase(key, later(1), { riskLevel: 'urgent', riskCategory: 'bao-luc' }));
+      await store.cases.setStatus(a.id, 'closed', later(2));
+      const b = await store.cases.create(newCase(key, later(3)));
+      const other = await store.cases.create(newCase('messenger:case-5b', later(4)));
+      expect(await store.cases.eraseCitizen(key, later(9))).toBe(2);
+      const erased = {
+        citizenKey: null,
+        conversationId: null,
+        communeCode: null,
+        age: null,
+        phone: null,
+        description: null,
+        consentIds: [],
+        erasedAt: later(9),
+      };
+      expect(await store.cases.get(a.id)).toEqual({ ...a, ...erased, status: 'closed', updatedAt: later(2) });
+      expect(await store.cases.getByCode(b.code)).toEqual({ ...b, ...erased });
+      expect(await store.cases.get(a.id)).toMatchObject({
+        code: a.code,
+        group: 'nguoi-cao-tuoi',
+        need: 'tro-cap-xa-hoi',
+        provinceCode: '79',
+        channel: 'telegram',
+        riskLevel: 'urgent',
+        riskCategory: 'bao-luc',
+        createdAt: later(1),
+      });
+      expect(await store.cases.listByCitizen(key)).toEqual([]);
+      expect(await store.cases.eraseCitizen(key, later(10))).toBe(0);
+      expect(await store.cases.get(other.id)).toEqual(other);
+      expect(await store.cases.listByCitizen('messenger:case-5b')).toEqual([other]);
+    });
+
+    it('erases cases created before a cutoff that are not erased yet', async () => {
+      // Years no other test uses: only these are before the cutoff.
+      const early = await store.cases.create(newCase('telegram:case-6', new Date('2020-01-05T00:00:00Z')));
+      const alreadyErased = await store.cases.create(newCase('telegram:case-7', new Date('2020-01-06T00:00:00Z')));
+      const atCutoff = await store.cases.create(newCase('telegram:case-6', new Date('2020-02-01T00:00:00Z')));
+      expect(await store.cases.eraseCitizen('telegram:case-7', later(1))).toBe(1);
+      expect(await store.cases.eraseBefore(new Date('2020-02-01T00:00:00Z'), later(2))).toBe(1);
+      expect(await store.cases.get(early.id)).toMatchObject({ code: early.code, citizenKey: null, phone: null, erasedAt: later(2) });
+      expect((await store.cases.get(alreadyErased.id))?.erasedAt).toEqual(later(1));
+      expect(await store.cases.get(atCutoff.id)).toEqual(atCutoff);
+      expect(await store.cases.eraseBefore(new Date('2020-02-01T00:00:00Z'), later(3))).toBe(0);
+    });
+  });
+
+  describe('leases', () => {
+    it('lets exactly one of two simultaneous holders take a lease', async () => {
+      const results = await Promise.all([
+        store.leases.acquire('purge-1', 'instance-a', t0, later(60)),
+        store.leases.acquire('purge-1', 'instance-b', t0, later(60)),
+      ]);
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const [winner, loser] = results[0] ? ['instance-a', 'instance-b'] : ['instance-b', 'instance-a'];
+      expect(await store.leases.acquire('purge-1', loser, later(30), later(90))).toBe(false);
+      // The winner renews its own lease before it runs out.
+      expect(await store.leases.acquire('purge-1', winner, later(30), later(90))).toBe(true);
+      expect(await store.leases.acquire('purge-1', loser, later(60), later(120))).toBe(false);
+    });
+
+    it('lets another holder take a lease once it ran out', async () => {
+      expect(await store.leases.acquire('purge-2', 'instance-a', t0, later(60))).toBe(true);
+      expect(await store.leases.acquire('purge-2', 'instance-b', later(59), later(119))).toBe(false);
+      expect(await store.leases.acquire('purge-2', 'instance-b', later(60), later(120))).toBe(true);
+      // Its former holder now waits like anyone else.
+      expect(await store.leases.acquire('purge-2', 'instance-a', later(61), later(121))).toBe(false);
+      // Another name is another lease.
+      expect(await store.leases.acquire('purge-3', 'instance-a', later(61), later(121))).toBe(true);
+    });
+
+    it('frees a lease on release by its holder only', async () => {
+      expect(await store.leases.acquire('purge-4', 'instance-a', t0, later(60))).toBe(true);
+      await store.leases.release('purge-4', 'instance-b');
+      expect(await store.leases.acquire('purge-4', 'instance-b', later(1), later(61))).toBe(false);
+      await store.leases.release('purge-4', 'instance-a');
+      expect(await store.leases.acquire('purge-4', 'instance-b', later(2), later(62))).toBe(true);
+      await store.leases.release('purge-none', 'instance-a');
+    });
+  });
 });
 
 // The whole assistant on the Mongo lane, in this file so that only one test file at a
@@ -629,5 +964,30 @@ describe.runIf(mongoLaneUri())('the assistant end to end on MongoDB', () => {
       await http.close();
       await assistant.close();
     }
+  });
+});
+
+describe.runIf(mongoLaneUri())('guided intake over Direct Line on the Mongo lane', () => {
+  // Each scenario on a database of its own, so a raw read sees only its citizen's data.
+  async function withAssistant(run: (url: string, store: Store, dump: () => Promise<string>) => Promise<void>) {
+    const config = loadConfig({ LOG_LEVEL: 'silent', DIRECTLINE_TOKEN_SECRET: 'test-secret-test-secret-test-secret-0123' });
+    const dbName = newTestDbName();
+    const store = await openMongoTestStore(dbName);
+    const assistant = await createAssistant(config, { store, log: pino({ level: 'silent' }) });
+    const http = await listen(assistant.app);
+    try {
+      await run(http.url, store, mongoDump(mongoLaneUri()!, dbName));
+    } finally {
+      await http.close();
+      await assistant.close();
+    }
+  }
+
+  it('completes an intake typed without diacritics with an old province name, then erases it', async () => {
+    await withAssistant(runIntakeAndErasure);
+  });
+
+  it('keeps nothing personal after a declined consent', async () => {
+    await withAssistant(runDeclinedConsent);
   });
 });

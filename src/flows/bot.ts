@@ -4,13 +4,16 @@ import { CHANNELS, type Conversation, type Store, type StoredMessage } from '../
 import type { TurnMemory } from './chain.js';
 import { carryOut } from './effects.js';
 import type { DecideTurn } from './turn.js';
+import type { CentreInfo } from '../server/config.js';
 
 export { replyActivity } from './effects.js';
 
 export interface CtxhBotDeps {
   /** The turn's chain of steps (src/flows/turn.ts). */
   decide: DecideTurn;
-  store: Pick<Store, 'conversations' | 'messages' | 'handoffRequests' | 'audit' | 'botState'>;
+  store: Pick<Store, 'conversations' | 'messages' | 'handoffRequests' | 'audit' | 'botState' | 'consents' | 'cases'>;
+  /** The centre's name and hotline, for replies the effects compose (a case's code). */
+  centre: CentreInfo;
   now: () => Date;
   /** Which earlier messages count towards risk: the lexicon's `context` rule. */
   triageWindow: { messages: number; minutes: number };
@@ -19,9 +22,10 @@ export interface CtxhBotDeps {
 /**
  * The assistant's bot: loads what a turn needs (the conversation as stored now, the
  * citizen's recent messages, the bot's memory), runs the chain of steps, and carries out
- * what they decided. Conversation state lives in the store through botbuilder's Storage
- * (written with eTag '*', last write wins: only the turn count and the triage reset
- * point live there).
+ * what they decided. Conversation state (the turn count, the triage reset point, the
+ * intake in progress) lives in the store through botbuilder's Storage, written with the
+ * eTag it was read with: if another instance advanced the conversation meanwhile, the
+ * write fails, the turn is not marked handled, and it runs again on the fresh state.
  */
 export class CtxhBot extends ActivityHandler {
   private readonly conversationState: ConversationState;
@@ -87,6 +91,6 @@ export class CtxhBot extends ActivityHandler {
       memory,
       now: this.deps.now(),
     });
-    await carryOut(effects, { turn: context, store: this.deps.store, conversation, messageId: message?.id ?? null, memory, now: this.deps.now });
+    await carryOut(effects, { turn: context, store: this.deps.store, centre: this.deps.centre, conversation, messageId: message?.id ?? null, memory, now: this.deps.now });
   }
 }

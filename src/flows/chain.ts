@@ -13,7 +13,8 @@
  * const turn = chain(triageStep(lexicon, centre), handoffGate, faqStep(pipeline));
  * const effects = await turn(input); // [{ type: 'reply', reply: … }, …]
  */
-import type { Conversation, HandoffReason, RiskCategory, RiskLevel } from '../store/types.js';
+import type { ConsentPurpose, Conversation, HandoffReason, RiskCategory, RiskLevel } from '../store/types.js';
+import type { IntakeAnswers, IntakeState } from './intake/machine.js';
 import type { Reply } from './replies.js';
 
 /** What the bot keeps between turns of one conversation (botbuilder conversation state). */
@@ -24,6 +25,12 @@ export interface TurnMemory {
    * towards risk (they said they were safe, or an urgent case was raised).
    */
   riskResetAfter?: number;
+  /** The intake in progress (src/flows/intake/machine.ts); absent when none. */
+  intake?: IntakeState;
+  /** The bot asked "xóa hết?" and waits for the answer. */
+  pendingErase?: boolean;
+  /** The bot asked for the phone on file before telling a case's status. */
+  caseLookup?: { code: string; tries: number };
 }
 
 /** Everything a step may look at. */
@@ -62,7 +69,19 @@ export type Effect =
       entryId: string | null;
       confidence: number;
     }
-  | { type: 'audit'; action: string; detail?: Record<string, unknown> };
+  | { type: 'audit'; action: string; detail?: Record<string, unknown> }
+  /** Record a consent decision, with the channel and the notice version shown. */
+  | { type: 'record-consent'; purpose: ConsentPurpose; decision: 'granted' | 'declined'; version: string }
+  /** A confirmed intake becomes a case, handed to the counsellors; the reply tells its code. */
+  | { type: 'create-case'; answers: IntakeAnswers }
+  /** This message was an intake answer: it is not kept beyond the turn. */
+  | { type: 'forget-message' }
+  /** Data rights: show what is kept, erase it, withdraw consent. */
+  | { type: 'show-my-data' }
+  | { type: 'erase-my-data' }
+  | { type: 'withdraw-consent' }
+  /** Tell a case's status: to its own citizen, or to whoever gives the phone on file. */
+  | { type: 'case-status'; code: string; phone: string | null; tries: number };
 
 export type Next = () => Promise<Effect[]>;
 

@@ -6,8 +6,12 @@
  */
 import { MessageFactory, type TurnContext } from 'botbuilder';
 import { requestHandoff } from '../handoff/request-handoff.js';
-import type { Conversation, Store } from '../store/types.js';
+import type { CentreInfo } from '../server/config.js';
+import { HANDOFF_PRIORITY, citizenKeyOf, type CaseRecord, type Conversation, type Store } from '../store/types.js';
 import type { Effect, TurnMemory } from './chain.js';
+import * as rights from './data-rights.js';
+import { caseCreated } from './intake/questions.js';
+import { describePlace, shippedAdminUnits } from './intake/places.js';
 import type { Reply } from './replies.js';
 
 /** Renders a Reply as an Activity: text plus quick replies as suggested actions. */
@@ -17,7 +21,8 @@ export function replyActivity(reply: Reply) {
 
 export interface EffectContext {
   turn: TurnContext;
-  store: Pick<Store, 'conversations' | 'handoffRequests' | 'audit'>;
+  store: Pick<Store, 'conversations' | 'handoffRequests' | 'audit' | 'consents' | 'cases' | 'messages'>;
+  centre: CentreInfo;
   conversation: Conversation;
   messageId: string | null;
   memory: TurnMemory;
@@ -66,6 +71,113 @@ export async function carryOut(effects: readonly Effect[], ctx: EffectContext): 
       case 'audit':
         await audit(effect.action, effect.detail);
         break;
+      case 'record-consent': {
+        const record = await store.consents.record({
+          citizenKey: citizenKeyOf(conversation),
+          conversationId: conversation.id,
+          channel: conversation.channel,
+          purpose: effect.purpose,
+          decision: effect.decision,
+          textVersion: effect.version,
+          at: now(),
+        });
+        await audit(`consent.${effect.decision}`, { purpose: effect.purpose, version: effect.version, consentId: record.id });
+        break;
+      }
+      case 'create-case':
+        await createCase(effect.answers, ctx);
+        break;
+      case 'forget-message':
+        // Runs after the replies above: the answer lives on only in the intake's fields.
+        if (messageId) await store.messages.redact([messageId]);
+        break;
+      case 'show-my-data': {
+        const key = citizenKeyOf(conversation);
+        const [consents, cases] = await Promise.all([store.consents.listByCitizen(key), store.cases.listByCitizen(key)]);
+        await reply(ctx, rights.myDataReply(consents, cases, placeOf));
+        await audit('data.shown');
+        break;
+      }
+      case 'erase-my-data': {
+        const key = citizenKeyOf(conversation);
+        const conversations = await store.conversations.listByUser(conversation.channel, conversation.userId);
+        const cases = await store.cases.eraseCitizen(key, now());
+        const consents = await store.consents.anonymiseCitizen(key);
+        const messages = await store.messages.redactConversations(conversations.map((c) => c.id));
+        // The audit says that it happened and how much, never what was erased.
+        await audit('data.erased', { cases, consents, messages, conversations: conversations.length });
+        await reply(ctx, rights.erasedReply({ cases, messages }));
+        break;
+      }
+      case 'withdraw-consent': {
+        const changed = await store.consents.withdraw(citizenKeyOf(conversation), now());
+        await audit('consent.withdrawn', { records: changed });
+        await reply(ctx, rights.withdrawnReply(changed));
+        break;
+      }
+      case 'case-status':
+        await caseStatus(effect, ctx);
+        break;
     }
   }
+}
+
+const reply = (ctx: EffectContext, r: Reply) => ctx.turn.sendActivity(replyActivity(r));
+
+function placeOf(c: CaseRecord): string {
+  const units = shippedAdminUnits();
+  const province = units.province(c.provinceCode ?? '');
+  const commune = units.communesOf(c.provinceCode ?? '').find((x) => x.code === c.communeCode);
+  return province && commune ? describePlace(commune, province) : (province?.name ?? 'chưa rõ');
+}
+
+/** The confirmed intake becomes a case, goes to the counsellors, and the citizen learns its code. */
+async function createCase(answers: Extract<Effect, { type: 'create-case' }>['answers'], ctx: EffectContext): Promise<void> {
+  const { store, conversation, now } = ctx;
+  const key = citizenKeyOf(conversation);
+  const consents = (await store.consents.listByCitizen(key)).filter((c) => c.conversationId === conversation.id && c.decision === 'granted' && !c.withdrawnAt);
+  const fresh = (await store.conversations.get(conversation.id)) ?? conversation;
+  const created = await store.cases.create({
+    citizenKey: key,
+    conversationId: conversation.id,
+    channel: conversation.channel,
+    who: answers.who ?? 'self',
+    group: answers.group ?? 'khac',
+    need: answers.need ?? 'khac',
+    provinceCode: answers.provinceCode ?? '',
+    communeCode: answers.communeCode ?? '',
+    age: answers.age ?? null,
+    phone: answers.phone ?? null,
+    description: answers.description ?? null,
+    riskLevel: fresh.risk?.level ?? null,
+    riskCategory: fresh.risk?.category ?? null,
+    consentIds: consents.map((c) => c.id),
+    createdAt: now(),
+  });
+  await store.audit.append({ at: now(), actor: 'bot', action: 'case.created', subject: conversation.id, detail: { caseId: created.id, code: created.code } });
+  const urgent = fresh.risk?.level === 'urgent';
+  await requestHandoff(store, {
+    conversation: fresh,
+    priority: urgent ? HANDOFF_PRIORITY.urgent : HANDOFF_PRIORITY.normal,
+    reason: 'intake',
+    riskCategory: urgent ? fresh.risk!.category : null,
+    messageId: ctx.messageId,
+    now: now(),
+  });
+  await reply(ctx, caseCreated(created.code, ctx.centre.name, Boolean(created.phone)));
+}
+
+/** A case's status: to its own citizen at once; to anyone else only with the phone on file. */
+async function caseStatus(effect: Extract<Effect, { type: 'case-status' }>, ctx: EffectContext): Promise<void> {
+  const { store, conversation, memory } = ctx;
+  const found = await store.cases.getByCode(effect.code);
+  if (!found || found.erasedAt) return void (await reply(ctx, rights.caseNotFoundReply(effect.code)));
+  const own = found.citizenKey === citizenKeyOf(conversation);
+  if (own || (effect.phone && found.phone === effect.phone)) {
+    await store.audit.append({ at: ctx.now(), actor: 'bot', action: 'case.status-shown', subject: conversation.id, detail: { caseId: found.id, by: own ? 'owner' : 'phone' } });
+    return void (await reply(ctx, rights.caseStatusReply(found)));
+  }
+  if (!found.phone || effect.tries >= 2) return void (await reply(ctx, rights.caseNotYoursReply(effect.code)));
+  memory.caseLookup = { code: found.code, tries: effect.tries + 1 };
+  await reply(ctx, effect.phone ? rights.casePhoneMismatchReply(found.code) : rights.caseAskPhoneReply(found.code));
 }

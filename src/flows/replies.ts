@@ -15,6 +15,8 @@ export interface Reply {
 }
 
 export const CHOICE_COUNSELLOR = 'Gặp tư vấn viên';
+/** Starts the guided intake (src/flows/steps/intake-step.ts recognises it). */
+export const CHOICE_INTAKE = 'Điền phiếu tiếp nhận';
 export const CHOICE_ASK_AGAIN = 'Hỏi câu khác';
 
 export function citation(entry: KnowledgeEntry): string {
@@ -52,7 +54,7 @@ export function greetingReply(centre: CentreInfo): Reply {
       `Xin chào! Mình là trợ lý tự động của ${centre.name}. ` +
       `Bạn cứ hỏi về trợ cấp, giấy tờ, hỗ trợ cho người già, người khuyết tật, trẻ em… ` +
       `Viết không dấu cũng được. Ví dụ: "tro cap nguoi gia bao nhieu".`,
-    choices: ['Trợ cấp người cao tuổi', 'Trợ cấp người khuyết tật', CHOICE_COUNSELLOR],
+    choices: ['Trợ cấp người cao tuổi', 'Trợ cấp người khuyết tật', CHOICE_INTAKE, CHOICE_COUNSELLOR],
   };
 }
 
@@ -64,9 +66,9 @@ export function counsellorRequestedReply(centre: CentreInfo): Reply {
     text:
       `Mình đã chuyển yêu cầu gặp tư vấn viên của bạn tới ${centre.name}. ` +
       `Tư vấn viên sẽ nhắn lại bạn ngay trong khung chat này${hours}.${hotline}\n\n` +
-      `Trong lúc chờ, bạn cứ nhắn thêm việc cần giúp, hỏi cho ai và ở xã, phường nào. ` +
+      `Trong lúc chờ, bạn có thể điền phiếu tiếp nhận để cán bộ nắm trước việc cần giúp. ` +
       `Nếu đang gặp nguy hiểm, đừng chờ: gọi 113 (công an), 115 (cấp cứu), 111 (trẻ em).`,
-    choices: [CHOICE_ASK_AGAIN],
+    choices: [CHOICE_INTAKE, CHOICE_ASK_AGAIN],
   };
 }
 

@@ -49,7 +49,7 @@ export async function createAssistant(
   await store.audit.append({ at: now(), actor: 'system', action: 'kb.sync', subject: 'knowledge', detail: synced });
   log.info({ entries: pipeline.kb.entries.length, problems: pipeline.kb.problems.length, ...synced, store: store.kind }, 'knowledge loaded');
 
-  const bot = new CtxhBot({ decide, store, now, triageWindow: lexicon.rules.context });
+  const bot = new CtxhBot({ decide, store, centre, now, triageWindow: lexicon.rules.context });
   const retryAfterMs = config.INBOUND_RETRY_SECONDS * 1000;
   const runner = new TurnRunner({ store, bot, now, log, retryAfterMs });
   runner.register(new DirectLineAdapter());

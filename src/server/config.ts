@@ -56,6 +56,12 @@ const schema = z
     TRIAGE_LLM_SECOND_OPINION: bool.default(false),
     RISK_LEXICON_DIR: optionalString,
 
+    CASE_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(730),
+    CONSENT_TEXT_VERSION: z.string().min(1).default('2026-11-30'),
+    CHILD_CONSENT_AGE: z.coerce.number().int().min(1).max(18).default(16),
+    INTAKE_RESUME_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+    RETENTION_SWEEP_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
+
     OPENAI_API_KEY: optionalString,
     OPENAI_BASE_URL: optionalString.pipe(z.url().optional()),
     LLM_MODEL: z.string().min(1).default('gpt-4o-mini'),

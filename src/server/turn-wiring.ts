@@ -31,5 +31,13 @@ export async function buildTurnWiring(config: Config, centre: CentreInfo, warn: 
       );
     } else warn('TRIAGE_LLM_SECOND_OPINION is on but no LLM is configured (OPENAI_API_KEY or OPENAI_BASE_URL): the lexicon decides alone');
   }
-  return { pipeline, lexicon, secondOpinion, decide: buildTurn({ pipeline, lexicon, centre, secondOpinion }) };
+  const intake = {
+    config: {
+      notice: { version: config.CONSENT_TEXT_VERSION, centreName: centre.name, retentionDays: config.CASE_RETENTION_DAYS },
+      childAgeLimit: config.CHILD_CONSENT_AGE,
+      hotline: centre.hotline,
+    },
+    resumeDays: config.INTAKE_RESUME_DAYS,
+  };
+  return { pipeline, lexicon, secondOpinion, decide: buildTurn({ pipeline, lexicon, centre, secondOpinion, intake }) };
 }

@@ -26,3 +26,40 @@ export function riskLevelsBelow(level: RiskLevel): RiskLevel[] {
       throw new Error(`unknown risk level: ${String(level)}`);
   }
 }
+
+/** Vietnam time (UTC+7, no daylight saving): the case-code year is the year there. */
+const VIETNAM_OFFSET_MS = 7 * 3600 * 1000;
+
+/** The year of `createdAt` in Vietnam time: 2025-12-31T17:00Z is already 2026. */
+export function caseYear(createdAt: Date): number {
+  return new Date(createdAt.getTime() + VIETNAM_OFFSET_MS).getUTCFullYear();
+}
+
+/** CTXH-2026-000123: the readable case code (uppercase, as stored). */
+export function formatCaseCode(year: number, seq: number): string {
+  return `CTXH-${year}-${String(seq).padStart(6, '0')}`;
+}
+
+/** How a code is looked up: stored codes are uppercase, so the query is too. */
+export function normaliseCaseCode(code: string): string {
+  return code.trim().toUpperCase();
+}
+
+/**
+ * What is left of a redacted message's Activity: its type, ids and timestamp (a
+ * transcript still shows that a message existed, and when), nothing it said, no names.
+ */
+export function redactActivity(activity: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of ['type', 'id', 'timestamp', 'channelId'] as const) {
+    if (activity[key] !== undefined) out[key] = activity[key];
+  }
+  for (const key of ['conversation', 'from'] as const) {
+    const account = activity[key];
+    if (typeof account === 'object' && account !== null && 'id' in account) {
+      out[key] = { id: (account as { id: unknown }).id };
+    }
+  }
+  out.redacted = true;
+  return out;
+}

@@ -58,6 +58,8 @@ export interface ConversationRepository {
   upsert(address: ConversationAddress, reference: Record<string, unknown>, now: Date): Promise<Conversation>;
   get(id: string): Promise<Conversation | null>;
   findByAddress(address: ConversationAddress): Promise<Conversation | null>;
+  /** Every conversation of one platform account on one channel (a citizen's data rights). */
+  listByUser(channel: Channel, userId: string): Promise<Conversation[]>;
   setStatus(id: string, status: ConversationStatus, now: Date): Promise<void>;
   touchInbound(id: string, now: Date): Promise<void>;
   /**
@@ -166,6 +168,14 @@ export interface MessageRepository {
   listByConversation(conversationId: string, afterPosition?: number, limit?: number): Promise<StoredMessage[]>;
   /** Inbound messages never acted on (the process died mid-turn), oldest first. */
   listUnhandledInbound(limit?: number): Promise<StoredMessage[]>;
+  /**
+   * Forgets what a message said: text becomes '' and the activity keeps only its type,
+   * ids and timestamp, with `redacted: true`. For intake answers (not kept beyond the
+   * turn) and erasure. Returns how many changed.
+   */
+  redact(ids: readonly string[]): Promise<number>;
+  /** Erasure and retention: redacts every message of these conversations (created before `before`, if given). */
+  redactConversations(conversationIds: readonly string[], before?: Date): Promise<number>;
 }
 
 export interface StoredKnowledgeEntry extends KnowledgeEntry {
@@ -199,6 +209,109 @@ export interface AuditRepository {
   list(filter?: { subject?: string; action?: string; limit?: number }): Promise<AuditEvent[]>;
 }
 
+/** What a citizen agreed to, separately: intake and support; being called back; a guardian's agreement for a child. */
+export const CONSENT_PURPOSES = ['intake', 'callback', 'guardian'] as const;
+export type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
+
+/**
+ * The citizen as a data subject: one platform account on one channel ("telegram:123").
+ * Data rights ("xem", "xóa thông tin của tôi") act on everything kept under this key.
+ */
+export const citizenKeyOf = (address: Pick<ConversationAddress, 'channel' | 'userId'>): string => `${address.channel}:${address.userId}`;
+
+export interface NewConsent {
+  citizenKey: string;
+  conversationId: string;
+  channel: Channel;
+  purpose: ConsentPurpose;
+  decision: 'granted' | 'declined';
+  /** Version of the notice the citizen was shown (config CONSENT_TEXT_VERSION). */
+  textVersion: string;
+  at: Date;
+}
+
+export interface ConsentRecord extends NewConsent {
+  id: string;
+  withdrawnAt: Date | null;
+}
+
+export interface ConsentRepository {
+  record(consent: NewConsent): Promise<ConsentRecord>;
+  /** Every record of a citizen, newest first (withdrawn ones too). */
+  listByCitizen(citizenKey: string): Promise<ConsentRecord[]>;
+  /**
+   * The citizen withdraws: every granted, not yet withdrawn record (of one purpose, or
+   * all) gets `withdrawnAt`. Returns how many changed.
+   */
+  withdraw(citizenKey: string, now: Date, purpose?: ConsentPurpose): Promise<number>;
+  /** Erasure: the records stay as counts, with citizenKey and conversationId emptied (''). */
+  anonymiseCitizen(citizenKey: string): Promise<number>;
+  /** Retention: records made before `cutoff` are anonymised the same way. */
+  anonymiseBefore(cutoff: Date): Promise<number>;
+}
+
+export type CaseStatus = 'received' | 'in-progress' | 'closed';
+
+/** A finished intake (phiếu tiếp nhận). Personal fields are null once erased. */
+export interface NewCase {
+  citizenKey: string;
+  conversationId: string;
+  channel: Channel;
+  who: 'self' | 'relative' | 'other';
+  group: string;
+  need: string;
+  provinceCode: string;
+  communeCode: string;
+  age: number | null;
+  /** E.164, only under the call-back consent. */
+  phone: string | null;
+  description: string | null;
+  riskLevel: RiskLevel | null;
+  riskCategory: RiskCategory | null;
+  /** The consent records it was gathered under. */
+  consentIds: string[];
+  createdAt: Date;
+}
+
+export interface CaseRecord extends Omit<NewCase, 'citizenKey' | 'conversationId' | 'provinceCode' | 'communeCode'> {
+  id: string;
+  /** Readable, told to the citizen: CTXH-2026-000123 (per-year sequence, never reused). */
+  code: string;
+  status: CaseStatus;
+  updatedAt: Date;
+  /** Null once erased or past retention. */
+  citizenKey: string | null;
+  conversationId: string | null;
+  provinceCode: string | null;
+  communeCode: string | null;
+  erasedAt: Date | null;
+}
+
+export interface CaseRepository {
+  /** Stores the case under the next code of its year (atomic across instances). */
+  create(c: NewCase): Promise<CaseRecord>;
+  get(id: string): Promise<CaseRecord | null>;
+  /** By code, case-insensitively ("ctxh-2026-000123"). */
+  getByCode(code: string): Promise<CaseRecord | null>;
+  listByCitizen(citizenKey: string): Promise<CaseRecord[]>;
+  setStatus(id: string, status: CaseStatus, now: Date): Promise<boolean>;
+  /**
+   * Erasure: every case of the citizen keeps its code, group, need, province, status and
+   * dates (counts), and loses citizenKey, conversationId, commune, age, phone,
+   * description and consentIds; erasedAt is set. Returns how many changed.
+   */
+  eraseCitizen(citizenKey: string, now: Date): Promise<number>;
+  /** Retention: the same erasure for cases created before `cutoff` and not yet erased. */
+  eraseBefore(cutoff: Date, now: Date): Promise<number>;
+}
+
+/** A short exclusive right to do something once across instances (scheduled purges). */
+export interface LeaseRepository {
+  /** True when `holder` now holds `name` until `until` (free, expired, or already its own). */
+  acquire(name: string, holder: string, now: Date, until: Date): Promise<boolean>;
+  release(name: string, holder: string): Promise<void>;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'mongo';
   conversations: ConversationRepository;
@@ -208,6 +321,9 @@ export interface Store {
   knowledge: KnowledgeRepository;
   audit: AuditRepository;
   handoffRequests: HandoffRequestRepository;
+  consents: ConsentRepository;
+  cases: CaseRepository;
+  leases: LeaseRepository;
   close(): Promise<void>;
 }
 

@@ -15,8 +15,11 @@ export function mongoLaneUri(): string | undefined {
  * fresh random name instead of cleaning up), with one connection: jongodb is unsafe
  * under concurrent connections.
  */
-export async function openMongoTestStore(): Promise<Store> {
+export async function openMongoTestStore(dbName = newTestDbName()): Promise<Store> {
   const uri = mongoLaneUri();
   if (!uri) throw new Error('MONGODB_URI is not set: no Mongo lane to open');
-  return openMongoStore(uri, { dbName: `ctxh_test_${randomBytes(6).toString('hex')}`, maxPoolSize: 1 });
+  return openMongoStore(uri, { dbName, maxPoolSize: 1 });
 }
+
+/** A fresh database name for one test store. */
+export const newTestDbName = () => `ctxh_test_${randomBytes(6).toString('hex')}`;

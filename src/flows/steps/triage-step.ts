@@ -23,7 +23,15 @@ export interface TriageStepOptions {
   centre: CentreInfo;
   /** An LLM that may raise (never lower) the level; absent unless configured. */
   secondOpinion?: SecondOpinion;
+  /**
+   * The answer to "where?" without the place it names (src/flows/intake/places.ts): a
+   * commune's name is no sign of danger ("Hội An, Quảng Nam" is not "ăn … nấm"). Used only
+   * while the intake waits for a place.
+   */
+  withoutPlaceNames?: (text: string) => string;
 }
+
+const PLACE_STEPS = new Set(['place', 'commune', 'pick-province', 'pick-commune', 'confirm-place']);
 
 /** What an urgent message leads to: marked urgent, head of the queue, safety reply (unless a counsellor holds it). */
 export function urgentEffects(turn: TurnInput, category: RiskCategory | null, reasons: readonly string[], centre: CentreInfo): Effect[] {
@@ -42,12 +50,14 @@ export function urgentEffects(turn: TurnInput, category: RiskCategory | null, re
 }
 
 export function triageStep(options: TriageStepOptions): Step {
-  const { lexicon, centre, secondOpinion } = options;
+  const { lexicon, centre, secondOpinion, withoutPlaceNames } = options;
   return async (turn, next) => {
     if (!turn.text) return next();
-    let assessment: Assessment = assess(turn.text, turn.earlier, lexicon);
+    const answersWhere = withoutPlaceNames && PLACE_STEPS.has(turn.memory.intake?.step ?? '');
+    const text = answersWhere ? withoutPlaceNames(turn.text) : turn.text;
+    let assessment: Assessment = assess(text, turn.earlier, lexicon);
     if (secondOpinion && assessment.level !== 'urgent') {
-      assessment = raiseOnly(assessment, await secondOpinion.review(turn.text, turn.earlier));
+      assessment = raiseOnly(assessment, await secondOpinion.review(text, turn.earlier));
     }
     const risk = turn.conversation.risk;
     const pendingCheckIn = risk?.level === 'check-in';

@@ -65,6 +65,10 @@ export function mongoConversations(M: Model<ConversationDoc>): ConversationRepos
       const doc = await M.findOne(byAddress(a)).lean<ConversationDoc>();
       return doc ? docToConversation(doc) : null;
     },
+    async listByUser(channel, userId) {
+      const docs = await M.find({ channel, userId }).sort({ createdAt: 1, id: 1 }).lean<ConversationDoc[]>();
+      return docs.map(docToConversation);
+    },
     async setStatus(id, status, now) {
       await M.updateOne({ id }, { $set: { status, updatedAt: now } });
     },

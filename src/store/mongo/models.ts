@@ -9,7 +9,16 @@
  * write, and what comes back is exactly what the SQLite store gives back.
  */
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { Channel, ConversationStatus, Direction, HandoffReason, RiskCategory, RiskLevel } from '../types.js';
+import type {
+  CaseStatus,
+  Channel,
+  ConsentPurpose,
+  ConversationStatus,
+  Direction,
+  HandoffReason,
+  RiskCategory,
+  RiskLevel,
+} from '../types.js';
 
 const schemaOptions = {
   autoCreate: false,
@@ -20,7 +29,10 @@ const schemaOptions = {
   timestamps: false,
 } as const;
 
-/** Named sequences: `messages` and `audit` (ordering), `conversation:<id>` (positions). */
+/**
+ * Named sequences: `messages` and `audit` (ordering), `conversation:<id>` (positions),
+ * `case-<year>` (case codes).
+ */
 export interface CounterDoc {
   _id: string;
   seq: number;
@@ -76,6 +88,8 @@ export const conversationSchema = new Schema<ConversationDoc>(
 conversationSchema.index({ id: 1 }, { unique: true, name: 'conversations_id' });
 conversationSchema.index({ channel: 1, chatId: 1, userId: 1 }, { unique: true, name: 'conversations_address' });
 conversationSchema.index({ status: 1, updatedAt: 1 }, { name: 'conversations_status' });
+// A citizen's conversations on one channel (data rights: see, erase).
+conversationSchema.index({ channel: 1, userId: 1, createdAt: 1 }, { name: 'conversations_user' });
 // Check-ins waiting for an answer, oldest first, for the scheduler that escalates them.
 conversationSchema.index({ riskLevel: 1, riskAt: 1 }, { name: 'conversations_risk' });
 
@@ -93,6 +107,8 @@ export interface MessageDoc {
   createdAt: Date;
   handledAt: Date | null;
   claimedUntil?: Date | null;
+  /** True once redact() emptied the text and reduced the activity; missing before. */
+  redacted?: boolean;
 }
 
 export const messageSchema = new Schema<MessageDoc>(
@@ -110,6 +126,7 @@ export const messageSchema = new Schema<MessageDoc>(
     createdAt: { type: Date, required: true },
     handledAt: { type: Date, default: null },
     claimedUntil: { type: Date, default: null },
+    redacted: { type: Boolean },
   },
   schemaOptions,
 );
@@ -232,6 +249,111 @@ handoffRequestSchema.index(
 // The queue: open requests, most urgent first, then oldest first.
 handoffRequestSchema.index({ status: 1, priority: 1, createdAt: 1 }, { name: 'handoff_requests_queue' });
 
+export interface ConsentDoc {
+  id: string;
+  /** '' (with conversationId '') once anonymised: the record stays as a count. */
+  citizenKey: string;
+  conversationId: string;
+  channel: Channel;
+  purpose: ConsentPurpose;
+  decision: 'granted' | 'declined';
+  textVersion: string;
+  at: Date;
+  withdrawnAt: Date | null;
+}
+
+export const consentSchema = new Schema<ConsentDoc>(
+  {
+    id: { type: String, required: true },
+    // Not `required`: mongoose would refuse the '' of an anonymised record.
+    citizenKey: { type: String },
+    conversationId: { type: String },
+    channel: { type: String, required: true },
+    purpose: { type: String, required: true, enum: ['intake', 'callback', 'guardian'] },
+    decision: { type: String, required: true, enum: ['granted', 'declined'] },
+    textVersion: { type: String, required: true },
+    at: { type: Date, required: true },
+    withdrawnAt: { type: Date, default: null },
+  },
+  schemaOptions,
+);
+consentSchema.index({ id: 1 }, { unique: true, name: 'consents_id' });
+consentSchema.index({ citizenKey: 1, at: -1 }, { name: 'consents_citizen' });
+consentSchema.index({ at: 1 }, { name: 'consents_at' });
+
+/** A case; the personal fields are null (consentIds empty) once erased. */
+export interface CaseDoc {
+  id: string;
+  /** Uppercase, CTXH-<year>-<6 digits>. */
+  code: string;
+  status: CaseStatus;
+  channel: Channel;
+  who: 'self' | 'relative' | 'other';
+  group: string;
+  need: string;
+  provinceCode: string | null;
+  riskLevel: RiskLevel | null;
+  riskCategory: RiskCategory | null;
+  createdAt: Date;
+  updatedAt: Date;
+  citizenKey: string | null;
+  conversationId: string | null;
+  communeCode: string | null;
+  age: number | null;
+  phone: string | null;
+  description: string | null;
+  consentIds: string[];
+  erasedAt: Date | null;
+}
+
+export const caseSchema = new Schema<CaseDoc>(
+  {
+    id: { type: String, required: true },
+    code: { type: String, required: true },
+    status: { type: String, required: true, enum: ['received', 'in-progress', 'closed'] },
+    channel: { type: String, required: true },
+    who: { type: String, required: true, enum: ['self', 'relative', 'other'] },
+    group: { type: String, required: true },
+    need: { type: String, required: true },
+    provinceCode: { type: String, default: null },
+    riskLevel: { type: String, default: null },
+    riskCategory: { type: String, default: null },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+    citizenKey: { type: String, default: null },
+    conversationId: { type: String, default: null },
+    communeCode: { type: String, default: null },
+    age: { type: Number, default: null },
+    phone: { type: String, default: null },
+    description: { type: String, default: null },
+    consentIds: { type: [String], default: [] },
+    erasedAt: { type: Date, default: null },
+  },
+  schemaOptions,
+);
+caseSchema.index({ id: 1 }, { unique: true, name: 'cases_id' });
+// Two instances handed the same number cannot both insert it.
+caseSchema.index({ code: 1 }, { unique: true, name: 'cases_code' });
+caseSchema.index({ citizenKey: 1, createdAt: 1 }, { name: 'cases_citizen' });
+// Retention: cases not yet erased, oldest first.
+caseSchema.index({ erasedAt: 1, createdAt: 1 }, { name: 'cases_retention' });
+
+/** A lease; `_id` is its name, so there is one document per name. */
+export interface LeaseDoc {
+  _id: string;
+  holder: string;
+  until: Date;
+}
+
+export const leaseSchema = new Schema<LeaseDoc>(
+  {
+    _id: { type: String, required: true },
+    holder: { type: String, required: true },
+    until: { type: Date, required: true },
+  },
+  schemaOptions,
+);
+
 export interface MongoModels {
   counters: Model<CounterDoc>;
   conversations: Model<ConversationDoc>;
@@ -240,6 +362,9 @@ export interface MongoModels {
   knowledge: Model<KnowledgeVersionDoc>;
   audit: Model<AuditEventDoc>;
   handoffRequests: Model<HandoffRequestDoc>;
+  consents: Model<ConsentDoc>;
+  cases: Model<CaseDoc>;
+  leases: Model<LeaseDoc>;
 }
 
 /** Registers the models on a dedicated connection (never mongoose's global one). */
@@ -252,6 +377,9 @@ export function defineModels(conn: Connection): MongoModels {
     knowledge: conn.model<KnowledgeVersionDoc>('KnowledgeVersion', knowledgeVersionSchema, 'knowledge_versions'),
     audit: conn.model<AuditEventDoc>('AuditEvent', auditEventSchema, 'audit_events'),
     handoffRequests: conn.model<HandoffRequestDoc>('HandoffRequest', handoffRequestSchema, 'handoff_requests'),
+    consents: conn.model<ConsentDoc>('Consent', consentSchema, 'consents'),
+    cases: conn.model<CaseDoc>('Case', caseSchema, 'cases'),
+    leases: conn.model<LeaseDoc>('Lease', leaseSchema, 'leases'),
   };
 }
 

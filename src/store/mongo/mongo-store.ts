@@ -1,16 +1,16 @@
 /**
  * The MongoDB store: several app instances share one database. It behaves as the
  * SQLite store does (tests/store.contract.test.ts holds both to it) and uses only plain
- * CRUD, findOneAndUpdate and the $set/$inc/$addToSet/$setOnInsert update operators, so
- * the jongodb test lane exercises the real code. Anything that must happen once across
- * instances is a conditional write: a unique index (duplicate key 11000) or a
- * compare-and-set filter, never a check in process memory.
+ * CRUD, findOneAndUpdate, updateOne/updateMany and the $set/$inc/$addToSet/$setOnInsert
+ * update operators, so the jongodb test lane exercises the real code. Anything that must
+ * happen once across instances is a conditional write: a unique index (duplicate key
+ * 11000) or a compare-and-set filter, never a check in process memory.
  */
 import { randomUUID } from 'node:crypto';
 import mongoose from 'mongoose';
 import type { StoreItems } from 'botbuilder';
 import type { KnowledgeEntry } from '../../kb/entry.js';
-import { entryHash, newETag } from '../shared.js';
+import { entryHash, newETag, redactActivity } from '../shared.js';
 import {
   ETagConflictError,
   type AuditEvent,
@@ -30,8 +30,11 @@ import {
   type MessageDoc,
 } from './models.js';
 import { applyLimit, isDuplicateKey } from './helpers.js';
+import { mongoCases } from './cases.js';
+import { mongoConsents } from './consents.js';
 import { mongoConversations } from './conversations.js';
 import { mongoHandoffRequests } from './handoff-requests.js';
+import { mongoLeases } from './leases.js';
 
 export interface MongoStoreOptions {
   /** Database name; defaults to the one in the URI (or mongoose's default). */
@@ -146,6 +149,26 @@ export async function openMongoStore(uri: string, options: MongoStoreOptions = {
         }
       }
     };
+    /**
+     * Redaction keeps the document (position, ids and platform id, so a redelivery stays a
+     * duplicate) and forgets what it said. Each message is one updateOne ($set) conditional
+     * on not being redacted yet, so two instances redacting at once count it once.
+     */
+    const redactMatching = async (filter: Record<string, unknown>): Promise<number> => {
+      const docs = await M.find({ ...filter, redacted: { $ne: true } }, { id: 1, activity: 1 }).lean<
+        Array<Pick<MessageDoc, 'id' | 'activity'>>
+      >();
+      let changed = 0;
+      for (const d of docs) {
+        const activity = JSON.stringify(redactActivity(JSON.parse(d.activity) as Record<string, unknown>));
+        const res = await M.updateOne(
+          { id: d.id, redacted: { $ne: true } },
+          { $set: { text: '', activity, redacted: true } },
+        );
+        changed += res.modifiedCount;
+      }
+      return changed;
+    };
     return {
       async recordInbound(m) {
         return write({ ...m, direction: 'in' });
@@ -171,6 +194,17 @@ export async function openMongoStore(uri: string, options: MongoStoreOptions = {
       async listUnhandledInbound(limit = 100) {
         const q = applyLimit(M.find({ direction: 'in', handledAt: null }).sort({ seq: 1 }), limit);
         return q ? (await q.lean<MessageDoc[]>()).map(docToMessage) : [];
+      },
+      async redact(ids) {
+        if (ids.length === 0) return 0;
+        return redactMatching({ id: { $in: [...ids] } });
+      },
+      async redactConversations(conversationIds, before) {
+        if (conversationIds.length === 0) return 0;
+        return redactMatching({
+          conversationId: { $in: [...conversationIds] },
+          ...(before === undefined ? {} : { createdAt: { $lt: before } }),
+        });
       },
     };
   })();
@@ -322,6 +356,9 @@ export async function openMongoStore(uri: string, options: MongoStoreOptions = {
     knowledge,
     audit,
     handoffRequests: mongoHandoffRequests(models.handoffRequests),
+    consents: mongoConsents(models.consents),
+    cases: mongoCases(models.cases, models.counters),
+    leases: mongoLeases(models.leases),
     async close() {
       await conn.close();
     },

@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StoreItems } from 'botbuilder';
 import type { KnowledgeEntry } from '../../kb/entry.js';
-import { entryHash, newETag, riskLevelsBelow } from '../shared.js';
+import { entryHash, newETag, redactActivity, riskLevelsBelow } from '../shared.js';
 import {
   ETagConflictError,
   type AuditEvent,
@@ -24,7 +24,10 @@ import {
   type StoredKnowledgeEntry,
   type StoredMessage,
 } from '../types.js';
+import { sqliteCases } from './cases.js';
+import { sqliteConsents } from './consents.js';
 import { sqliteHandoffRequests } from './handoff-requests.js';
+import { sqliteLeases } from './leases.js';
 import { SQLITE_SCHEMA } from './schema.js';
 
 type Row = Record<string, unknown>;
@@ -99,6 +102,7 @@ function migrate(db: Database.Database): void {
   const columns = columnsOf('messages');
   if (columns.length === 0) return;
   if (!columns.includes('claimed_until')) db.exec('ALTER TABLE messages ADD COLUMN claimed_until INTEGER');
+  if (!columns.includes('redacted')) db.exec('ALTER TABLE messages ADD COLUMN redacted INTEGER NOT NULL DEFAULT 0');
   if (!columns.includes('position')) {
     db.exec(`ALTER TABLE messages ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
       UPDATE messages SET position =
@@ -116,6 +120,8 @@ export function openSqliteStore(dataDir: string, fileName = 'ctxh.sqlite'): Stor
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
+  // Erased personal data is overwritten with zeros in the file, not left in free pages.
+  db.pragma('secure_delete = ON');
   db.transaction(() => migrate(db))();
   db.exec(SQLITE_SCHEMA);
 
@@ -129,6 +135,7 @@ export function openSqliteStore(dataDir: string, fileName = 'ctxh.sqlite'): Stor
        ON CONFLICT(channel, chat_id, user_id) DO UPDATE SET reference = excluded.reference, updated_at = excluded.updated_at`,
     );
     const byId = db.prepare('SELECT * FROM conversations WHERE id = ?');
+    const byUser = db.prepare('SELECT * FROM conversations WHERE channel = ? AND user_id = ? ORDER BY created_at, id');
     const setStatus = db.prepare('UPDATE conversations SET status = ?, updated_at = ? WHERE id = ?');
     const touch = db.prepare('UPDATE conversations SET last_inbound_at = ?, updated_at = ? WHERE id = ?');
     // Compare-and-set on the current level: the WHERE clause lists the levels that may be
@@ -169,6 +176,9 @@ export function openSqliteStore(dataDir: string, fileName = 'ctxh.sqlite'): Stor
       },
       async findByAddress(a) {
         return find(a);
+      },
+      async listByUser(channel, userId) {
+        return (byUser.all(channel, userId) as Row[]).map(rowToConversation);
       },
       async setStatus(id, status, now) {
         setStatus.run(status, +now, id);
@@ -222,6 +232,26 @@ export function openSqliteStore(dataDir: string, fileName = 'ctxh.sqlite'): Stor
     const unhandled = db.prepare(
       "SELECT * FROM messages WHERE direction = 'in' AND handled_at IS NULL ORDER BY seq LIMIT ?",
     );
+    // Redaction keeps the row (its position, ids and platform id, so a redelivery stays a
+    // duplicate) and forgets what it said; `redacted` keeps a second pass from counting it.
+    const toRedactByIds = db.prepare(
+      'SELECT id, activity FROM messages WHERE id IN (SELECT value FROM json_each(?)) AND redacted = 0',
+    );
+    const toRedactByConversations = db.prepare(
+      `SELECT id, activity FROM messages
+        WHERE conversation_id IN (SELECT value FROM json_each(@ids)) AND redacted = 0
+          AND (@before IS NULL OR created_at < @before)`,
+    );
+    const redactOne = db.prepare("UPDATE messages SET text = '', activity = ?, redacted = 1 WHERE id = ? AND redacted = 0");
+    // The select runs inside the transaction too: what it read is what gets rewritten.
+    const redactRows = db.transaction((select: () => unknown[]): number => {
+      let changed = 0;
+      for (const r of select() as Array<{ id: string; activity: string }>) {
+        const activity = JSON.stringify(redactActivity(JSON.parse(r.activity) as Record<string, unknown>));
+        changed += redactOne.run(activity, r.id).changes;
+      }
+      return changed;
+    });
     const write = (m: NewMessage): { message: StoredMessage; duplicate: boolean } => {
       const id = randomUUID();
       const info = insert.run({
@@ -252,6 +282,15 @@ export function openSqliteStore(dataDir: string, fileName = 'ctxh.sqlite'): Stor
       },
       async listUnhandledInbound(limit = 100) {
         return (unhandled.all(limit) as Row[]).map(rowToMessage);
+      },
+      async redact(ids) {
+        if (ids.length === 0) return 0;
+        return redactRows.immediate(() => toRedactByIds.all(JSON.stringify(ids)));
+      },
+      async redactConversations(conversationIds, before) {
+        if (conversationIds.length === 0) return 0;
+        const params = { ids: JSON.stringify(conversationIds), before: before === undefined ? null : +before };
+        return redactRows.immediate(() => toRedactByConversations.all(params));
       },
     };
   })();
@@ -381,6 +420,9 @@ export function openSqliteStore(dataDir: string, fileName = 'ctxh.sqlite'): Stor
     knowledge,
     audit,
     handoffRequests: sqliteHandoffRequests(db),
+    consents: sqliteConsents(db),
+    cases: sqliteCases(db),
+    leases: sqliteLeases(db),
     async close() {
       db.close();
     },

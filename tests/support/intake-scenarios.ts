@@ -1,0 +1,130 @@
+/**
+ * The intake's acceptance scenarios over the real Direct Line client, shared by the
+ * SQLite run (tests/intake-directline.test.ts) and the Mongo lane
+ * (tests/store.contract.test.ts). `dump` returns everything the store holds, as raw
+ * rows or documents in JSON, so a test can look for personal data the way an auditor
+ * reading the database would.
+ */
+import { expect } from 'vitest';
+import { citizenKeyOf, type Store } from '../../src/store/types.js';
+import { waitFor } from './http.js';
+import { WebCitizen } from './urgent-scenarios.js';
+
+export type Dump = () => Promise<string>;
+
+/** A whole intake typed without diacritics, with an old province name (Quảng Nam is in Đà Nẵng since 1/7/2025). */
+export const NO_DIACRITICS_INTAKE = [
+  'dang ky ho tro',
+  'dong y',
+  'nguoi than',
+  'nguoi cao tuoi',
+  '82 tuoi',
+  'cham soc',
+  'phuong hoi an, quang nam',
+  'dung roi',
+  'co',
+  '0905.123.456',
+  'ba noi toi song mot minh, chan yeu khong di cho duoc',
+] as const;
+
+export const PHONE_DIGITS = '905123456';
+export const DESCRIPTION_WORDS = 'chan yeu khong di cho duoc';
+
+async function conversationOf(store: Store, citizen: WebCitizen) {
+  return waitFor(() => store.conversations.findByAddress({ channel: 'webchat', chatId: citizen.conversationId, userId: citizen.userId }), 'conversation');
+}
+
+/** Completes the intake, checks the case, then shows and erases the citizen's data. */
+export async function runIntakeAndErasure(url: string, store: Store, dump: Dump): Promise<void> {
+  const citizen = await WebCitizen.open(url);
+  try {
+    const replies: string[] = [];
+    for (const text of NO_DIACRITICS_INTAKE) replies.push(await citizen.say(text));
+    expect(replies[0]).toMatch(/Bạn có đồng ý không\?/);
+    expect(replies[6]).toMatch(/Phường Hội An.*Thành phố Đà Nẵng/);
+    expect(replies[10]).toMatch(/Mình ghi lại như sau/);
+    expect(replies[10]).toMatch(/0905 123 456/);
+    const done = await citizen.say('gui phieu');
+    const code = /CTXH-\d{4}-\d{6}/.exec(done)?.[0];
+    expect(code, done).toBeTruthy();
+
+    const conversation = await conversationOf(store, citizen);
+    const kept = await store.cases.getByCode(code!);
+    expect(kept).toMatchObject({
+      conversationId: conversation.id,
+      who: 'relative',
+      group: 'nguoi-cao-tuoi',
+      need: 'cham-soc',
+      provinceCode: '48',
+      age: 82,
+      phone: '+84905123456',
+      description: 'ba noi toi song mot minh, chan yeu khong di cho duoc',
+      status: 'received',
+    });
+    expect(kept!.communeCode).toMatch(/^\d{5}$/);
+    expect(kept!.consentIds.length).toBeGreaterThanOrEqual(2);
+    const consents = await store.consents.listByCitizen(citizenKeyOf(conversation));
+    expect(consents.map((c) => `${c.purpose}:${c.decision}`).sort()).toEqual(['callback:granted', 'intake:granted']);
+    expect(await store.handoffRequests.findOpen(conversation.id)).toMatchObject({ reason: 'intake' });
+    // The intake's answers were not kept as messages beyond their turn.
+    const inbound = (await store.messages.listByConversation(conversation.id)).filter((m) => m.direction === 'in');
+    expect(inbound.some((m) => m.text.includes(PHONE_DIGITS.slice(-6)) || m.text.includes('quang nam'))).toBe(false);
+
+    // The case's status, by code, to its own citizen.
+    expect(await citizen.say(`ho so ${code!.toLowerCase()} toi dau roi`)).toMatch(/đã tiếp nhận/);
+    // What is kept, then erasure after one confirmation.
+    expect(await citizen.say('xem thong tin cua toi')).toMatch(new RegExp(`${code}[\\s\\S]*0905 123 456`));
+    expect(await citizen.say('xoa thong tin cua toi')).toMatch(/không lấy lại được/);
+    expect(await citizen.say('Xóa hết')).toMatch(/đã xóa/);
+
+    const erased = await store.cases.getByCode(code!);
+    expect(erased).toMatchObject({ phone: null, description: null, communeCode: null, citizenKey: null, age: null });
+    expect(erased!.erasedAt).not.toBeNull();
+    await waitFor(async () => !(await dump()).includes(PHONE_DIGITS), 'the phone gone from the store');
+    const everything = await dump();
+    expect(everything).not.toContain(PHONE_DIGITS);
+    expect(everything).not.toContain(DESCRIPTION_WORDS);
+    expect(everything).not.toMatch(/chan yeu/);
+    const audit = await store.audit.list({ subject: conversation.id, action: 'data.erased' });
+    expect(audit).toHaveLength(1);
+    expect(JSON.stringify(audit[0]!.detail)).not.toMatch(/905|chan yeu/);
+  } finally {
+    citizen.close();
+  }
+}
+
+/** Declines consent, then goes on chatting: nothing personal is in the store. */
+export async function runDeclinedConsent(url: string, store: Store, dump: Dump): Promise<void> {
+  const citizen = await WebCitizen.open(url);
+  try {
+    expect(await citizen.say('dien phieu tiep nhan')).toMatch(/đồng ý/);
+    expect(await citizen.say('khong dong y')).toMatch(/không ghi lại/);
+    // Still served: a policy answer, and no intake question follows.
+    expect(await citizen.say('tro cap nguoi khuyet tat bao nhieu')).toMatch(/Nguồn: /);
+    const conversation = await conversationOf(store, citizen);
+    const consents = await store.consents.listByCitizen(citizenKeyOf(conversation));
+    expect(consents.map((c) => `${c.purpose}:${c.decision}`)).toEqual(['intake:declined']);
+    expect(await store.cases.listByCitizen(citizenKeyOf(conversation))).toEqual([]);
+    const everything = await dump();
+    // No case, no intake answers in the bot's state, no phone anywhere.
+    expect(everything).not.toMatch(/"(answers|provinceCode|communeCode|phone)":\s*"?[\w+]/);
+    expect(everything).not.toMatch(/\+84\d{9}/);
+  } finally {
+    citizen.close();
+  }
+}
+
+/** Three invalid phone numbers in a row: the counsellor offer, not a fourth prompt. */
+export async function runInvalidPhones(url: string): Promise<void> {
+  const citizen = await WebCitizen.open(url);
+  try {
+    for (const text of ['dang ky ho tro', 'dong y', 'toi', 'nguoi khuyet tat', 'tro cap', 'phuong ben thanh, tp hcm', 'dung', 'co goi lai']) await citizen.say(text);
+    expect(await citizen.say('123')).toMatch(/ví dụ: 0912 345 678/);
+    expect(await citizen.say('so cua toi la abc')).toMatch(/ví dụ: 0912 345 678/);
+    const third = await citizen.say('01234');
+    expect(third).toMatch(/tư vấn viên/);
+    expect(third).not.toMatch(/ví dụ: 0912 345 678/);
+  } finally {
+    citizen.close();
+  }
+}
