@@ -694,6 +694,19 @@ describe.each(lanes)('store contract: $name', ({ open }) => {
       expect(await store.messages.redactConversations([])).toBe(0);
       expect((await store.messages.listByConversation('red-e'))[0]).toEqual(other);
     });
+
+    it('redacts what is past retention, oldest first, a batch at a time', async () => {
+      const old = (n: number, createdAt: Date) => store.messages.recordInbound(rich('red-old', `red-old-${n}`, `tin cu ${n}`, createdAt));
+      await old(1, new Date('2001-01-01T00:00:00Z'));
+      await old(2, new Date('2001-01-03T00:00:00Z'));
+      await old(3, new Date('2001-01-05T00:00:00Z'));
+      const texts = async () => (await store.messages.listByConversation('red-old')).map((m) => m.text);
+      expect(await store.messages.redactBefore(new Date('2001-01-04T00:00:00Z'), 1)).toBe(1);
+      expect(await texts()).toEqual(['', 'tin cu 2', 'tin cu 3']);
+      expect(await store.messages.redactBefore(new Date('2001-01-04T00:00:00Z'), 1)).toBe(1);
+      expect(await store.messages.redactBefore(new Date('2001-01-04T00:00:00Z'), 1)).toBe(0);
+      expect(await texts()).toEqual(['', '', 'tin cu 3']);
+    });
   });
 
   describe('consents', () => {

@@ -11,6 +11,7 @@ import type { AnswerPipeline } from '../flows/answer.js';
 import { CtxhBot } from '../flows/bot.js';
 import type { DecideTurn } from '../flows/turn.js';
 import { escalateDueCheckIns } from '../handoff/check-in-escalation.js';
+import { sweepRetention } from './retention.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/types.js';
 import { centreInfo, type Config } from './config.js';
@@ -26,7 +27,7 @@ export interface Assistant {
   decide: DecideTurn;
   telegram?: TelegramAdapter;
   log: Logger;
-  /** Starts background work: recovery of unanswered messages, check-in escalation, Telegram polling. */
+  /** Starts background work: recovery of unanswered messages, check-in escalation, the retention sweep, Telegram polling. */
   start(): Promise<void>;
   close(): Promise<void>;
 }
@@ -89,6 +90,9 @@ export async function createAssistant(
 
   let recovery: NodeJS.Timeout | undefined;
   let escalation: NodeJS.Timeout | undefined;
+  let retention: NodeJS.Timeout | undefined;
+  const holder = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const sweepMs = config.RETENTION_SWEEP_MINUTES * 60_000;
   const escalateMs = config.CHECK_IN_ESCALATE_SECONDS * 1000;
   return {
     app,
@@ -112,11 +116,25 @@ export async function createAssistant(
       };
       escalation = setInterval(() => void escalate().catch((err) => log.error({ err }, 'check-in escalation failed')), Math.min(30_000, escalateMs / 3));
       escalation.unref();
+      const sweep = async () => {
+        const swept = await sweepRetention(store, {
+          now: now(),
+          caseDays: config.CASE_RETENTION_DAYS,
+          messageDays: config.MESSAGE_RETENTION_DAYS,
+          holder,
+          intervalMs: sweepMs,
+        });
+        if (swept && swept.cases + swept.consents + swept.messages > 0) log.info(swept, 'retention sweep erased what was past its time');
+      };
+      void sweep().catch((err) => log.error({ err }, 'retention sweep failed'));
+      retention = setInterval(() => void sweep().catch((err) => log.error({ err }, 'retention sweep failed')), sweepMs);
+      retention.unref();
       if (telegram && config.TELEGRAM_MODE === 'polling') await telegram.startPolling();
     },
     async close() {
       if (recovery) clearInterval(recovery);
       if (escalation) clearInterval(escalation);
+      if (retention) clearInterval(retention);
       telegram?.stop();
       await runner.idle();
       await store.close();

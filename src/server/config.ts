@@ -57,6 +57,7 @@ const schema = z
     RISK_LEXICON_DIR: optionalString,
 
     CASE_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(730),
+    MESSAGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(180),
     CONSENT_TEXT_VERSION: z.string().min(1).default('2026-11-30'),
     CHILD_CONSENT_AGE: z.coerce.number().int().min(1).max(18).default(16),
     INTAKE_RESUME_DAYS: z.coerce.number().int().min(1).max(365).default(30),

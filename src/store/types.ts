@@ -176,6 +176,8 @@ export interface MessageRepository {
   redact(ids: readonly string[]): Promise<number>;
   /** Erasure and retention: redacts every message of these conversations (created before `before`, if given). */
   redactConversations(conversationIds: readonly string[], before?: Date): Promise<number>;
+  /** Retention: redacts up to `limit` messages created before `cutoff`, oldest first; call again while it returns `limit`. */
+  redactBefore(cutoff: Date, limit?: number): Promise<number>;
 }
 
 export interface StoredKnowledgeEntry extends KnowledgeEntry {

@@ -144,6 +144,8 @@ messageSchema.index(
 // Unique: two instances that were handed the same position cannot both insert it.
 messageSchema.index({ conversationId: 1, position: 1 }, { unique: true, name: 'messages_position' });
 messageSchema.index({ direction: 1, handledAt: 1, seq: 1 }, { name: 'messages_unhandled' });
+// Retention sweeps read the oldest messages first.
+messageSchema.index({ createdAt: 1, seq: 1 }, { name: 'messages_age' });
 
 /** botbuilder Storage item; `_id` is the storage key, any string. */
 export interface BotStateDoc {

@@ -154,8 +154,8 @@ export async function openMongoStore(uri: string, options: MongoStoreOptions = {
      * duplicate) and forgets what it said. Each message is one updateOne ($set) conditional
      * on not being redacted yet, so two instances redacting at once count it once.
      */
-    const redactMatching = async (filter: Record<string, unknown>): Promise<number> => {
-      const docs = await M.find({ ...filter, redacted: { $ne: true } }, { id: 1, activity: 1 }).lean<
+    const redactMatching = async (filter: Record<string, unknown>, limit = 0): Promise<number> => {
+      const docs = await M.find({ ...filter, redacted: { $ne: true } }, { id: 1, activity: 1 }).sort({ createdAt: 1, seq: 1 }).limit(limit).lean<
         Array<Pick<MessageDoc, 'id' | 'activity'>>
       >();
       let changed = 0;
@@ -205,6 +205,9 @@ export async function openMongoStore(uri: string, options: MongoStoreOptions = {
           conversationId: { $in: [...conversationIds] },
           ...(before === undefined ? {} : { createdAt: { $lt: before } }),
         });
+      },
+      async redactBefore(cutoff, limit = 1000) {
+        return redactMatching({ createdAt: { $lt: cutoff } }, limit);
       },
     };
   })();

@@ -47,6 +47,8 @@ CREATE UNIQUE INDEX IF NOT EXISTS messages_platform_id
   ON messages(channel, direction, platform_message_id) WHERE platform_message_id IS NOT NULL;
 CREATE UNIQUE INDEX IF NOT EXISTS messages_position ON messages(conversation_id, position);
 CREATE INDEX IF NOT EXISTS messages_unhandled ON messages(direction, handled_at) WHERE handled_at IS NULL;
+-- Retention sweeps read the oldest messages first.
+CREATE INDEX IF NOT EXISTS messages_age ON messages(created_at);
 
 CREATE TABLE IF NOT EXISTS bot_state (
   key TEXT PRIMARY KEY,

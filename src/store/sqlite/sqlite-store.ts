@@ -242,6 +242,9 @@ export function openSqliteStore(dataDir: string, fileName = 'ctxh.sqlite'): Stor
         WHERE conversation_id IN (SELECT value FROM json_each(@ids)) AND redacted = 0
           AND (@before IS NULL OR created_at < @before)`,
     );
+    const toRedactBefore = db.prepare(
+      'SELECT id, activity FROM messages WHERE redacted = 0 AND created_at < ? ORDER BY created_at, seq LIMIT ?',
+    );
     const redactOne = db.prepare("UPDATE messages SET text = '', activity = ?, redacted = 1 WHERE id = ? AND redacted = 0");
     // The select runs inside the transaction too: what it read is what gets rewritten.
     const redactRows = db.transaction((select: () => unknown[]): number => {
@@ -291,6 +294,9 @@ export function openSqliteStore(dataDir: string, fileName = 'ctxh.sqlite'): Stor
         if (conversationIds.length === 0) return 0;
         const params = { ids: JSON.stringify(conversationIds), before: before === undefined ? null : +before };
         return redactRows.immediate(() => toRedactByConversations.all(params));
+      },
+      async redactBefore(cutoff, limit = 1000) {
+        return redactRows.immediate(() => toRedactBefore.all(+cutoff, limit));
       },
     };
   })();
