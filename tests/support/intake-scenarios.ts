@@ -70,8 +70,16 @@ export async function runIntakeAndErasure(url: string, store: Store, dump: Dump)
     const inbound = (await store.messages.listByConversation(conversation.id)).filter((m) => m.direction === 'in');
     expect(inbound.some((m) => m.text.includes(PHONE_DIGITS.slice(-6)) || m.text.includes('quang nam'))).toBe(false);
 
-    // The case's status, by code, to its own citizen.
+    // The case's status, by code, to its own citizen; to anyone else only with the phone on file.
     expect(await citizen.say(`ho so ${code!.toLowerCase()} toi dau roi`)).toMatch(/đã tiếp nhận/);
+    const stranger = await WebCitizen.open(url);
+    try {
+      expect(await stranger.say(`${code} sao roi`)).toMatch(/số điện thoại đã ghi trong phiếu/);
+      expect(await stranger.say('0912 000 111')).toMatch(/không khớp/);
+      expect(await stranger.say('0905 123 456')).toMatch(/đã tiếp nhận/);
+    } finally {
+      stranger.close();
+    }
     // What is kept, then erasure after one confirmation.
     expect(await citizen.say('xem thong tin cua toi')).toMatch(new RegExp(`${code}[\\s\\S]*0905 123 456`));
     expect(await citizen.say('xoa thong tin cua toi')).toMatch(/không lấy lại được/);
@@ -109,6 +117,22 @@ export async function runDeclinedConsent(url: string, store: Store, dump: Dump):
     // No case, no intake answers in the bot's state, no phone anywhere.
     expect(everything).not.toMatch(/"(answers|provinceCode|communeCode|phone)":\s*"?[\w+]/);
     expect(everything).not.toMatch(/\+84\d{9}/);
+  } finally {
+    citizen.close();
+  }
+}
+
+/** A policy question mid-intake is answered, then the same question is asked again. */
+export async function runDigression(url: string): Promise<void> {
+  const citizen = await WebCitizen.open(url);
+  try {
+    await citizen.say('dang ky ho tro');
+    expect(await citizen.say('dong y')).toMatch(/cho ai/);
+    const [answer, again] = await citizen.sayAll('tro cap nguoi khuyet tat bao nhieu', 2);
+    expect(answer).toMatch(/Nguồn: /);
+    expect(again).toMatch(/cho ai/);
+    // The intake goes on where it was; the question counted as no failure.
+    expect(await citizen.say('toi')).toMatch(/thuộc nhóm nào/);
   } finally {
     citizen.close();
   }

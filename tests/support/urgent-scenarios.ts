@@ -48,6 +48,14 @@ export class WebCitizen {
     return waitFor(() => this.botTexts[before], `bot reply to "${text}"`);
   }
 
+  /** Sends a message and waits for `count` replies to it, which it returns. */
+  async sayAll(text: string, count: number): Promise<string[]> {
+    const before = this.botTexts.length;
+    await this.say(text);
+    await waitFor(() => this.botTexts.length >= before + count, `${count} bot replies to "${text}"`);
+    return this.botTexts.slice(before, before + count);
+  }
+
   close(): void {
     this.sub.unsubscribe();
     this.dl.end();
