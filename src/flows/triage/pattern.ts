@@ -144,6 +144,8 @@ interface Entry<T> {
   required: ReadonlyArray<ReadonlySet<string>>;
   /** The same as word numbers, rarest slot first (set when anchored). */
   requiredIds: Int32Array[];
+  /** `firsts` as word numbers (set when anchored). */
+  firstIds: Int32Array;
   /** Last message this entry was tried on (saves a set per message). */
   seen: number;
 }
@@ -154,6 +156,8 @@ interface Anchored<T> {
   ids: Map<string, number>;
   /** Last position of each word (by number) in the message being matched; -1 when absent. */
   last: Int32Array;
+  /** Every position of each word (by number) in the message being matched. */
+  at: Array<readonly number[] | undefined>;
 }
 
 export class PhraseIndex<T> {
@@ -172,7 +176,7 @@ export class PhraseIndex<T> {
     const required = slots
       .filter((slot): slot is Exclude<Slot, 'gap'> => slot !== 'gap' && !slot.optional)
       .map((slot) => new Set(slot.alts.map((alt) => alt[0]!.f)));
-    this.entries.push({ slots, tag, seq: this.entries.length, firsts: [...firstWords(slots)], required, requiredIds: [], seen: -1 });
+    this.entries.push({ slots, tag, seq: this.entries.length, firsts: [...firstWords(slots)], required, requiredIds: [], firstIds: new Int32Array(0), seen: -1 });
     this.anchored = null;
   }
 
@@ -188,22 +192,25 @@ export class PhraseIndex<T> {
     for (const e of this.entries) {
       const bySlot = [...e.required].sort((a, b) => slotCost(a) - slotCost(b));
       e.requiredIds = bySlot.map((slot) => Int32Array.from(slot, idOf));
+      e.firstIds = Int32Array.from(e.firsts, idOf);
       for (const w of bySlot[0] ?? e.firsts) {
         let list = byAnchor.get(w);
         if (!list) byAnchor.set(w, (list = []));
         list.push(e);
       }
     }
-    return { byAnchor, ids, last: new Int32Array(ids.size).fill(-1) };
+    return { byAnchor, ids, last: new Int32Array(ids.size).fill(-1), at: new Array(ids.size) };
   }
 
   /** Every (tag, span) that matches, in order of start (then of adding). */
   matches(words: readonly Word[], positions: ReadonlyMap<string, readonly number[]> = wordPositions(words)): Array<{ tag: T; span: Span }> {
-    const { byAnchor, ids, last } = (this.anchored ??= this.anchor());
+    const { byAnchor, ids, last, at } = (this.anchored ??= this.anchor());
     const generation = ++this.generation;
-    for (const [w, at] of positions) {
+    for (const [w, where] of positions) {
       const id = ids.get(w);
-      if (id !== undefined) last[id] = at[at.length - 1]!;
+      if (id === undefined) continue;
+      last[id] = where[where.length - 1]!;
+      at[id] = where;
     }
     const found: Array<{ tag: T; span: Span; seq: number }> = [];
     for (const word of positions.keys()) {
@@ -221,8 +228,12 @@ export class PhraseIndex<T> {
           if (latest < 0) break;
         }
         if (latest < 0) continue;
-        for (const first of entry.firsts) {
-          for (const i of positions.get(first) ?? []) {
+        const firstIds = entry.firstIds;
+        for (let k = 0; k < firstIds.length; k++) {
+          const starts = at[firstIds[k]!];
+          if (!starts) continue;
+          for (let j = 0; j < starts.length; j++) {
+            const i = starts[j]!;
             if (i > latest) break;
             const end = matchAt(words, entry.slots, i);
             if (end !== null && end > i) found.push({ tag: entry.tag, span: { start: i, end }, seq: entry.seq });
@@ -232,7 +243,9 @@ export class PhraseIndex<T> {
     }
     for (const w of positions.keys()) {
       const id = ids.get(w);
-      if (id !== undefined) last[id] = -1;
+      if (id === undefined) continue;
+      last[id] = -1;
+      at[id] = undefined;
     }
     found.sort((a, b) => a.span.start - b.span.start || a.seq - b.seq);
     return found.map(({ tag, span }) => ({ tag, span }));
