@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, it } from 'vitest';
 import { startAssistant } from './support/assistant.js';
-import { runDeclinedConsent, runDigression, runIntakeAndErasure, runInvalidPhones } from './support/intake-scenarios.js';
+import { runCancelledAtSummary, runDeclinedConsent, runDigression, runIntakeAndErasure, runInvalidPhones } from './support/intake-scenarios.js';
 import { sqliteDump } from './support/raw-dump.js';
 
 let running: Awaited<ReturnType<typeof startAssistant>> | undefined;
@@ -24,6 +24,11 @@ describe('guided intake over Direct Line (SQLite)', () => {
   it('keeps nothing personal after a declined consent', async () => {
     running = await startAssistant();
     await runDeclinedConsent(running.url, running.assistant.store, sqliteDump(running.dataDir));
+  });
+
+  it('keeps nothing an intake gathered or echoed once it is cancelled at the summary', async () => {
+    running = await startAssistant();
+    await runCancelledAtSummary(running.url, running.assistant.store, sqliteDump(running.dataDir));
   });
 
   it('answers a policy question typed mid-intake, then asks the same question again', async () => {

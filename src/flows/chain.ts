@@ -76,6 +76,8 @@ export type Effect =
   | { type: 'create-case'; answers: IntakeAnswers }
   /** This message was an intake answer: it is not kept beyond the turn. */
   | { type: 'forget-message' }
+  /** A cancelled intake: every message of the conversation from `fromPosition` up to this one is forgotten (the bot's echoes of the answers too). */
+  | { type: 'forget-messages-since'; fromPosition: number }
   /** Data rights: show what is kept, erase it, withdraw consent. */
   | { type: 'show-my-data' }
   | { type: 'erase-my-data' }

@@ -5,9 +5,10 @@
  * store when the citizen reads it.
  */
 import { MessageFactory, type TurnContext } from 'botbuilder';
+import { MESSAGE_KEY } from '../bots/turn-runner.js';
 import { requestHandoff } from '../handoff/request-handoff.js';
 import type { CentreInfo } from '../server/config.js';
-import { HANDOFF_PRIORITY, citizenKeyOf, type CaseRecord, type Conversation, type Store } from '../store/types.js';
+import { HANDOFF_PRIORITY, citizenKeyOf, type CaseRecord, type Conversation, type Store, type StoredMessage } from '../store/types.js';
 import type { Effect, TurnMemory } from './chain.js';
 import * as rights from './data-rights.js';
 import { caseCreated } from './intake/questions.js';
@@ -91,6 +92,13 @@ export async function carryOut(effects: readonly Effect[], ctx: EffectContext): 
         // Runs after the replies above: the answer lives on only in the intake's fields.
         if (messageId) await store.messages.redact([messageId]);
         break;
+      case 'forget-messages-since': {
+        const upTo = ctx.turn.turnState.get(MESSAGE_KEY) as StoredMessage | undefined;
+        const since = await store.messages.listByConversation(conversation.id, effect.fromPosition - 1);
+        const ids = since.filter((m) => !upTo || m.position <= upTo.position).map((m) => m.id);
+        await store.messages.redact(ids);
+        break;
+      }
       case 'show-my-data': {
         const key = citizenKeyOf(conversation);
         const [consents, cases] = await Promise.all([store.consents.listByCitizen(key), store.cases.listByCitizen(key)]);

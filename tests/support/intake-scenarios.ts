@@ -122,6 +122,26 @@ export async function runDeclinedConsent(url: string, store: Store, dump: Dump):
   }
 }
 
+/** Cancelled at the summary: nothing the intake gathered or echoed stays in the store. */
+export async function runCancelledAtSummary(url: string, store: Store, dump: Dump): Promise<void> {
+  const citizen = await WebCitizen.open(url);
+  try {
+    const replies: string[] = [];
+    for (const text of NO_DIACRITICS_INTAKE) replies.push(await citizen.say(text));
+    expect(replies[10]).toMatch(/0905 123 456/);
+    expect(await citizen.say('huy')).toMatch(/đã hủy phiếu/);
+    const conversation = await conversationOf(store, citizen);
+    expect(await store.cases.listByCitizen(citizenKeyOf(conversation))).toEqual([]);
+    const everything = await dump();
+    expect(everything).not.toContain(PHONE_DIGITS);
+    expect(everything).not.toContain('0905 123 456');
+    expect(everything).not.toMatch(/chan yeu/);
+    expect(everything).not.toMatch(/Phường Hội An/);
+  } finally {
+    citizen.close();
+  }
+}
+
 /** A policy question mid-intake is answered, then the same question is asked again. */
 export async function runDigression(url: string): Promise<void> {
   const citizen = await WebCitizen.open(url);

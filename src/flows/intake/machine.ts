@@ -76,6 +76,8 @@ export interface IntakeState {
   editing: boolean;
   /** Step to return to from the counsellor offer. */
   resume?: IntakeStepId;
+  /** Position of the message that started the intake: what the bot echoed since is forgotten on cancel. */
+  startPosition?: number;
   updatedAt: string;
 }
 

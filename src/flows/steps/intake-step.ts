@@ -64,7 +64,8 @@ export function intakeStep(options: IntakeStepOptions): Step {
     if (!state) {
       if (!wantsIntake(turn.text)) return [...lapsed, ...(await next())];
       const started = startIntake({ now: turn.now }, config);
-      return [{ type: 'remember', patch: { intake: started.state! } }, ...started.replies.map((reply) => ({ type: 'reply', reply }) as const)];
+      const state = { ...started.state!, startPosition: turn.position };
+      return [{ type: 'remember', patch: { intake: state } }, ...started.replies.map((reply) => ({ type: 'reply', reply }) as const)];
     }
 
     // "Điền phiếu tiếp nhận" again while one is open: carry on where it stands.
@@ -83,7 +84,9 @@ export function intakeStep(options: IntakeStepOptions): Step {
     }
     const replies = outcome.replies.slice();
     if (age > HOURS_FOR_WELCOME_BACK * 3_600_000 && replies[0]) replies[0] = { ...replies[0], text: `${welcomeBack()}\n${replies[0].text}` };
-    return [...effectsOf(outcome, centre), ...replies.map((reply: Reply) => ({ type: 'reply', reply }) as const), { type: 'forget-message' }];
+    // Dropped answers go with everything the bot said back about them ("Mình ghi là: …").
+    const dropped: Effect[] = outcome.effects.some((e) => e.type === 'discard') ? [{ type: 'forget-messages-since', fromPosition: state.startPosition ?? turn.position }] : [];
+    return [...effectsOf(outcome, centre), ...replies.map((reply: Reply) => ({ type: 'reply', reply }) as const), { type: 'forget-message' }, ...dropped];
   };
 }
 
