@@ -76,24 +76,11 @@ export function mongoCases(M: Model<CaseDoc>, counters: Model<CounterDoc>): Case
       const year = caseYear(c.createdAt);
       for (let attempt = 1; ; attempt++) {
         const doc: CaseDoc = {
+          ...c,
           id: randomUUID(),
           code: formatCaseCode(year, await nextNumber(year)),
           status: 'received',
-          channel: c.channel,
-          who: c.who,
-          group: c.group,
-          need: c.need,
-          provinceCode: c.provinceCode,
-          riskLevel: c.riskLevel,
-          riskCategory: c.riskCategory,
-          createdAt: c.createdAt,
           updatedAt: c.createdAt,
-          citizenKey: c.citizenKey,
-          conversationId: c.conversationId,
-          communeCode: c.communeCode,
-          age: c.age,
-          phone: c.phone,
-          description: c.description,
           consentIds: [...c.consentIds],
           erasedAt: null,
         };

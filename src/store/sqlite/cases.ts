@@ -59,25 +59,8 @@ export function sqliteCases(db: Database.Database): CaseRepository {
   const create = db.transaction((c: NewCase): Row => {
     const year = caseYear(c.createdAt);
     const { seq } = nextNumber.get(year) as { seq: number };
-    return insert.get({
-      id: randomUUID(),
-      code: formatCaseCode(year, seq),
-      channel: c.channel,
-      who: c.who,
-      group: c.group,
-      need: c.need,
-      provinceCode: c.provinceCode,
-      riskLevel: c.riskLevel,
-      riskCategory: c.riskCategory,
-      createdAt: +c.createdAt,
-      citizenKey: c.citizenKey,
-      conversationId: c.conversationId,
-      communeCode: c.communeCode,
-      age: c.age,
-      phone: c.phone,
-      description: c.description,
-      consentIds: JSON.stringify(c.consentIds),
-    }) as Row;
+    // The named parameters are the NewCase fields, plus what the store adds.
+    return insert.get({ ...c, id: randomUUID(), code: formatCaseCode(year, seq), createdAt: +c.createdAt, consentIds: JSON.stringify(c.consentIds) }) as Row;
   });
   const byId = db.prepare('SELECT * FROM cases WHERE id = ?');
   const byCode = db.prepare('SELECT * FROM cases WHERE code = ?');
