@@ -248,15 +248,6 @@ export function assess(text: string, earlier: readonly string[], lexicon: Lexico
   ) {
     alone = { category: own.model.category, score: lexicon.rules.levels.urgent };
   }
-  // Two readers agreeing: the phrases see half a sign, the learned reader the same danger.
-  const confirmAt = lexicon.rules.model?.confirmAt;
-  const confirmed =
-    confirmAt !== undefined &&
-    own.model?.category != null &&
-    own.model.category === alone.category &&
-    own.model.probability >= confirmAt &&
-    levelOf(alone.score, lexicon) === 'check-in';
-  if (confirmed) alone = { category: alone.category, score: lexicon.rules.levels.urgent };
   const reasons = [
     ...own.cues,
     ...own.frames.map((f) => `frame:${f}`),
@@ -264,7 +255,6 @@ export function assess(text: string, earlier: readonly string[], lexicon: Lexico
     ...(own.distress ? ['distress'] : []),
     ...(own.child ? ['child'] : []),
     ...(own.model?.category && urgentAt !== undefined && own.model.probability >= urgentAt ? [`model:${own.model.category}`] : []),
-    ...(confirmed ? [`model-agrees:${alone.category}`] : []),
   ];
   const aloneLevel = levelOf(alone.score, lexicon);
   if (aloneLevel === 'urgent' || alone.score === 0) {

@@ -117,9 +117,7 @@ const rulesFileSchema = z.object({
    * raised; short ones give the model a word or two to go on, and that is how it misread
    * "ck e cầm dao vô bếp nấu cháo gà r" as a threat.
    */
-  model: z
-    .object({ urgentAt: z.number().min(0.5).max(1), aloneFromWords: z.number().int().min(0).default(0), confirmAt: z.number().min(0.5).max(1).optional() })
-    .optional(),
+  model: z.object({ urgentAt: z.number().min(0.5).max(1), aloneFromWords: z.number().int().min(0).default(0) }).optional(),
   child: phraseGroupSchema.extend({
     /** A cue of the first category this many words or fewer from a child marker counts for the second. */
     within: z.number().int().min(0).max(50).default(8),
