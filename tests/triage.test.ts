@@ -84,6 +84,23 @@ describe('the detector', () => {
   });
 });
 
+describe('choosing the category', () => {
+  it('lets self-harm win over the violence that drives it', () => {
+    expect(assess('chồng đánh em hoài, em muốn chết cho xong', [], lexicon)).toMatchObject({ level: 'urgent', category: 'tu-hai' });
+  });
+
+  it('does not let a bridge and "tonight" turn a trafficking story into self-harm', () => {
+    const text = 'có bà kia hứa đưa con gái 16t của tui qua Đài Loan lấy chồng, đưa tiền cho ba nó rồi, tối nay xe tới đón ở đầu cầu, con nhỏ khóc ko chịu đi';
+    expect(assess(text, [], lexicon)).toMatchObject({ level: 'urgent', category: 'mua-ban-nguoi' });
+  });
+
+  it('keeps a hypothesis a hypothesis when only another sentence says something is going on', () => {
+    const text = 'Giả sử người già trong xóm bị lẫn đi lạc thì nên báo ở đâu trước, công an hay ủy ban? Tổ dân phố đang soạn hướng dẫn';
+    expect(assess(text, [], lexicon).level).not.toBe('urgent');
+    expect(assess('Giả sử bà tôi đang đi lạc ngoài chợ thì báo ai?', [], lexicon).level).not.toBe('none');
+  });
+});
+
 describe('the check-in answer', () => {
   it.each([
     ['Có', 'yes'],

@@ -49,6 +49,8 @@ export interface MessageScore {
   child: boolean;
   /** How many words the message has. */
   words: number;
+  /** Categories with a counted cue that is enough alone (weight ≥ levels.urgent, before frames). */
+  strong: RiskCategory[];
 }
 
 export interface Assessment {
@@ -143,15 +145,20 @@ function computeScore(text: string, lexicon: Lexicon): MessageScore {
   const hasSign = new Set([...best.values()].filter((c) => c.alone).map((c) => c.category));
   for (const [key, c] of best) if (!c.alone && !hasSign.has(c.category)) best.delete(key);
 
-  const now = [...lexicon.nowIndex.matches(ws, last)].some((m) => visible(m.span));
+  const nowMarks = [...lexicon.nowIndex.matches(ws, last)].filter((m) => visible(m.span));
+  const now = nowMarks.length > 0;
+  // A sentence frame yields only to a "now" in its own sentence: "Giả sử người già đi lạc thì
+  // báo ai? Tổ dân phố đang soạn hướng dẫn" stays a hypothesis.
+  const nowSentences = new Set(nowMarks.map((m) => ws[m.span.start]!.sn ?? 0));
   // Frames damp the signs: a message-wide frame all of them, a sentence frame those of its sentence.
   const frameHits: Array<{ id: string; factor: number; sentence: number | null }> = [];
   for (const { tag, span } of lexicon.frameIndex.matches(ws, last)) {
     // Masks hide frames only when they say so: "đang làm tiểu luận về tự tử" is masked as
     // not-now and is still informational; "phim sex" shown to a child is no film talk.
     if (framesMasked.some((m) => overlaps(m, span))) continue;
-    const factor = tag.yieldsToNow && now ? 1 : tag.factor;
-    frameHits.push({ id: tag.id, factor, sentence: tag.scope === 'sentence' ? (ws[span.start]!.sn ?? 0) : null });
+    const sentence = tag.scope === 'sentence' ? (ws[span.start]!.sn ?? 0) : null;
+    const yields = tag.yieldsToNow && (sentence === null ? now : nowSentences.has(sentence));
+    frameHits.push({ id: tag.id, factor: yields ? 1 : tag.factor, sentence });
   }
   const factorFor = (span: Span) => {
     const sentence = ws[span.start]!.sn ?? 0;
@@ -168,6 +175,7 @@ function computeScore(text: string, lexicon: Lexicon): MessageScore {
   const { within, redirect } = lexicon.rules.child;
   const ownCategories = new Set([...best.values()].map((c) => c.category));
   const scores: Partial<Record<RiskCategory, number>> = {};
+  const strong = new Set<RiskCategory>();
   for (const cue of best.values()) {
     const moved = childSpans.length > 0 ? redirect.find(([from]) => from === cue.category) : undefined;
     const sentence = ws[cue.span.start]!.sn ?? 0;
@@ -175,6 +183,7 @@ function computeScore(text: string, lexicon: Lexicon): MessageScore {
     const toChild = moved && (ownCategories.has(moved[1]) || nearChild);
     const category = toChild ? moved[1] : cue.category;
     scores[category] = (scores[category] ?? 0) + cue.weight * factorFor(cue.span);
+    if (cue.weight >= lexicon.rules.levels.urgent - 1e-9) strong.add(category);
   }
   const frames = new Map(frameHits.map((h) => [h.id, h.factor]));
 
@@ -187,17 +196,22 @@ function computeScore(text: string, lexicon: Lexicon): MessageScore {
   }
 
   const model = lexicon.model ? lexicon.model.predict(ws.map((w) => w.f)) : null;
-  return { scores, cues: [...best.keys()], matched, frames: [...frames.keys()], now, distress, model, child: childSpans.length > 0, words: ws.length };
+  return { scores, cues: [...best.keys()], matched, frames: [...frames.keys()], now, distress, model, child: childSpans.length > 0, words: ws.length, strong: [...strong] };
 }
 
 /**
  * The category to act on: the highest score, ties by the rules' `precedence`; except
- * that a category listed in `overrides` wins whenever it reaches the urgent level (a
- * person who means to end their life because they are beaten is a self-harm case).
+ * that a category listed in `overrides` wins whenever it reaches the urgent level with a
+ * sign that is enough on its own, or with three half-signs (a person who means to end
+ * their life because they are beaten is a self-harm case; a bridge and "tonight" in a
+ * trafficking story are not).
  */
-function top(scores: Partial<Record<RiskCategory, number>>, lexicon: Lexicon): { category: RiskCategory | null; score: number } {
+function top(scores: Partial<Record<RiskCategory, number>>, lexicon: Lexicon, strong: readonly RiskCategory[]): { category: RiskCategory | null; score: number } {
   const { precedence, overrides } = lexicon.rules;
-  const urgent = overrides.find((c) => (scores[c] ?? 0) >= lexicon.rules.levels.urgent - 1e-9);
+  const { urgent: enough, checkIn: half } = lexicon.rules.levels;
+  // A sign enough on its own, or three half-signs: more than a place and a time of day.
+  const overriding = (c: RiskCategory) => (scores[c] ?? 0) >= enough - 1e-9 && (strong.includes(c) || (scores[c] ?? 0) >= enough + half - 1e-9);
+  const urgent = overrides.find(overriding);
   if (urgent) return { category: urgent, score: scores[urgent]! };
   let category: RiskCategory | null = null;
   let score = 0;
@@ -236,7 +250,20 @@ function modelMayRaise(own: MessageScore, lexicon: Lexicon): boolean {
  */
 export function assess(text: string, earlier: readonly string[], lexicon: Lexicon): Assessment {
   const own = scoreMessage(text, lexicon);
-  let alone = top(own.scores, lexicon);
+  let alone = top(own.scores, lexicon, own.strong);
+  // Between categories that each reach urgent, the learned reader's choice, when it is sure
+  // enough: it has read whole messages of each kind, the phrases only their pieces.
+  const chooseAt = lexicon.rules.model?.chooseAt;
+  if (
+    chooseAt !== undefined &&
+    own.model?.category &&
+    own.model.probability >= chooseAt &&
+    own.model.category !== alone.category &&
+    levelOf(alone.score, lexicon) === 'urgent'
+  ) {
+    const theirs = own.scores[own.model.category] ?? 0;
+    if (theirs >= lexicon.rules.levels.urgent - 1e-9) alone = { category: own.model.category, score: theirs };
+  }
   // The learned reader may make a message urgent that no phrase caught, never quieter.
   const urgentAt = lexicon.rules.model?.urgentAt;
   if (
@@ -271,7 +298,7 @@ export function assess(text: string, earlier: readonly string[], lexicon: Lexico
       used = true;
     }
   }
-  const together = top(combined, lexicon);
+  const together = top(combined, lexicon, own.strong);
   const level = levelOf(together.score, lexicon);
   const fromContext = used && level !== aloneLevel;
   return {

@@ -115,9 +115,17 @@ const rulesFileSchema = z.object({
    * matched. Leave out to use the phrases alone. `aloneFromWords` (default 0): with no
    * phrase of that category matched, only messages of at least this many words may be
    * raised; short ones give the model a word or two to go on, and that is how it misread
-   * "ck e cầm dao vô bếp nấu cháo gà r" as a threat.
+   * "ck e cầm dao vô bếp nấu cháo gà r" as a threat. `chooseAt` (optional): when the
+   * phrases put two or more categories at the urgent level, the reader's category wins if
+   * its probability is at least this (a tied-up grandmother is violence, not trafficking).
    */
-  model: z.object({ urgentAt: z.number().min(0.5).max(1), aloneFromWords: z.number().int().min(0).default(0) }).optional(),
+  model: z
+    .object({
+      urgentAt: z.number().min(0.5).max(1),
+      aloneFromWords: z.number().int().min(0).default(0),
+      chooseAt: z.number().min(0.5).max(1).optional(),
+    })
+    .optional(),
   child: phraseGroupSchema.extend({
     /** A cue of the first category this many words or fewer from a child marker counts for the second. */
     within: z.number().int().min(0).max(50).default(8),
