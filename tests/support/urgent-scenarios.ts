@@ -26,7 +26,7 @@ export class WebCitizen {
 
   private constructor(url: string, token: string, conversationId: string) {
     this.conversationId = conversationId;
-    this.dl = new DirectLine({ token, domain: `${url}/v3/directline`, webSocket: false, pollingInterval: 100 });
+    this.dl = new DirectLine({ token, domain: `${url}/v3/directline`, webSocket: false, pollingInterval: 200 }); // 200 ms is the client's lower bound: below it falls back to 1 s
     this.sub = this.dl.activity$.subscribe((a: any) => {
       if (a.type === 'message' && a.from?.role === 'bot') this.botTexts.push(a.text);
       if (a.type === 'message' && a.from?.role === 'user' && a.from.id) this.userId = a.from.id;
