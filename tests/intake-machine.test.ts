@@ -133,6 +133,14 @@ describe('intake machine', () => {
     expect(granted.effects).toContainEqual({ type: 'consent', purpose: 'callback', decision: 'granted', version: 'v-test' });
   });
 
+  it('reads a group from how people describe it, and an old person or a child from an age', () => {
+    const groupOf = (text: string) => walk(['dong y', 'nguoi than', text]).last.state!.answers;
+    expect(groupOf('ba toi bi liet nua nguoi').group).toBe('nguoi-khuyet-tat');
+    expect(groupOf('em bi tram cam').group).toBe('suc-khoe-tam-than');
+    expect(groupOf('bà tôi 80 tuổi')).toMatchObject({ group: 'nguoi-cao-tuoi', age: 80 });
+    expect(walk(['dong y', 'nguoi than', 'bà tôi 80 tuổi']).last.state!.step).toBe('need');
+  });
+
   it('an answer that fits no option is marked invalid, so the turn may answer it as a question', () => {
     const { last } = walk(['dong y', 'tro cap nguoi khuyet tat bao nhieu tien']);
     expect(last.invalid).toBe(true);

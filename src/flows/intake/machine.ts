@@ -153,7 +153,7 @@ export function promptFor(state: IntakeState, config: IntakeConfig): Reply {
     case 'pick-commune':
       return q.pickQuestion('commune', (state.place?.candidates ?? []).map((c) => communeName(units, state.place?.provinceCode, c)));
     case 'confirm-place':
-      return q.placeConfirm(placeText(units, a), state.place?.oldName);
+      return q.placeConfirm(placeText(units, a), state.place?.oldName, units.province(a.provinceCode ?? '')?.name);
     case 'callback':
       return q.callbackQuestion();
     case 'phone':
@@ -314,8 +314,15 @@ export function advanceIntake(state: IntakeState, input: IntakeInput, config: In
       return who ? go({ answers: { ...a, who } }) : invalid(state, q.retry.choice(q.whoQuestion()), now);
     }
     case 'group': {
-      const group = choose(text, q.GROUPS);
+      // "bà tôi 80 tuổi" names no group but says it: an old person (and the age is kept).
+      const saidAge = /\d|tuoi|tuổi/i.test(text) ? parseAge(text, now) : null;
+      const byAge = saidAge === null ? null : saidAge >= 60 ? 'nguoi-cao-tuoi' : saidAge < config.childAgeLimit ? 'tre-em' : null;
+      const group = choose(text, q.GROUPS) ?? byAge;
       if (!group) return invalid(state, q.retry.choice(q.groupQuestion(a.who)), now);
+      if (byAge === group && saidAge !== null) {
+        const updated = { ...state, answers: { ...a, group, age: saidAge } };
+        return ask(moveTo(updated, nextStep('age', updated, config), now), config);
+      }
       // A group that no longer needs an age drops the one given for the old group.
       const answers = { ...a, group, ...(needsAge({ ...a, group }) ? {} : { age: undefined }) };
       return go({ answers });

@@ -14,22 +14,26 @@ export const WHO = [
 export type Who = (typeof WHO)[number]['id'];
 
 export const GROUPS = [
-  { id: 'nguoi-cao-tuoi', label: 'Người cao tuổi', synonyms: ['người già', 'cao tuổi', 'ông bà', 'NCT'] },
-  { id: 'nguoi-khuyet-tat', label: 'Người khuyết tật', synonyms: ['khuyết tật', 'NKT', 'tàn tật', 'bại liệt', 'khiếm thị', 'câm điếc'] },
-  { id: 'tre-em', label: 'Trẻ em', synonyms: ['trẻ', 'con nít', 'em bé', 'học sinh', 'trẻ mồ côi'] },
-  { id: 'ho-ngheo', label: 'Hộ nghèo, cận nghèo', synonyms: ['nghèo', 'cận nghèo', 'hộ nghèo', 'khó khăn'] },
-  { id: 'nan-nhan', label: 'Nạn nhân bạo lực, xâm hại', synonyms: ['bạo lực', 'xâm hại', 'bị đánh', 'bạo hành', 'nạn nhân'] },
-  { id: 'suc-khoe-tam-than', label: 'Sức khỏe tâm thần', synonyms: ['tâm thần', 'trầm cảm', 'rối loạn', 'tâm lý'] },
+  { id: 'nguoi-cao-tuoi', label: 'Người cao tuổi', synonyms: ['người già', 'cao tuổi', 'ông bà', 'NCT', 'già yếu', 'già cả', 'lớn tuổi'] },
+  {
+    id: 'nguoi-khuyet-tat',
+    label: 'Người khuyết tật',
+    synonyms: ['khuyết tật', 'NKT', 'tàn tật', 'bại liệt', 'liệt', 'tai biến', 'khiếm thị', 'mù', 'khiếm thính', 'điếc', 'câm', 'câm điếc', 'què', 'cụt', 'xe lăn', 'tự kỷ', 'thiểu năng', 'chậm phát triển', 'bại não'],
+  },
+  { id: 'tre-em', label: 'Trẻ em', synonyms: ['trẻ', 'con nít', 'em bé', 'học sinh', 'trẻ mồ côi', 'mồ côi', 'cháu nhỏ', 'con nhỏ', 'đứa nhỏ'] },
+  { id: 'ho-ngheo', label: 'Hộ nghèo, cận nghèo', synonyms: ['nghèo', 'cận nghèo', 'hộ nghèo', 'khó khăn', 'thất nghiệp', 'không có tiền'] },
+  { id: 'nan-nhan', label: 'Nạn nhân bạo lực, xâm hại', synonyms: ['bạo lực', 'xâm hại', 'bị đánh', 'bạo hành', 'nạn nhân', 'bị lừa', 'bị chồng đánh'] },
+  { id: 'suc-khoe-tam-than', label: 'Sức khỏe tâm thần', synonyms: ['tâm thần', 'trầm cảm', 'rối loạn', 'tâm lý', 'lo âu', 'hoang tưởng', 'mất ngủ'] },
   { id: 'khac', label: 'Khác', synonyms: ['nhóm khác', 'không thuộc'] },
 ] as const satisfies readonly Choice[];
 export type Group = (typeof GROUPS)[number]['id'];
 
 export const NEEDS = [
-  { id: 'tro-cap', label: 'Trợ cấp, chính sách', synonyms: ['trợ cấp', 'chính sách', 'tiền hỗ trợ', 'chế độ', 'bảo hiểm'] },
-  { id: 'tam-ly', label: 'Tư vấn tâm lý', synonyms: ['tâm lý', 'tư vấn', 'nói chuyện', 'tham vấn'] },
-  { id: 'khan-cap', label: 'Hỗ trợ khẩn cấp', synonyms: ['khẩn cấp', 'gấp', 'cấp bách', 'chỗ ở tạm'] },
-  { id: 'phap-ly', label: 'Trợ giúp pháp lý', synonyms: ['pháp lý', 'luật', 'luật sư', 'kiện'] },
-  { id: 'cham-soc', label: 'Chăm sóc, nuôi dưỡng', synonyms: ['chăm sóc', 'nuôi dưỡng', 'nhà dưỡng lão', 'bảo trợ', 'nuôi'] },
+  { id: 'tro-cap', label: 'Trợ cấp, chính sách', synonyms: ['trợ cấp', 'chính sách', 'tiền hỗ trợ', 'chế độ', 'bảo hiểm', 'xin tiền', 'tiền trợ cấp', 'hỗ trợ tiền'] },
+  { id: 'tam-ly', label: 'Tư vấn tâm lý', synonyms: ['tâm lý', 'tư vấn', 'nói chuyện', 'tham vấn', 'tâm sự', 'chia sẻ'] },
+  { id: 'khan-cap', label: 'Hỗ trợ khẩn cấp', synonyms: ['khẩn cấp', 'gấp', 'cấp bách', 'chỗ ở tạm', 'chỗ ở', 'cứu trợ', 'cái ăn'] },
+  { id: 'phap-ly', label: 'Trợ giúp pháp lý', synonyms: ['pháp lý', 'luật', 'luật sư', 'kiện', 'ly hôn', 'tranh chấp'] },
+  { id: 'cham-soc', label: 'Chăm sóc, nuôi dưỡng', synonyms: ['chăm sóc', 'nuôi dưỡng', 'nhà dưỡng lão', 'dưỡng lão', 'bảo trợ', 'nuôi', 'người chăm', 'trông nom'] },
   { id: 'khac', label: 'Khác', synonyms: ['việc khác'] },
 ] as const satisfies readonly Choice[];
 export type Need = (typeof NEEDS)[number]['id'];
@@ -162,8 +166,11 @@ export const pickQuestion = (what: 'province' | 'commune', names: readonly strin
   choices: [...names],
 });
 
-export const placeConfirm = (place: string, oldName?: string): Reply => ({
-  text: oldName ? `Mình ghi là: ${place} (${oldName} nay thuộc tỉnh, thành mới này). Đúng không ạ?` : `Mình ghi là: ${place}. Đúng không ạ?`,
+export const placeConfirm = (place: string, oldName?: string, provinceName?: string): Reply => ({
+  text:
+    oldName && provinceName
+      ? `Mình ghi là: ${place}. ${oldName} đã nhập vào ${provinceName} từ 1/7/2025. Đúng không ạ?`
+      : `Mình ghi là: ${place}. Đúng không ạ?`,
   choices: [YES, NO],
 });
 
