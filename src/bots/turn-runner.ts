@@ -96,26 +96,46 @@ export class TurnRunner {
     await adapter.processActivity(activity, async (context) => {
       context.turnState.set(CONVERSATION_KEY, conversation);
       context.turnState.set(MESSAGE_KEY, message);
-      context.onSendActivities(async (_ctx, activities, sendNext) => {
-        for (const a of activities) {
-          if (a.type !== 'message') continue;
-          a.id ??= randomUUID();
-          a.timestamp ??= now();
-          await store.messages.recordOutbound({
-            conversationId: conversation.id,
-            channel: conversation.channel,
-            direction: 'out',
-            platformMessageId: null,
-            text: a.text ?? '',
-            activity: JSON.parse(JSON.stringify(a)),
-            createdAt: now(),
-          });
-        }
-        return sendNext();
-      });
+      this.storeBeforeSending(context, conversation);
       await bot.run(context);
     });
     await store.messages.markHandled(message.id, now());
+  }
+
+  /** Every message the bot sends in this context is stored first, then sent. */
+  private storeBeforeSending(context: TurnContext, conversation: Conversation): void {
+    const { store, now } = this.deps;
+    context.onSendActivities(async (_ctx, activities, sendNext) => {
+      for (const a of activities) {
+        if (a.type !== 'message') continue;
+        a.id ??= randomUUID();
+        a.timestamp ??= now();
+        await store.messages.recordOutbound({
+          conversationId: conversation.id,
+          channel: conversation.channel,
+          direction: 'out',
+          platformMessageId: null,
+          text: a.text ?? '',
+          activity: JSON.parse(JSON.stringify(a)),
+          createdAt: now(),
+        });
+      }
+      return sendNext();
+    });
+  }
+
+  /**
+   * Sends the bot's own message outside a turn (an unanswered check-in that became
+   * urgent), on the conversation's channel, stored first like every reply. Sent once,
+   * best effort: a failed send is logged, not retried (the outbox issue adds retries).
+   */
+  async sendProactive(conversation: Conversation, activity: Partial<Activity>): Promise<void> {
+    const adapter = this.adapters.get(conversation.channel);
+    if (!adapter) throw new Error(`no adapter for channel ${conversation.channel}`);
+    await adapter.continueConversation(conversation.reference, async (context) => {
+      this.storeBeforeSending(context, conversation);
+      await context.sendActivity(activity);
+    });
   }
 
   /**

@@ -109,3 +109,12 @@ export function checkInSafeReply(centre: CentreInfo): Reply {
     choices: [CHOICE_COUNSELLOR],
   };
 }
+
+/**
+ * Sent on its own when a check-in went unanswered and became urgent: the citizen learns
+ * that a counsellor was told, and gets the same safety help as any urgent message.
+ */
+export function checkInEscalatedReply(category: RiskCategory | null, centre: CentreInfo): Reply {
+  const safety = safetyReply(category, centre);
+  return { text: `Mình chưa thấy bạn trả lời nên đã báo tư vấn viên để liên hệ bạn sớm nhất.\n${safety.text}`, choices: safety.choices };
+}

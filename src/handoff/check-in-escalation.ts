@@ -6,12 +6,18 @@
  *
  * @example await escalateDueCheckIns(store, { now: new Date(), afterMs: 180_000 })
  */
-import { HANDOFF_PRIORITY, type Store } from '../store/types.js';
+import { HANDOFF_PRIORITY, type Conversation, type Store } from '../store/types.js';
 import { requestHandoff } from './request-handoff.js';
 
 export async function escalateDueCheckIns(
   store: Pick<Store, 'conversations' | 'handoffRequests' | 'audit'>,
-  options: { now: Date; afterMs: number; limit?: number },
+  options: {
+    now: Date;
+    afterMs: number;
+    limit?: number;
+    /** Called once per conversation this call escalated (to tell the citizen); its failure is the caller's to log. */
+    onEscalated?: (conversation: Conversation) => Promise<void>;
+  },
 ): Promise<number> {
   const { now, afterMs } = options;
   const due = await store.conversations.listCheckInsDue(new Date(now.getTime() - afterMs), options.limit ?? 100);
@@ -38,6 +44,7 @@ export async function escalateDueCheckIns(
       actor: 'system',
     });
     escalated++;
+    await options.onEscalated?.(conversation);
   }
   return escalated;
 }

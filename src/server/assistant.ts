@@ -8,7 +8,8 @@ import { DirectLineTokens } from '../bots/directline/tokens.js';
 import { TelegramAdapter } from '../bots/telegram/adapter.js';
 import { TurnRunner } from '../bots/turn-runner.js';
 import type { AnswerPipeline } from '../flows/answer.js';
-import { CtxhBot } from '../flows/bot.js';
+import { CtxhBot, replyActivity } from '../flows/bot.js';
+import { checkInEscalatedReply } from '../flows/safety-replies.js';
 import type { DecideTurn } from '../flows/turn.js';
 import { escalateDueCheckIns } from '../handoff/check-in-escalation.js';
 import { sweepRetention } from './retention.js';
@@ -27,6 +28,11 @@ export interface Assistant {
   decide: DecideTurn;
   telegram?: TelegramAdapter;
   log: Logger;
+  /**
+   * Makes check-ins unanswered for CHECK_IN_ESCALATE_SECONDS urgent and tells each citizen;
+   * start() runs it on a timer. Returns how many this call escalated.
+   */
+  escalateCheckIns(): Promise<number>;
   /** Starts background work: recovery of unanswered messages, check-in escalation, the retention sweep, Telegram polling. */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -94,6 +100,22 @@ export async function createAssistant(
   const holder = `${process.pid}-${randomBytes(4).toString('hex')}`;
   const sweepMs = config.RETENTION_SWEEP_MINUTES * 60_000;
   const escalateMs = config.CHECK_IN_ESCALATE_SECONDS * 1000;
+  const escalateCheckIns = async (): Promise<number> => {
+    const escalated = await escalateDueCheckIns(store, {
+      now: now(),
+      afterMs: escalateMs,
+      // Tell the citizen at once, on their own channel; a failed send is logged, not retried.
+      onEscalated: (conversation) =>
+        runner
+          .sendProactive(conversation, replyActivity(checkInEscalatedReply(conversation.risk?.category ?? null, centre)))
+          .catch((err) =>
+            log.error({ conversationId: conversation.id, error: err instanceof Error ? err.name : 'unknown' }, 'could not tell the citizen their check-in was escalated'),
+          ),
+    });
+    if (escalated > 0) log.warn({ escalated }, 'unanswered check-ins made urgent');
+    return escalated;
+  };
+
   return {
     app,
     store,
@@ -102,6 +124,7 @@ export async function createAssistant(
     decide,
     telegram,
     log,
+    escalateCheckIns,
     async start() {
       const recover = async () => {
         const recovered = await runner.recover();
@@ -110,11 +133,10 @@ export async function createAssistant(
       await recover();
       recovery = setInterval(() => void recover().catch((err) => log.error({ err }, 'recovery failed')), retryAfterMs);
       recovery.unref();
-      const escalate = async () => {
-        const escalated = await escalateDueCheckIns(store, { now: now(), afterMs: escalateMs });
-        if (escalated > 0) log.warn({ escalated }, 'unanswered check-ins made urgent');
-      };
-      escalation = setInterval(() => void escalate().catch((err) => log.error({ err }, 'check-in escalation failed')), Math.min(30_000, escalateMs / 3));
+      escalation = setInterval(
+        () => void escalateCheckIns().catch((err) => log.error({ err }, 'check-in escalation failed')),
+        Math.min(30_000, escalateMs / 3),
+      );
       escalation.unref();
       const sweep = async () => {
         const swept = await sweepRetention(store, {
