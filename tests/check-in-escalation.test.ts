@@ -6,6 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { HANDOFF_PRIORITY } from '../src/store/types.js';
 import { startAssistant } from './support/assistant.js';
+import { startFakeTelegram, textUpdate } from './support/fake-telegram.js';
 import { waitFor } from './support/http.js';
 import { WebCitizen } from './support/urgent-scenarios.js';
 
@@ -37,6 +38,35 @@ describe('an unanswered check-in', () => {
       expect(outbound).toHaveLength(1);
     } finally {
       citizen.close();
+    }
+  });
+
+  it('tells a Telegram citizen through the Bot API', async () => {
+    const token = '123456:TEST-token_for-fake';
+    const secret = 'webhook-secret-0123456789';
+    const fake = await startFakeTelegram(token);
+    let tgClock = Date.now();
+    const tg = await startAssistant(
+      { CHECK_IN_ESCALATE_SECONDS: '60', TELEGRAM_BOT_TOKEN: token, TELEGRAM_MODE: 'webhook', TELEGRAM_WEBHOOK_SECRET: secret, TELEGRAM_API_ROOT: fake.apiRoot },
+      { now: () => new Date(tgClock) },
+    );
+    try {
+      const res = await fetch(`${tg.url}/telegram/webhook`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret },
+        body: JSON.stringify(textUpdate(7001, 556677, 1, 'dạo này em thấy cái gì cũng vô ích')),
+      });
+      expect(res.status).toBe(200);
+      await waitFor(() => fake.sends().length === 1, 'the check-in question');
+      await tg.assistant.runner.idle();
+      tgClock += 61_000;
+      expect(await tg.assistant.escalateCheckIns()).toBe(1);
+      const told = await waitFor(() => fake.sends()[1], 'the escalation message');
+      expect(String(told.body.chat_id)).toBe('556677');
+      expect(told.body.text).toMatch(/đã báo tư vấn viên/);
+    } finally {
+      await tg.close();
+      await fake.close();
     }
   });
 });
