@@ -124,12 +124,12 @@ function computeScore(text: string, lexicon: Lexicon): MessageScore {
   const ws = triageTokens(text, lexicon.wordMap, lexicon.vocabulary);
   const last = wordPositions(ws);
   // A mask is one phrase: it never reaches across a comma or a full stop.
-  const masks = [...lexicon.maskIndex.matches(ws, last)].filter((m) => ws[m.span.start]!.c === ws[m.span.end - 1]!.c);
+  const masks = lexicon.maskIndex.matches(ws, last).filter((m) => ws[m.span.start]!.c === ws[m.span.end - 1]!.c);
   const masked = masks.map((m) => m.span);
   const framesMasked = masks.filter((m) => m.tag.hidesFrames).map((m) => m.span);
   const visible = (span: Span) => !masked.some((m) => overlaps(m, span));
 
-  const negations = [...lexicon.negators.matches(ws, last)].map((m) => m.span);
+  const negations = lexicon.negators.matches(ws, last).map((m) => m.span);
   const best = new Map<string, { category: RiskCategory; weight: number; alone: boolean; span: Span }>();
   for (const { tag, span } of lexicon.cueIndex.matches(ws, last)) {
     if (!visible(span)) continue;
@@ -145,7 +145,7 @@ function computeScore(text: string, lexicon: Lexicon): MessageScore {
   const hasSign = new Set([...best.values()].filter((c) => c.alone).map((c) => c.category));
   for (const [key, c] of best) if (!c.alone && !hasSign.has(c.category)) best.delete(key);
 
-  const nowMarks = [...lexicon.nowIndex.matches(ws, last)].filter((m) => visible(m.span));
+  const nowMarks = lexicon.nowIndex.matches(ws, last).filter((m) => visible(m.span));
   const now = nowMarks.length > 0;
   // A sentence frame yields only to a "now" in its own sentence: "Giả sử người già đi lạc thì
   // báo ai? Tổ dân phố đang soạn hướng dẫn" stays a hypothesis.
@@ -171,7 +171,7 @@ function computeScore(text: string, lexicon: Lexicon): MessageScore {
   // the message also shows harm to a child of its own ("bắt đi bán vé số … quánh nó túi
   // bụi"). A child merely mentioned ("chồng đang đánh tôi, tôi bế con trốn") changes nothing.
   const age = childAge(ws);
-  const childSpans = [...[...lexicon.childIndex.matches(ws, last)].map((m) => m.span), ...(age ? [age] : [])];
+  const childSpans = [...lexicon.childIndex.matches(ws, last).map((m) => m.span), ...(age ? [age] : [])];
   const { within, redirect } = lexicon.rules.child;
   const ownCategories = new Set([...best.values()].map((c) => c.category));
   const scores: Partial<Record<RiskCategory, number>> = {};
@@ -188,7 +188,7 @@ function computeScore(text: string, lexicon: Lexicon): MessageScore {
   const frames = new Map(frameHits.map((h) => [h.id, h.factor]));
 
   // A cry for help turns half a sign into an urgent case.
-  const distress = [...lexicon.distressIndex.matches(ws, last)].some((m) => visible(m.span));
+  const distress = lexicon.distressIndex.matches(ws, last).some((m) => visible(m.span));
   if (distress) {
     for (const c of Object.keys(scores) as RiskCategory[]) {
       if (scores[c]! >= lexicon.rules.levels.checkIn - 1e-9) scores[c] = scores[c]! * lexicon.rules.distress.factor;

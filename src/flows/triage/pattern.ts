@@ -247,8 +247,8 @@ export class PhraseIndex<T> {
       last[id] = -1;
       at[id] = undefined;
     }
-    found.sort((a, b) => a.span.start - b.span.start || a.seq - b.seq);
-    return found.map(({ tag, span }) => ({ tag, span }));
+    if (found.length > 1) found.sort((a, b) => a.span.start - b.span.start || a.seq - b.seq);
+    return found;
   }
 }
 
