@@ -90,10 +90,16 @@ export function toWords(text: string, options: { exact?: boolean } = {}): Word[]
     .flatMap((sentence, sn) =>
       sentence.split(/[,;]+/u).flatMap((part) => {
         const c = clause++;
-        return part
-          .split(/[^\p{L}\p{N}]+/u)
-          .filter(Boolean)
-          .map((token) => ({ ...toWord(token, options.exact), c, sn }));
+        const words: Word[] = [];
+        for (const token of part.split(/[^\p{L}\p{N}]+/u)) {
+          if (!token) continue;
+          // toWord returns a fresh object: mark its place in it rather than copying it.
+          const word = toWord(token, options.exact);
+          word.c = c;
+          word.sn = sn;
+          words.push(word);
+        }
+        return words;
       }),
     )
     .filter((w) => /^[a-z0-9]+$/.test(w.f));
@@ -160,6 +166,14 @@ function repair(token: string, vocab: Vocabulary): string {
 }
 
 /** Typed word (as the lexicon wrote it) → what it means, by folded form. */
+/** What the word map turns this word into, if anything. */
+function lookUp(wordMap: WordMap, w: Word): readonly Word[] | undefined {
+  const entries = wordMap.get(w.f);
+  if (!entries) return undefined;
+  for (const e of entries) if (sameWord(w, e.key)) return e.to;
+  return undefined;
+}
+
 export type WordMap = ReadonlyMap<string, ReadonlyArray<{ key: Word; to: readonly Word[] }>>;
 
 /**
@@ -169,17 +183,15 @@ export type WordMap = ReadonlyMap<string, ReadonlyArray<{ key: Word; to: readonl
  */
 export function triageTokens(text: string, wordMap: WordMap, vocab: Vocabulary): Word[] {
   const out: Word[] = [];
-  const lookUp = (w: Word) => wordMap.get(w.f)?.find((e) => sameWord(w, e.key))?.to;
   for (const word of toWords(text)) {
-    const inClause = (w: Word): Word => ({ ...w, c: word.c, sn: word.sn });
-    const mapped = lookUp(word);
+    const mapped = lookUp(wordMap, word);
     if (mapped) {
-      out.push(...mapped.map(inClause));
+      for (const w of mapped) out.push({ f: w.f, s: w.s, c: word.c, sn: word.sn });
       continue;
     }
     const repaired = repair(word.f, vocab);
-    const mappedRepair = repaired === word.f ? undefined : lookUp({ f: repaired, s: null });
-    if (mappedRepair) out.push(...mappedRepair.map(inClause));
+    const mappedRepair = repaired === word.f ? undefined : lookUp(wordMap, { f: repaired, s: null });
+    if (mappedRepair) for (const w of mappedRepair) out.push({ f: w.f, s: w.s, c: word.c, sn: word.sn });
     else out.push(repaired === word.f ? word : { f: repaired, s: null, c: word.c, sn: word.sn });
   }
   return out;
