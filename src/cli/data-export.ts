@@ -9,7 +9,7 @@
  */
 import { userInfo } from 'node:os';
 import { z } from 'zod';
-import { shippedAdminUnits } from '../flows/intake/places.js';
+import { shippedAdminUnits } from '../flows/intake/admin-units.js';
 import { loadConfig } from '../server/config.js';
 import { openStore } from '../store/open.js';
 

@@ -12,7 +12,7 @@ import { HANDOFF_PRIORITY, citizenKeyOf, type CaseRecord, type Conversation, typ
 import type { Effect, TurnMemory } from './chain.js';
 import * as rights from './data-rights.js';
 import { caseCreated } from './intake/questions.js';
-import { describePlace, shippedAdminUnits } from './intake/places.js';
+import { placeName } from './intake/places.js';
 import type { Reply } from './replies.js';
 
 /** Renders a Reply as an Activity: text plus quick replies as suggested actions. */
@@ -132,12 +132,7 @@ export async function carryOut(effects: readonly Effect[], ctx: EffectContext): 
 
 const reply = (ctx: EffectContext, r: Reply) => ctx.turn.sendActivity(replyActivity(r));
 
-function placeOf(c: CaseRecord): string {
-  const units = shippedAdminUnits();
-  const province = units.province(c.provinceCode ?? '');
-  const commune = units.communesOf(c.provinceCode ?? '').find((x) => x.code === c.communeCode);
-  return province && commune ? describePlace(commune, province) : (province?.name ?? 'chưa rõ');
-}
+const placeOf = (c: CaseRecord): string => placeName(c.provinceCode, c.communeCode) ?? 'chưa rõ';
 
 /** The confirmed intake becomes a case, goes to the counsellors, and the citizen learns its code. */
 async function createCase(answers: Extract<Effect, { type: 'create-case' }>['answers'], ctx: EffectContext): Promise<void> {

@@ -15,20 +15,19 @@ export function asciiDigits(text: string): string {
   return text.replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0));
 }
 
-/** Whether two tokens are within one insertion, deletion, substitution or adjacent swap. */
+/** Is `a` at most one edit from `b`: one letter inserted, deleted or replaced, or two neighbours swapped ("tay ninhh", "ba din", "thanh hao")? */
 export function withinOneEdit(a: string, b: string): boolean {
   if (a === b) return true;
-  if (Math.abs(a.length - b.length) > 1) return false;
-  if (a.length === b.length) {
-    const diff: number[] = [];
-    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) diff.push(i);
-    if (diff.length === 1) return true;
-    // "khuyte" for "khuyet": two neighbours swapped.
-    return diff.length === 2 && diff[1] === diff[0]! + 1 && a[diff[0]!] === b[diff[1]!] && a[diff[1]!] === b[diff[0]!];
+  const la = a.length;
+  const lb = b.length;
+  if (Math.abs(la - lb) > 1) return false;
+  let i = 0;
+  while (i < la && i < lb && a[i] === b[i]) i++;
+  if (la === lb) {
+    if (a.slice(i + 1) === b.slice(i + 1)) return true; // substitution
+    return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2); // swap
   }
-  const [long, short] = a.length > b.length ? [a, b] : [b, a];
-  for (let i = 0; i < long.length; i++) if (long.slice(0, i) + long.slice(i + 1) === short) return true;
-  return false;
+  return la > lb ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1); // delete / insert
 }
 
 /** Answers are one chat message; anything longer is read only this far (guards the fuzzy matching). */

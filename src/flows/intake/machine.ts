@@ -22,7 +22,8 @@
 import { foldDiacritics } from '../../kb/normalize.js';
 import type { Reply } from '../replies.js';
 import { matchChoice, normalisePhone, parseAge, parseYesNo, type Choice } from './answers.js';
-import { describePlace, resolveCommune, resolvePlace, shippedAdminUnits, type AdminUnits } from './places.js';
+import { shippedAdminUnits, type AdminUnits } from './admin-units.js';
+import { placeName, resolveCommune, resolvePlace } from './places.js';
 import * as q from './questions.js';
 
 export type IntakeStepId =
@@ -174,9 +175,7 @@ function communeName(units: AdminUnits, provinceCode: string | undefined, code: 
 }
 
 function placeText(units: AdminUnits, a: IntakeAnswers): string {
-  const province = units.province(a.provinceCode ?? '');
-  const commune = units.communesOf(a.provinceCode ?? '').find((c) => c.code === a.communeCode);
-  return province && commune ? describePlace(commune, province) : (province?.name ?? '');
+  return placeName(a.provinceCode, a.communeCode, units) ?? '';
 }
 
 /** The summary to confirm: every answer, and how to correct one. */

@@ -5,7 +5,6 @@
 import { foldDiacritics } from '../../kb/normalize.js';
 import { asciiDigits, answerText } from './answer-text.js';
 
-
 export type PhoneKind = 'mobile' | 'landline';
 
 /**
