@@ -3,15 +3,15 @@
  * withdraw consent, and ask how a case is going. Pure: recognising the request and
  * wording the replies; src/flows/effects.ts reads and writes the store.
  */
-import { foldDiacritics } from '../kb/normalize.js';
+import { foldedPhrase } from '../kb/normalize.js';
 import type { CaseRecord, ConsentRecord } from '../store/types.js';
 import type { Reply } from './replies.js';
-import { formatPhone } from './intake/machine.js';
+import { formatPhone } from './intake/prompts.js';
 import { GROUPS, NEEDS, labelOf } from './intake/questions.js';
 
 export type DataRightsCommand = 'show' | 'erase' | 'withdraw';
 
-const fold = (t: string) => foldDiacritics(t).toLowerCase().replace(/[^a-z0-9 ]+/g, ' ').replace(/\s+/g, ' ').trim();
+const fold = foldedPhrase;
 
 const SHOW = /\b(xem|coi|kiem tra)\b.*\b(thong tin|du lieu)\b.*\b(cua (toi|tui|minh|em|con|chau)|ca nhan|da luu)\b/;
 const ERASE = /\b(xoa|xoa bo|huy)\b.*\b(thong tin|du lieu)\b.*\b(cua (toi|tui|minh|em|con|chau)|ca nhan|da luu|di)\b|^xoa (het )?(thong tin|du lieu)( cua (toi|tui|minh|em))?$/;

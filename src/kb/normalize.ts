@@ -16,6 +16,14 @@ export function foldDiacritics(text: string): string {
 }
 
 /**
+ * Folded words joined by single spaces, punctuation dropped: how short commands and
+ * button labels are compared ("Hủy!" and "huy" agree, "Gửi phiếu" is "gui phieu").
+ */
+export function foldedPhrase(text: string): string {
+  return foldDiacritics(text).replace(/[^a-z0-9 ]+/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+/**
  * Whole-token abbreviations and regional words, mapped to the standard syllables.
  * Applied after folding, so keys are ASCII.
  */

@@ -11,12 +11,13 @@
  *
  * Put it after triage and data rights and before the FAQ.
  */
-import { foldDiacritics } from '../../kb/normalize.js';
+import { foldedPhrase } from '../../kb/normalize.js';
 import type { CentreInfo } from '../../server/config.js';
 import { HANDOFF_PRIORITY } from '../../store/types.js';
 import type { AnswerPipeline } from '../answer.js';
 import type { Effect, Step } from '../chain.js';
-import { advanceIntake, promptFor, startIntake, type IntakeConfig, type IntakeOutcome, type IntakeState } from '../intake/machine.js';
+import { advanceIntake, startIntake, type IntakeConfig, type IntakeOutcome, type IntakeState } from '../intake/machine.js';
+import { promptFor } from '../intake/prompts.js';
 import { welcomeBack } from '../intake/questions.js';
 import { counsellorRequestedReply, type Reply } from '../replies.js';
 
@@ -34,13 +35,13 @@ const TRIGGERS = new Set(
     'dien phieu tiep nhan', 'dien phieu', 'lam phieu', 'lam phieu tiep nhan', 'phieu tiep nhan', 'dang ky ho tro', 'dang ki ho tro',
     'dang ky tiep nhan', 'gui yeu cau ho tro', 'yeu cau ho tro', 'can ho tro', 'can giup do', 'can duoc giup', 'can duoc ho tro',
     'xin ho tro', 'xin giup do', 'muon duoc ho tro', 'muon duoc giup', 'muon dang ky ho tro', 'nho ho tro', 'can tro giup',
-  ].map((t) => t),
+  ],
 );
 const FILLERS = new Set(['toi', 'tui', 'em', 'minh', 'con', 'chau', 'a', 'voi', 'nhe', 'nha', 'giup', 'cho', 'oi', 'di', 'ad', 'admin', 'trung', 'tam', 'xin', 'muon']);
 
 /** Whether the message asks to be taken on (the whole message, give or take polite words). */
 export function wantsIntake(text: string): boolean {
-  const words = foldDiacritics(text).toLowerCase().replace(/[^a-z0-9 ]+/g, ' ').split(/\s+/).filter(Boolean);
+  const words = foldedPhrase(text).split(' ').filter(Boolean);
   if (words.length === 0 || words.length > 9) return false;
   const whole = words.join(' ');
   if (TRIGGERS.has(whole)) return true;
