@@ -3,9 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AdminUnitsError, DEFAULT_ADMIN_UNITS_DIR, loadAdminUnits, shippedAdminUnits } from '../src/flows/intake/admin-units.js';
+import { AdminUnitsError, DEFAULT_ADMIN_UNITS_DIR, describePlace, loadAdminUnits, shippedAdminUnits } from '../src/flows/intake/admin-units.js';
 import {
-  describePlace,
   resolveCommune,
   resolvePlace,
   resolveProvince,

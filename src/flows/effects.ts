@@ -12,7 +12,7 @@ import { HANDOFF_PRIORITY, citizenKeyOf, type CaseRecord, type Conversation, typ
 import type { Effect, TurnMemory } from './chain.js';
 import * as rights from './data-rights.js';
 import { caseCreated } from './intake/questions.js';
-import { placeName } from './intake/places.js';
+import { placeName } from './intake/admin-units.js';
 import type { Reply } from './replies.js';
 
 /** Renders a Reply as an Activity: text plus quick replies as suggested actions. */

@@ -340,3 +340,28 @@ export function tokenize(text: string): Tok[] {
 export const compactKey = (toks: readonly Tok[]): string => toks.map((t) => t.fold).join('');
 export const toneKey = (toks: readonly Tok[]): string => toks.map((t) => t.tone).join('');
 const nameKey = (toks: readonly Tok[]): NameKey => ({ compact: compactKey(toks), tone: toneKey(toks), words: toks.length });
+
+/**
+ * The place in words, to read back before acting on it: "Phường Ba Đình, Thành phố Hà Nội".
+ * Uses today's official names, so a citizen who said "Hội An, Quảng Nam" hears
+ * "Phường Hội An, Thành phố Đà Nẵng" and can say whether that is right.
+ *
+ * Throws when the commune is not in that province (a bug in the caller).
+ */
+export function describePlace(commune: Commune, province: Province): string {
+  if (commune.provinceCode !== province.code) {
+    throw new RangeError(`${commune.name} (${commune.code}) is not in ${province.name} (${province.code})`);
+  }
+  return `${commune.name}, ${province.name}`;
+}
+
+/**
+ * The place a case or an answer names, for reading back: "Phường Hội An, Thành phố Đà
+ * Nẵng", the province alone when the commune is unknown, or null.
+ */
+export function placeName(provinceCode: string | null | undefined, communeCode: string | null | undefined, units: AdminUnits = shippedAdminUnits()): string | null {
+  const province = units.province(provinceCode ?? '');
+  if (!province) return null;
+  const commune = units.communesOf(province.code).find((c) => c.code === communeCode);
+  return commune ? describePlace(commune, province) : province.name;
+}

@@ -10,7 +10,7 @@
  * identical once diacritics are dropped (Xã Sơn Hà / Xã Sơn Hạ in Quảng Ngãi), so the
  * bot must sometimes ask instead of guessing. Every function here is pure and answers
  * with one of three kinds: `found`, `ambiguous` (ask the citizen which one) or `unknown`
- * (ask again). The bot should always read a `found` place back with {@link describePlace}
+ * (ask again). The bot should always read a `found` place back with describePlace (admin-units.ts)
  * before acting on it.
  *
  * Data: `data/admin-units/` (see its README for sources and known doubts), loaded once
@@ -352,20 +352,6 @@ export function resolvePlace(text: string, units: AdminUnits = shippedAdminUnits
   return { province: reading.province, commune: reading.commune, communeText: reading.communeText };
 }
 
-/**
- * The place in words, to read back before acting on it: "Phường Ba Đình, Thành phố Hà Nội".
- * Uses today's official names, so a citizen who said "Hội An, Quảng Nam" hears
- * "Phường Hội An, Thành phố Đà Nẵng" and can say whether that is right.
- *
- * Throws when the commune is not in that province (a bug in the caller).
- */
-export function describePlace(commune: Commune, province: Province): string {
-  if (commune.provinceCode !== province.code) {
-    throw new RangeError(`${commune.name} (${commune.code}) is not in ${province.name} (${province.code})`);
-  }
-  return `${commune.name}, ${province.name}`;
-}
-
 /** Words that only say what kind of place follows. */
 const PLACE_TYPE_WORDS = new Set(['xa', 'phuong', 'dac', 'khu', 'tinh', 'thanh', 'pho', 'tp', 'huyen', 'quan', 'thi', 'tran', 'ap', 'thon', 'to', 'khom']);
 
@@ -395,13 +381,3 @@ export function withoutPlaceNames(text: string, units: AdminUnits = shippedAdmin
     .join(' ');
 }
 
-/**
- * The place a case or an answer names, for reading back: "Phường Hội An, Thành phố Đà
- * Nẵng", the province alone when the commune is unknown, or null.
- */
-export function placeName(provinceCode: string | null | undefined, communeCode: string | null | undefined, units: AdminUnits = shippedAdminUnits()): string | null {
-  const province = units.province(provinceCode ?? '');
-  if (!province) return null;
-  const commune = units.communesOf(province.code).find((c) => c.code === communeCode);
-  return commune ? describePlace(commune, province) : province.name;
-}

@@ -4,9 +4,8 @@
  * intake's state; src/flows/intake/machine.ts decides which step comes next.
  */
 import type { Reply } from '../replies.js';
-import { shippedAdminUnits, type AdminUnits } from './admin-units.js';
+import { placeName, shippedAdminUnits, type AdminUnits } from './admin-units.js';
 import type { IntakeAnswers, IntakeConfig, IntakeState } from './machine.js';
-import { placeName } from './places.js';
 import * as q from './questions.js';
 
 /** The question for the state's current step (asked again after a digression). */
