@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Activity, Storage } from 'botbuilder';
+import { handoffOver } from './support/builders.js';
 import { describe, expect, it } from 'vitest';
 import { DirectLineAdapter } from '../src/bots/directline/adapter.js';
 import { AnswerPipeline } from '../src/flows/answer.js';
@@ -54,6 +55,8 @@ describe('bot turns', () => {
       centre: { name: 'Trung tâm' },
       now: () => new Date(),
       triageWindow: lexicon.rules.context,
+      handoff: handoffOver(store),
+      reopenMs: 3_600_000,
     });
     const adapter = new DirectLineAdapter();
     const replies: string[] = [];

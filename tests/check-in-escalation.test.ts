@@ -30,7 +30,7 @@ describe('an unanswered check-in', () => {
       const told = await waitFor(() => citizen.botTexts[before], 'the escalation message');
       expect(told).toMatch(/đã báo tư vấn viên/);
       expect((await store.conversations.get(conversation.id))?.risk?.level).toBe('urgent');
-      expect(await store.handoffRequests.findOpen(conversation.id)).toMatchObject({ priority: HANDOFF_PRIORITY.urgent });
+      expect(await store.tickets.findOpenByConversation(conversation.id)).toMatchObject({ priority: HANDOFF_PRIORITY.urgent });
       // Stored like every reply, and only once.
       clock += 61_000;
       expect(await running.assistant.escalateCheckIns()).toBe(0);

@@ -3,38 +3,15 @@
  * started again on the same SQLite file: the citizen continues at the same step, over
  * the Direct Line HTTP API with the token they already had.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePort, healthy, startChildServer } from './support/child-server.js';
 import { waitFor } from './support/http.js';
 
-const SECRET = 'test-secret-test-secret-test-secret-0123';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-function startServer(dataDir: string, port: number): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DIRECTLINE_TOKEN_SECRET: SECRET, LOG_LEVEL: 'silent', MONGODB_URI: '', TELEGRAM_BOT_TOKEN: '' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-}
-
-async function healthy(url: string): Promise<boolean> {
-  try {
-    return (await fetch(`${url}/healthz`)).ok;
-  } catch {
-    return false;
-  }
-}
+const startServer = (dataDir: string, port: number) => startChildServer(dataDir, port);
 
 describe('an intake survives a crash', () => {
   const children: ChildProcess[] = [];

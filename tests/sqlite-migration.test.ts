@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { NewCase } from '../src/store/types.js';
+import { FRESH_TICKET_FIELDS } from '../src/store/shared.js';
 
 describe('embedded store upgrade', () => {
   it('opens a data file written before messages had positions and claims', async () => {
@@ -61,12 +62,18 @@ describe('embedded store upgrade', () => {
     const at = new Date(1000);
     expect(await store.conversations.raiseRisk('c1', { level: 'check-in', category: null, at, messageId: null }, at)).toBe(true);
     expect((await store.conversations.listCheckInsDue(at)).map((x) => x.id)).toEqual(['c1']);
-    const { created } = await store.handoffRequests.open({
+    const { created } = await store.tickets.open({
       conversationId: 'c1',
+      citizenKey: 'telegram:u1',
+      channel: 'telegram',
       priority: 1,
       reason: 'risk',
       riskCategory: null,
       messageId: null,
+      team: 'chung',
+      provinceCode: null,
+      communeCode: null,
+      caseId: null,
       createdAt: at,
     });
     expect(created).toBe(true);
@@ -75,7 +82,7 @@ describe('embedded store upgrade', () => {
     // Opening the upgraded file again changes nothing.
     store = openSqliteStore(dir);
     expect((await store.conversations.get('c1'))?.risk).toEqual({ level: 'check-in', category: null, at, messageId: null });
-    expect((await store.handoffRequests.findOpen('c1'))?.raises).toBe(1);
+    expect((await store.tickets.findOpenByConversation('c1'))?.raises).toBe(1);
     await store.close();
   });
 
@@ -135,6 +142,92 @@ describe('embedded store upgrade', () => {
     expect(await store.messages.redact(['m1'])).toBe(0);
     expect(await store.consents.listByCitizen('telegram:u')).toHaveLength(1);
     expect((await store.cases.create(newCase)).code).toBe('CTXH-2026-000002');
+    await store.close();
+  });
+
+  it('opens a data file written before tickets existed, queueing its open handoff requests as waiting tickets', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ctxh-migrate-'));
+    // The store as it was before: handoff requests, and no tickets, staff, sessions or notes.
+    let store = openSqliteStore(dir);
+    await store.close();
+    const old = new Database(join(dir, 'ctxh.sqlite'));
+    old.exec(`DROP TABLE tickets; DROP TABLE staff; DROP TABLE staff_sessions; DROP TABLE notes;
+      CREATE TABLE handoff_requests (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, conversation_id TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('open', 'closed')), priority INTEGER NOT NULL, reason TEXT NOT NULL,
+        risk_category TEXT, message_id TEXT, raises INTEGER NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+      CREATE UNIQUE INDEX handoff_requests_open ON handoff_requests(conversation_id) WHERE status = 'open';`);
+    const conversation = old.prepare(
+      "INSERT INTO conversations (id, channel, user_id, chat_id, reference, status, created_at, updated_at) VALUES (?, ?, ?, ?, '{}', 'queued', 0, 0)",
+    );
+    conversation.run('c-tg', 'telegram', 'u1', 'chat1');
+    conversation.run('c-tg-group', 'telegram', 'u1', 'group1');
+    conversation.run('c-zalo', 'zalo', 'z9', 'z9');
+    conversation.run('c-closed', 'webchat', 'w1', 'w1');
+    const request = old.prepare(
+      `INSERT INTO handoff_requests (id, conversation_id, status, priority, reason, risk_category, message_id, raises, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    request.run('h-tg', 'c-tg', 'open', 2, 'citizen-asked', null, 'm-1', 1, 1000, 1000);
+    // The same citizen in another chat, more urgent: theirs is the one ticket kept.
+    request.run('h-tg-group', 'c-tg-group', 'open', 0, 'risk', 'tu-hai', 'm-2', 3, 2000, 2500);
+    request.run('h-zalo', 'c-zalo', 'open', 1, 'risk', null, null, 2, 3000, 3500);
+    request.run('h-closed', 'c-closed', 'closed', 2, 'intake', null, null, 1, 500, 600);
+    // A request of a conversation the file no longer has: no citizen to queue.
+    request.run('h-orphan', 'c-gone', 'open', 2, 'no-answer', null, null, 1, 4000, 4000);
+    old.close();
+
+    store = openSqliteStore(dir);
+    const waiting = await store.tickets.list({ limit: -1 });
+    expect(waiting).toEqual([
+      {
+        id: 'h-tg-group',
+        conversationId: 'c-tg-group',
+        citizenKey: 'telegram:u1',
+        channel: 'telegram',
+        status: 'waiting',
+        priority: 0,
+        reason: 'risk',
+        riskCategory: 'tu-hai',
+        messageId: 'm-2',
+        team: 'chung',
+        provinceCode: null,
+        communeCode: null,
+        caseId: null,
+        raises: 3,
+        createdAt: new Date(2000),
+        updatedAt: new Date(2500),
+        ...FRESH_TICKET_FIELDS,
+      },
+      expect.objectContaining({ id: 'h-zalo', citizenKey: 'zalo:z9', channel: 'zalo', status: 'waiting', priority: 1, raises: 2, team: 'chung' }),
+    ]);
+    expect(await store.tickets.listCreatedSince(new Date(0))).toHaveLength(2);
+    // The migrated tickets behave like any other: one open per citizen, claimable.
+    const again = await store.tickets.open({
+      conversationId: 'c-tg',
+      citizenKey: 'telegram:u1',
+      channel: 'telegram',
+      priority: 2,
+      reason: 'citizen-asked',
+      riskCategory: null,
+      messageId: 'm-3',
+      team: 'tam-ly',
+      provinceCode: null,
+      communeCode: null,
+      caseId: null,
+      createdAt: new Date(5000),
+    });
+    expect(again).toMatchObject({ created: false, ticket: { id: 'h-tg-group', raises: 4, priority: 0, team: 'chung' } });
+    expect(await store.tickets.claim('h-zalo', 'staff-1', new Date(6000))).toMatchObject({ status: 'assigned', assigneeId: 'staff-1' });
+    await store.close();
+
+    // Opening the upgraded file again copies nothing twice: the tickets table exists now.
+    store = openSqliteStore(dir);
+    expect((await store.tickets.listCreatedSince(new Date(0))).map((t) => [t.id, t.status])).toEqual([
+      ['h-tg-group', 'waiting'],
+      ['h-zalo', 'assigned'],
+    ]);
+    expect(await store.staff.list()).toEqual([]);
     await store.close();
   });
 });

@@ -15,7 +15,6 @@ import {
   type ConversationRisk,
   type NewCase,
   type NewConsent,
-  type NewHandoffRequest,
   type NewMessage,
   type Store,
 } from '../src/store/types.js';
@@ -23,20 +22,12 @@ import { pino } from 'pino';
 import { createAssistant } from '../src/server/assistant.js';
 import { loadConfig } from '../src/server/config.js';
 import { listen } from './support/http.js';
-import { mongoLaneUri, newTestDbName, openMongoTestStore } from './support/mongo-lane.js';
+import { mongoLaneUri, newTestDbName, openMongoTestStore, storeLanes } from './support/mongo-lane.js';
 import { runDeclinedConsent, runIntakeAndErasure } from './support/intake-scenarios.js';
 import { mongoDump } from './support/raw-dump.js';
 import { runUrgentScenarios } from './support/urgent-scenarios.js';
 
-interface Lane {
-  name: string;
-  open: () => Promise<Store>;
-}
-
-const lanes: Lane[] = [
-  { name: 'sqlite', open: async () => openSqliteStore(mkdtempSync(join(tmpdir(), 'ctxh-store-'))) },
-];
-if (mongoLaneUri()) lanes.push({ name: 'mongo', open: () => openMongoTestStore() });
+const lanes = storeLanes('ctxh-store-');
 
 const t0 = new Date('2026-11-22T08:00:00Z');
 const later = (s: number) => new Date(t0.getTime() + s * 1000);
@@ -211,145 +202,6 @@ describe.each(lanes)('store contract: $name', ({ open }) => {
       // A conversation back in the queue (not closed) is due again.
       await store.conversations.setStatus(closed.id, 'queued', early(7));
       expect((await store.conversations.listCheckInsDue(early(9))).map((c) => c.id)).toEqual([closed.id]);
-    });
-  });
-
-  describe('handoff requests', () => {
-    const request = (conversationId: string, over: Partial<NewHandoffRequest> = {}): NewHandoffRequest => ({
-      conversationId,
-      priority: HANDOFF_PRIORITY.normal,
-      reason: 'citizen-asked',
-      riskCategory: null,
-      messageId: null,
-      createdAt: t0,
-      ...over,
-    });
-
-    it('opens a request and finds it by id and by conversation', async () => {
-      const { request: r, created } = await store.handoffRequests.open(request('h-1', { messageId: 'm-1' }));
-      expect(created).toBe(true);
-      expect(r).toEqual({
-        id: r.id,
-        conversationId: 'h-1',
-        status: 'open',
-        priority: HANDOFF_PRIORITY.normal,
-        reason: 'citizen-asked',
-        riskCategory: null,
-        messageId: 'm-1',
-        raises: 1,
-        createdAt: t0,
-        updatedAt: t0,
-      });
-      expect(typeof r.id).toBe('string');
-      expect(await store.handoffRequests.get(r.id)).toEqual(r);
-      expect(await store.handoffRequests.findOpen('h-1')).toEqual(r);
-      expect(await store.handoffRequests.findOpen('h-none')).toBeNull();
-      expect(await store.handoffRequests.get('no-such-request')).toBeNull();
-    });
-
-    it('keeps one open request per conversation, counts raises, and only ever makes it more urgent', async () => {
-      const first = await store.handoffRequests.open(request('h-2', { messageId: 'm-1' }));
-      const second = await store.handoffRequests.open(
-        request('h-2', { priority: HANDOFF_PRIORITY.checkIn, reason: 'risk', messageId: 'm-2', createdAt: later(5) }),
-      );
-      expect(second.created).toBe(false);
-      expect(second.request).toEqual({
-        ...first.request,
-        priority: HANDOFF_PRIORITY.checkIn,
-        reason: 'risk',
-        messageId: 'm-2',
-        raises: 2,
-        updatedAt: later(5),
-      });
-      // Less urgent: counted, nothing else taken.
-      const third = await store.handoffRequests.open(
-        request('h-2', { reason: 'no-answer', messageId: 'm-3', createdAt: later(6) }),
-      );
-      expect(third.created).toBe(false);
-      expect(third.request).toMatchObject({
-        id: first.request.id,
-        priority: HANDOFF_PRIORITY.checkIn,
-        reason: 'risk',
-        messageId: 'm-2',
-        raises: 3,
-        createdAt: t0,
-      });
-      const fourth = await store.handoffRequests.open(
-        request('h-2', { priority: HANDOFF_PRIORITY.urgent, reason: 'risk', riskCategory: 'tu-hai', messageId: 'm-4', createdAt: later(7) }),
-      );
-      expect(fourth.request).toMatchObject({ priority: HANDOFF_PRIORITY.urgent, riskCategory: 'tu-hai', messageId: 'm-4', raises: 4 });
-      // Equally urgent is not more urgent: the first urgent category stays.
-      const fifth = await store.handoffRequests.open(
-        request('h-2', { priority: HANDOFF_PRIORITY.urgent, reason: 'risk', riskCategory: 'bao-luc', messageId: 'm-5', createdAt: later(8) }),
-      );
-      expect(fifth.created).toBe(false);
-      expect(fifth.request).toMatchObject({
-        id: first.request.id,
-        status: 'open',
-        priority: HANDOFF_PRIORITY.urgent,
-        riskCategory: 'tu-hai',
-        messageId: 'm-4',
-        raises: 5,
-        createdAt: t0,
-      });
-      expect(await store.handoffRequests.get(first.request.id)).toEqual(fifth.request);
-      expect(await store.handoffRequests.findOpen('h-2')).toEqual(fifth.request);
-    });
-
-    it('closes the open request, and a later open creates a new one', async () => {
-      const first = await store.handoffRequests.open(request('h-3'));
-      await store.handoffRequests.open(request('h-3', { createdAt: later(1) }));
-      expect(await store.handoffRequests.close(first.request.id, later(2))).toBe(true);
-      expect(await store.handoffRequests.close(first.request.id, later(3))).toBe(false);
-      expect(await store.handoffRequests.close('no-such-request', later(3))).toBe(false);
-      expect(await store.handoffRequests.findOpen('h-3')).toBeNull();
-      const closed = await store.handoffRequests.get(first.request.id);
-      expect(closed).toMatchObject({ status: 'closed', raises: 2, createdAt: t0, updatedAt: later(2) });
-      const next = await store.handoffRequests.open(request('h-3', { createdAt: later(4) }));
-      expect(next.created).toBe(true);
-      expect(next.request.id).not.toBe(first.request.id);
-      expect(next.request).toMatchObject({ status: 'open', raises: 1, createdAt: later(4) });
-      expect((await store.handoffRequests.findOpen('h-3'))?.id).toBe(next.request.id);
-      expect(await store.handoffRequests.get(first.request.id)).toEqual(closed);
-    });
-
-    it('lists open requests most urgent first, then oldest first', async () => {
-      const opened = async (conversationId: string, over: Partial<NewHandoffRequest>) =>
-        (await store.handoffRequests.open(request(conversationId, over))).request.id;
-      const normalLater = await opened('q-a', { createdAt: later(1) });
-      const urgentLater = await opened('q-b', { priority: HANDOFF_PRIORITY.urgent, reason: 'risk', riskCategory: 'cap-cuu', createdAt: later(3) });
-      const checkIn = await opened('q-c', { priority: HANDOFF_PRIORITY.checkIn, reason: 'risk', createdAt: later(2) });
-      const normalFirst = await opened('q-d', { createdAt: later(0) });
-      const closed = await opened('q-e', { priority: HANDOFF_PRIORITY.urgent, createdAt: later(-1) });
-      await store.handoffRequests.close(closed, later(4));
-      // Raised to urgent after it was opened: it keeps its createdAt, ahead of q-b.
-      const raised = await opened('q-f', { createdAt: later(2) });
-      await opened('q-f', { priority: HANDOFF_PRIORITY.urgent, reason: 'risk', riskCategory: 'tu-hai', createdAt: later(5) });
-      const mine = new Set([normalLater, urgentLater, checkIn, normalFirst, closed, raised]);
-      const listed = (await store.handoffRequests.listOpen()).filter((r) => mine.has(r.id));
-      expect(listed.map((r) => r.id)).toEqual([raised, urgentLater, checkIn, normalFirst, normalLater]);
-      expect(listed.every((r) => r.status === 'open')).toBe(true);
-      const all = await store.handoffRequests.listOpen();
-      expect(await store.handoffRequests.listOpen(2)).toEqual(all.slice(0, 2));
-      for (let i = 1; i < all.length; i++) {
-        const [prev, cur] = [all[i - 1]!, all[i]!];
-        expect(prev.priority < cur.priority || (prev.priority === cur.priority && prev.createdAt <= cur.createdAt)).toBe(true);
-      }
-    });
-
-    it('gives two simultaneous openers of one conversation one open request', async () => {
-      const results = await Promise.all([
-        store.handoffRequests.open(request('h-5', { messageId: 'm-a' })),
-        store.handoffRequests.open(
-          request('h-5', { priority: HANDOFF_PRIORITY.urgent, reason: 'risk', riskCategory: 'tu-hai', messageId: 'm-b' }),
-        ),
-      ]);
-      expect(results.map((r) => r.created).sort()).toEqual([false, true]);
-      expect(results[0].request.id).toBe(results[1].request.id);
-      const open = await store.handoffRequests.findOpen('h-5');
-      // Whichever came first, the urgent one decides the priority.
-      expect(open).toMatchObject({ id: results[0].request.id, raises: 2, priority: HANDOFF_PRIORITY.urgent, riskCategory: 'tu-hai' });
-      expect((await store.handoffRequests.listOpen()).filter((r) => r.conversationId === 'h-5')).toHaveLength(1);
     });
   });
 
@@ -1004,3 +856,8 @@ describe.runIf(mongoLaneUri())('guided intake over Direct Line on the Mongo lane
     await withAssistant(runDeclinedConsent);
   });
 });
+
+// The staff, session, ticket and note contracts run in this file too, so that only one
+// test file talks to the Mongo lane at a time (jongodb is unsafe under concurrent connections).
+await import('./store-contract/staff.js');
+await import('./store-contract/tickets.js');

@@ -14,6 +14,7 @@ import { assess, scoreMessage, shippedLexicon } from '../src/flows/triage/index.
 import { checkInAnswer } from '../src/flows/triage/check-in-answer.js';
 import { trainRiskModel } from '../src/flows/triage/model.js';
 import { LlmSecondOpinion, parseOpinion, raiseOnly } from '../src/flows/triage/second-opinion.js';
+import { handoffOver } from './support/builders.js';
 import { escalateDueCheckIns } from '../src/handoff/check-in-escalation.js';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { HANDOFF_PRIORITY, type Conversation, type ConversationRisk } from '../src/store/types.js';
@@ -233,11 +234,11 @@ describe('an unanswered check-in', () => {
     const c = await store.conversations.upsert({ channel: 'telegram', userId: 'u', chatId: 'c' }, {}, t0);
     await store.conversations.raiseRisk(c.id, { level: 'check-in', category: 'tu-hai', at: t0, messageId: 'm1' }, t0);
     const at = (s: number) => new Date(t0.getTime() + s * 1000);
-    expect(await escalateDueCheckIns(store, { now: at(60), afterMs: 180_000 })).toBe(0);
-    expect(await escalateDueCheckIns(store, { now: at(181), afterMs: 180_000 })).toBe(1);
-    expect(await escalateDueCheckIns(store, { now: at(240), afterMs: 180_000 })).toBe(0);
+    expect(await escalateDueCheckIns(store, handoffOver(store), { now: at(60), afterMs: 180_000 })).toBe(0);
+    expect(await escalateDueCheckIns(store, handoffOver(store), { now: at(181), afterMs: 180_000 })).toBe(1);
+    expect(await escalateDueCheckIns(store, handoffOver(store), { now: at(240), afterMs: 180_000 })).toBe(0);
     expect((await store.conversations.get(c.id))?.risk).toMatchObject({ level: 'urgent', category: 'tu-hai' });
-    expect(await store.handoffRequests.findOpen(c.id)).toMatchObject({ priority: HANDOFF_PRIORITY.urgent, reason: 'risk' });
+    expect(await store.tickets.findOpenByConversation(c.id)).toMatchObject({ priority: HANDOFF_PRIORITY.urgent, reason: 'risk' });
     expect((await store.conversations.get(c.id))?.status).toBe('queued');
     await store.close();
   });

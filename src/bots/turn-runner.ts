@@ -33,6 +33,8 @@ export class TurnRunner {
       log: Logger;
       /** How long a claim on an inbound message lasts before another attempt may take it. */
       retryAfterMs: number;
+      /** Told after a message of a conversation is stored, in or out (the console's live view). */
+      onStored?: (conversationId: string) => void;
     },
   ) {}
 
@@ -69,6 +71,7 @@ export class TurnRunner {
       return null;
     }
     await store.conversations.touchInbound(conversation.id, at);
+    this.deps.onStored?.(conversation.id);
     // The receiving instance acts on it; if it dies or the reply fails, the claim runs
     // out and recovery (here or on another instance) takes the message again.
     if (!(await this.claim(message))) return null;
@@ -108,6 +111,9 @@ export class TurnRunner {
     context.onSendActivities(async (_ctx, activities, sendNext) => {
       for (const a of activities) {
         if (a.type !== 'message') continue;
+        // A person's message (a counsellor's) is sent as from them: botbuilder set `from` to the bot.
+        const author = (a.channelData as { author?: { staffId: string; name: string } } | undefined)?.author;
+        if (author) a.from = { id: `staff:${author.staffId}`, name: author.name, role: 'bot' };
         a.id ??= randomUUID();
         a.timestamp ??= now();
         await store.messages.recordOutbound({
@@ -119,6 +125,7 @@ export class TurnRunner {
           activity: JSON.parse(JSON.stringify(a)),
           createdAt: now(),
         });
+        this.deps.onStored?.(conversation.id);
       }
       return sendNext();
     });

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { shippedAdminUnits } from '../flows/intake/admin-units.js';
 import { loadConfig } from '../server/config.js';
 import { openStore } from '../store/open.js';
+import { runCli } from './run.js';
 
 const argsSchema = z.object({ case: z.string().regex(/^ctxh-\d{4}-\d{1,6}$/i, 'a case code looks like CTXH-2026-000123') });
 
@@ -48,10 +49,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err) => {
-    process.stderr.write(`data:export failed: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(2);
-  },
-);
+runCli('data:export', main);

@@ -1,7 +1,8 @@
 import { ActivityHandler, ConversationState, type TurnContext } from 'botbuilder';
 import { CONVERSATION_KEY, MESSAGE_KEY } from '../bots/turn-runner.js';
-import { CHANNELS, type Conversation, type Store, type StoredMessage } from '../store/types.js';
-import type { TurnMemory } from './chain.js';
+import type { Handoff } from '../handoff/service.js';
+import { CHANNELS, citizenKeyOf, type Conversation, type Store, type StoredMessage } from '../store/types.js';
+import type { TicketGlance, TurnMemory } from './chain.js';
 import { carryOut } from './effects.js';
 import type { DecideTurn } from './turn.js';
 import type { CentreInfo } from '../server/config.js';
@@ -11,7 +12,11 @@ export { replyActivity } from './effects.js';
 export interface CtxhBotDeps {
   /** The turn's chain of steps (src/flows/turn.ts). */
   decide: DecideTurn;
-  store: Pick<Store, 'conversations' | 'messages' | 'handoffRequests' | 'audit' | 'botState' | 'consents' | 'cases'>;
+  store: Pick<Store, 'conversations' | 'messages' | 'tickets' | 'notes' | 'audit' | 'botState' | 'consents' | 'cases'>;
+  /** Opens, reopens and rates tickets. */
+  handoff: Handoff;
+  /** A ticket closed less than this ago is reopened when the citizen writes again (HANDOFF_REOPEN_MINUTES). */
+  reopenMs: number;
   /** The centre's name and hotline, for replies the effects compose (a case's code). */
   centre: CentreInfo;
   now: () => Date;
@@ -77,6 +82,13 @@ export class CtxhBot extends ActivityHandler {
       .map((m) => m.text);
   }
 
+  /** The citizen's open ticket, else the one closed within the reopen window. */
+  private async ticket(conversation: Conversation): Promise<TicketGlance | null> {
+    const key = citizenKeyOf(conversation);
+    const { tickets } = this.deps.store;
+    return (await tickets.findOpenByCitizen(key)) ?? (await tickets.findRecentlyClosed(key, new Date(this.deps.now().getTime() - this.deps.reopenMs)));
+  }
+
   private async handleMessage(context: TurnContext): Promise<void> {
     const memory = await this.memory.get(context, {});
     memory.turns = (memory.turns ?? 0) + 1;
@@ -90,7 +102,17 @@ export class CtxhBot extends ActivityHandler {
       earlier: await this.earlierTexts(conversation, message, memory),
       memory,
       now: this.deps.now(),
+      ticket: await this.ticket(conversation),
     });
-    await carryOut(effects, { turn: context, store: this.deps.store, centre: this.deps.centre, conversation, messageId: message?.id ?? null, memory, now: this.deps.now });
+    await carryOut(effects, {
+      turn: context,
+      store: this.deps.store,
+      handoff: this.deps.handoff,
+      centre: this.deps.centre,
+      conversation,
+      messageId: message?.id ?? null,
+      memory,
+      now: this.deps.now,
+    });
   }
 }

@@ -13,7 +13,8 @@
  * const turn = chain(triageStep(lexicon, centre), handoffGate, faqStep(pipeline));
  * const effects = await turn(input); // [{ type: 'reply', reply: … }, …]
  */
-import type { ConsentPurpose, Conversation, HandoffReason, RiskCategory, RiskLevel } from '../store/types.js';
+import type { ConsentPurpose, Conversation, RiskCategory, RiskLevel, Ticket, TicketReason } from '../store/types.js';
+import type { CallbackState } from './callback.js';
 import type { IntakeAnswers, IntakeState } from './intake/machine.js';
 import type { Reply } from './replies.js';
 
@@ -31,6 +32,8 @@ export interface TurnMemory {
   pendingErase?: boolean;
   /** The bot asked for the phone on file before telling a case's status. */
   caseLookup?: { code: string; tries: number };
+  /** The call-back flow in progress (src/flows/callback.ts). */
+  callback?: CallbackState;
 }
 
 /** Everything a step may look at. */
@@ -47,7 +50,15 @@ export interface TurnInput {
   earlier: readonly string[];
   memory: Readonly<TurnMemory>;
   now: Date;
+  /**
+   * The citizen's open ticket, else the one a counsellor closed within the reopen window
+   * (HANDOFF_REOPEN_MINUTES); absent in `ask` and when there is none.
+   */
+  ticket?: TicketGlance | null;
 }
+
+/** What steps may know of the citizen's ticket. */
+export type TicketGlance = Pick<Ticket, 'id' | 'status' | 'closedAt' | 'satisfaction' | 'assigneeId'>;
 
 /** What a step asks to be done. Carried out in order by src/flows/effects.ts. */
 export type Effect =
@@ -60,7 +71,13 @@ export type Effect =
       reasons: readonly string[];
     }
   | { type: 'clear-check-in' }
-  | { type: 'request-handoff'; priority: number; reason: HandoffReason; riskCategory: RiskCategory | null }
+  | { type: 'request-handoff'; priority: number; reason: TicketReason; riskCategory: RiskCategory | null }
+  /** The citizen wrote again soon after a counsellor closed: back to the queue. */
+  | { type: 'reopen-ticket'; ticketId: string }
+  /** A waiting citizen left a number to be called back (under the call-back consent): a small case on their ticket. */
+  | { type: 'leave-callback'; phone: string }
+  /** The citizen's one-tap rating of a closed ticket (3 good … 1 bad). */
+  | { type: 'rate-ticket'; ticketId: string; score: number }
   | { type: 'remember'; patch: Partial<TurnMemory> }
   | {
       type: 'faq';

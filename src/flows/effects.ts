@@ -6,9 +6,9 @@
  */
 import { MessageFactory, type TurnContext } from 'botbuilder';
 import { MESSAGE_KEY } from '../bots/turn-runner.js';
-import { requestHandoff } from '../handoff/request-handoff.js';
+import type { Handoff } from '../handoff/service.js';
 import type { CentreInfo } from '../server/config.js';
-import { HANDOFF_PRIORITY, citizenKeyOf, type CaseRecord, type Conversation, type Store, type StoredMessage } from '../store/types.js';
+import { HANDOFF_PRIORITY, citizenKeyOf, type CaseRecord, type Conversation, type Store, type StoredMessage, type Ticket } from '../store/types.js';
 import type { Effect, TurnMemory } from './chain.js';
 import * as rights from './data-rights.js';
 import { caseCreated } from './intake/questions.js';
@@ -22,12 +22,19 @@ export function replyActivity(reply: Reply) {
 
 export interface EffectContext {
   turn: TurnContext;
-  store: Pick<Store, 'conversations' | 'handoffRequests' | 'audit' | 'consents' | 'cases' | 'messages'>;
+  store: Pick<Store, 'conversations' | 'audit' | 'consents' | 'cases' | 'messages' | 'notes' | 'tickets'>;
+  /** Opens, reopens and rates tickets (src/handoff/service.ts). */
+  handoff: Handoff;
   centre: CentreInfo;
   conversation: Conversation;
   messageId: string | null;
   memory: TurnMemory;
   now: () => Date;
+  /**
+   * Where a newly queued citizen stands (place, wait, office hours): added to the next
+   * reply of the turn, so the citizen reads one message, not two.
+   */
+  queueStatus?: Reply | null;
 }
 
 export async function carryOut(effects: readonly Effect[], ctx: EffectContext): Promise<void> {
@@ -37,7 +44,7 @@ export async function carryOut(effects: readonly Effect[], ctx: EffectContext): 
   for (const effect of effects) {
     switch (effect.type) {
       case 'reply':
-        await ctx.turn.sendActivity(replyActivity(effect.reply));
+        await reply(ctx, effect.reply);
         break;
       case 'raise-risk': {
         const at = now();
@@ -49,8 +56,8 @@ export async function carryOut(effects: readonly Effect[], ctx: EffectContext): 
       case 'clear-check-in':
         await store.conversations.clearCheckIn(conversation.id, now());
         break;
-      case 'request-handoff':
-        await requestHandoff(store, {
+      case 'request-handoff': {
+        const ticket = await ctx.handoff.open({
           conversation,
           priority: effect.priority,
           reason: effect.reason,
@@ -58,6 +65,17 @@ export async function carryOut(effects: readonly Effect[], ctx: EffectContext): 
           messageId,
           now: now(),
         });
+        await noteQueueStatus(ticket, ctx);
+        break;
+      }
+      case 'leave-callback':
+        await leaveCallback(effect.phone, ctx);
+        break;
+      case 'reopen-ticket':
+        await ctx.handoff.reopen(effect.ticketId);
+        break;
+      case 'rate-ticket':
+        await ctx.handoff.rate(effect.ticketId, effect.score);
         break;
       case 'remember':
         Object.assign(ctx.memory, effect.patch);
@@ -112,6 +130,8 @@ export async function carryOut(effects: readonly Effect[], ctx: EffectContext): 
         const cases = await store.cases.eraseCitizen(key, now());
         const consents = await store.consents.anonymiseCitizen(key);
         const messages = await store.messages.redactConversations(conversations.map((c) => c.id));
+        // Counsellors' notes about the citizen go too; the tickets stay as counts.
+        await store.notes.deleteByConversations(conversations.map((c) => c.id));
         // The audit says that it happened and how much, never what was erased.
         await audit('data.erased', { cases, consents, messages, conversations: conversations.length });
         await reply(ctx, rights.erasedReply({ cases, messages }));
@@ -128,9 +148,22 @@ export async function carryOut(effects: readonly Effect[], ctx: EffectContext): 
         break;
     }
   }
+  if (ctx.queueStatus) await reply(ctx, ctx.queueStatus);
 }
 
-const reply = (ctx: EffectContext, r: Reply) => ctx.turn.sendActivity(replyActivity(r));
+/** A new, not urgent ticket: what the citizen should hear about the queue (urgent ones hear the safety reply). */
+async function noteQueueStatus(ticket: Ticket, ctx: EffectContext): Promise<void> {
+  if (ticket.raises !== 1 || ticket.priority === HANDOFF_PRIORITY.urgent) return;
+  ctx.queueStatus = await ctx.handoff.queueStatus(ticket);
+}
+
+/** Sends a reply, with the pending queue status joined to it. */
+const reply = async (ctx: EffectContext, r: Reply) => {
+  const status = ctx.queueStatus;
+  ctx.queueStatus = null;
+  const joined = status ? { text: `${r.text}\n\n${status.text}`, choices: [...new Set([...r.choices, ...status.choices])] } : r;
+  await ctx.turn.sendActivity(replyActivity(joined));
+};
 
 const placeOf = (c: CaseRecord): string => placeName(c.provinceCode, c.communeCode) ?? 'chưa rõ';
 
@@ -159,15 +192,61 @@ async function createCase(answers: Extract<Effect, { type: 'create-case' }>['ans
   });
   await store.audit.append({ at: now(), actor: 'bot', action: 'case.created', subject: conversation.id, detail: { caseId: created.id, code: created.code } });
   const urgent = fresh.risk?.level === 'urgent';
-  await requestHandoff(store, {
+  const ticket = await ctx.handoff.open({
     conversation: fresh,
     priority: urgent ? HANDOFF_PRIORITY.urgent : HANDOFF_PRIORITY.normal,
     reason: 'intake',
     riskCategory: urgent ? fresh.risk!.category : null,
     messageId: ctx.messageId,
     now: now(),
+    group: created.group,
+    caseId: created.id,
+    provinceCode: created.provinceCode,
+    communeCode: created.communeCode,
   });
+  await noteQueueStatus(ticket, ctx);
   await reply(ctx, caseCreated(created.code, ctx.centre.name, Boolean(created.phone)));
+}
+
+/**
+ * A waiting citizen's call-back number: kept as a small case under the call-back consent
+ * (so the console shows it, and seeing, exporting and erasing cover it), attached to the
+ * open ticket.
+ */
+async function leaveCallback(phone: string, ctx: EffectContext): Promise<void> {
+  const { store, conversation, now } = ctx;
+  const key = citizenKeyOf(conversation);
+  const consents = (await store.consents.listByCitizen(key)).filter(
+    (c) => c.conversationId === conversation.id && c.purpose === 'callback' && c.decision === 'granted' && !c.withdrawnAt,
+  );
+  const created = await store.cases.create({
+    citizenKey: key,
+    conversationId: conversation.id,
+    channel: conversation.channel,
+    who: 'self',
+    group: 'khac',
+    need: 'khac',
+    provinceCode: '',
+    communeCode: '',
+    age: null,
+    phone,
+    description: 'Xin gọi lại thay vì chờ trong khung chat.',
+    riskLevel: conversation.risk?.level ?? null,
+    riskCategory: conversation.risk?.category ?? null,
+    consentIds: consents.slice(0, 1).map((c) => c.id),
+    createdAt: now(),
+  });
+  await store.audit.append({ at: now(), actor: 'bot', action: 'case.created', subject: conversation.id, detail: { caseId: created.id, code: created.code, callback: true } });
+  const open = await ctx.handoff.open({
+    conversation,
+    priority: HANDOFF_PRIORITY.normal,
+    reason: 'citizen-asked',
+    riskCategory: null,
+    messageId: ctx.messageId,
+    now: now(),
+    caseId: created.id,
+  });
+  if (open.caseId !== created.id) await store.tickets.attachCase(open.id, { caseId: created.id, provinceCode: null, communeCode: null }, now());
 }
 
 /** A case's status: to its own citizen at once; to anyone else only with the phone on file. */

@@ -3,20 +3,24 @@
  *
  * 1. triage       every text, first, in every state: danger → safety reply, urgent handoff
  * 2. handoff gate a counsellor holds the conversation → the bot stays silent
- * 3. non-text     a photo or voice message → ask for text
- * 4. data rights  "xem / xóa thông tin của tôi", "rút lại đồng ý", a case code's status
- * 5. intake       consent, then the guided phiếu tiếp nhận → a case for the counsellors
- * 6. faq          answer with source | clarify | decline and offer a counsellor
+ * 3. after close  a rating tap is recorded; writing again soon reopens the ticket
+ * 4. non-text     a photo or voice message → ask for text
+ * 5. data rights  "xem / xóa thông tin của tôi", "rút lại đồng ý", a case code's status
+ * 6. call back    waiting in the queue: leave a phone number instead (call-back consent first)
+ * 7. intake       consent, then the guided phiếu tiếp nhận → a case for the counsellors
+ * 8. faq          answer with source | clarify | decline and offer a counsellor
  */
 import type { CentreInfo } from '../server/config.js';
 import type { AnswerPipeline } from './answer.js';
 import { chain, type Effect, type TurnInput } from './chain.js';
 import type { IntakeConfig } from './intake/machine.js';
 import { withoutPlaceNames } from './intake/places.js';
+import { callbackStep } from './steps/callback-step.js';
 import { dataRightsStep } from './steps/data-rights-step.js';
 import { faqStep } from './steps/faq-step.js';
 import { intakeStep } from './steps/intake-step.js';
 import { handoffGate } from './steps/handoff-gate.js';
+import { afterCloseStep } from './steps/after-close-step.js';
 import { nonTextStep } from './steps/non-text.js';
 import { triageStep } from './steps/triage-step.js';
 import type { Lexicon } from './triage/lexicon.js';
@@ -42,12 +46,15 @@ export function defaultIntake(centre: CentreInfo): { config: IntakeConfig; resum
 export type DecideTurn = (turn: TurnInput) => Promise<Effect[]>;
 
 export function buildTurn(deps: TurnDeps): DecideTurn {
+  const intake = deps.intake ?? defaultIntake(deps.centre);
   return chain(
     triageStep({ lexicon: deps.lexicon, centre: deps.centre, secondOpinion: deps.secondOpinion, withoutPlaceNames }),
     handoffGate,
+    afterCloseStep,
     nonTextStep,
     dataRightsStep,
-    intakeStep({ ...(deps.intake ?? defaultIntake(deps.centre)), pipeline: deps.pipeline, centre: deps.centre }),
+    callbackStep(intake.config.notice.version),
+    intakeStep({ ...intake, pipeline: deps.pipeline, centre: deps.centre }),
     faqStep(deps.pipeline),
   );
 }

@@ -4,13 +4,14 @@
  * itself a sign. Runs on a timer on every instance; the raise is a compare-and-set in
  * the store, so each check-in is escalated once however many instances run it.
  *
- * @example await escalateDueCheckIns(store, { now: new Date(), afterMs: 180_000 })
+ * @example await escalateDueCheckIns(store, handoff, { now: new Date(), afterMs: 180_000 })
  */
 import { HANDOFF_PRIORITY, type Conversation, type Store } from '../store/types.js';
-import { requestHandoff } from './request-handoff.js';
+import type { Handoff } from './service.js';
 
 export async function escalateDueCheckIns(
-  store: Pick<Store, 'conversations' | 'handoffRequests' | 'audit'>,
+  store: Pick<Store, 'conversations' | 'audit'>,
+  handoff: Handoff,
   options: {
     now: Date;
     afterMs: number;
@@ -34,7 +35,7 @@ export async function escalateDueCheckIns(
       detail: { category, reasons: ['check-in:no-answer'], raised: true, messageId: null },
     });
     await store.audit.append({ at: now, actor: 'system', action: 'consent.exception.vital-interest', subject: conversation.id, detail: { category } });
-    await requestHandoff(store, {
+    await handoff.open({
       conversation,
       priority: HANDOFF_PRIORITY.urgent,
       reason: 'risk',

@@ -18,6 +18,12 @@ import type { Store } from '../store/types.js';
 import { centreInfo, type Config } from './config.js';
 import { createLogger } from './logger.js';
 import { buildTurnWiring } from './turn-wiring.js';
+import { buildHandoffWiring, type HandoffWiring } from './handoff-wiring.js';
+import { mountConsole } from '../console/server.js';
+import { loadCannedResponses } from '../console/canned.js';
+import type { Reply } from '../flows/replies.js';
+import type { Author } from '../handoff/desk.js';
+import type { Conversation } from '../store/types.js';
 
 export interface Assistant {
   app: express.Express;
@@ -28,6 +34,8 @@ export interface Assistant {
   decide: DecideTurn;
   telegram?: TelegramAdapter;
   log: Logger;
+  /** The human side: tickets, the counsellors' desk, live events, the queue keeper. */
+  handoff: HandoffWiring;
   /**
    * Makes check-ins unanswered for CHECK_IN_ESCALATE_SECONDS urgent and tells each citizen;
    * start() runs it on a timer. Returns how many this call escalated.
@@ -44,7 +52,7 @@ const WEB_DIR = fileURLToPath(new URL('../web/', import.meta.url));
 /** Wires store, knowledge, bot, channels and HTTP routes from one configuration. */
 export async function createAssistant(
   config: Config,
-  options: { now?: () => Date; log?: Logger; store?: Store } = {},
+  options: { now?: () => Date; log?: Logger; store?: Store; /** The console's store poll (ms); tests shorten it. */ livePollMs?: number } = {},
 ): Promise<Assistant> {
   const now = options.now ?? (() => new Date());
   const log = options.log ?? createLogger(config.LOG_LEVEL);
@@ -56,9 +64,34 @@ export async function createAssistant(
   await store.audit.append({ at: now(), actor: 'system', action: 'kb.sync', subject: 'knowledge', detail: synced });
   log.info({ entries: pipeline.kb.entries.length, problems: pipeline.kb.problems.length, ...synced, store: store.kind }, 'knowledge loaded');
 
-  const bot = new CtxhBot({ decide, store, centre, now, triageWindow: lexicon.rules.context });
+  const holder = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  // The runner needs the bot, the bot needs the handoff, the handoff reaches citizens through the runner.
+  let runnerRef: TurnRunner | undefined;
+  const sendToCitizen = async (conversation: Conversation, reply: Reply, author?: Author) => {
+    const activity = replyActivity(reply);
+    if (author) activity.channelData = { ...(activity.channelData ?? {}), author };
+    await runnerRef!.sendProactive(conversation, activity);
+  };
+  const human = buildHandoffWiring(config, { store, centre, now, log, holder, sendToCitizen });
+  const bot = new CtxhBot({
+    decide,
+    store,
+    centre,
+    now,
+    triageWindow: lexicon.rules.context,
+    handoff: human.handoff,
+    reopenMs: config.HANDOFF_REOPEN_MINUTES * 60_000,
+  });
   const retryAfterMs = config.INBOUND_RETRY_SECONDS * 1000;
-  const runner = new TurnRunner({ store, bot, now, log, retryAfterMs });
+  const runner = new TurnRunner({
+    store,
+    bot,
+    now,
+    log,
+    retryAfterMs,
+    onStored: (conversationId) => human.events.publish({ type: 'message', conversationId }),
+  });
+  runnerRef = runner;
   runner.register(new DirectLineAdapter());
 
   let secret = config.DIRECTLINE_TOKEN_SECRET;
@@ -87,6 +120,21 @@ export async function createAssistant(
   if (telegram && config.TELEGRAM_MODE === 'webhook' && config.TELEGRAM_WEBHOOK_SECRET) {
     app.post(TELEGRAM_WEBHOOK_PATH, telegram.webhookHandler(TELEGRAM_WEBHOOK_PATH, config.TELEGRAM_WEBHOOK_SECRET));
   }
+  const { live } = mountConsole(app, {
+    store,
+    desk: human.desk,
+    handoff: human.handoff,
+    events: human.events,
+    teams: human.teams,
+    canned: loadCannedResponses(config.CANNED_RESPONSES_FILE, centre),
+    now,
+    secureCookies: config.CONSOLE_SECURE_COOKIES,
+    loginPerMinute: config.CONSOLE_LOGIN_PER_MINUTE,
+    lockAfter: config.CONSOLE_LOCK_AFTER,
+    lockMinutes: config.CONSOLE_LOCK_MINUTES,
+    metricsToken: config.METRICS_TOKEN,
+    livePollMs: options.livePollMs,
+  });
   app.use(express.static(WEB_DIR, { index: 'index.html', maxAge: '1h' }));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const status = typeof err === 'object' && err && 'status' in err ? Number((err as { status: unknown }).status) : 500;
@@ -97,11 +145,11 @@ export async function createAssistant(
   let recovery: NodeJS.Timeout | undefined;
   let escalation: NodeJS.Timeout | undefined;
   let retention: NodeJS.Timeout | undefined;
-  const holder = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  let keeping: NodeJS.Timeout | undefined;
   const sweepMs = config.RETENTION_SWEEP_MINUTES * 60_000;
   const escalateMs = config.CHECK_IN_ESCALATE_SECONDS * 1000;
   const escalateCheckIns = async (): Promise<number> => {
-    const escalated = await escalateDueCheckIns(store, {
+    const escalated = await escalateDueCheckIns(store, human.handoff, {
       now: now(),
       afterMs: escalateMs,
       // Tell the citizen at once, on their own channel; a failed send is logged, not retried.
@@ -124,6 +172,7 @@ export async function createAssistant(
     decide,
     telegram,
     log,
+    handoff: human,
     escalateCheckIns,
     async start() {
       const recover = async () => {
@@ -151,14 +200,24 @@ export async function createAssistant(
       void sweep().catch((err) => log.error({ err }, 'retention sweep failed'));
       retention = setInterval(() => void sweep().catch((err) => log.error({ err }, 'retention sweep failed')), sweepMs);
       retention.unref();
+      const keep = () => void human.keeper.tick().catch((err) => log.error({ err }, 'queue keeper failed'));
+      keeping = setInterval(keep, 5_000);
+      keeping.unref();
+      // A ticket event on this instance runs the keeper soon (auto-assignment without waiting for the timer).
+      human.events.subscribe((e) => {
+        if (e.type === 'ticket' && (e.change === 'opened' || e.change === 'released' || e.change === 'reopened' || e.change === 'closed')) setTimeout(keep, 50).unref();
+      });
       if (telegram && config.TELEGRAM_MODE === 'polling') await telegram.startPolling();
     },
     async close() {
       if (recovery) clearInterval(recovery);
       if (escalation) clearInterval(escalation);
       if (retention) clearInterval(retention);
+      if (keeping) clearInterval(keeping);
+      live.close();
       telegram?.stop();
       await runner.idle();
+      await human.onCall?.idle();
       await store.close();
     },
   };

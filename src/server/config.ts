@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { DEFAULT_TEAMS_SPEC, parseTeams } from '../handoff/teams.js';
+import { parseOfficeHours } from '../handoff/office-hours.js';
+import { routingMethodNames } from '../handoff/routing/registry.js';
 
 /**
  * Every setting, parsed once at start. A wrong value stops start-up with a message that
@@ -63,6 +66,23 @@ const schema = z
     INTAKE_RESUME_DAYS: z.coerce.number().int().min(1).max(365).default(30),
     RETENTION_SWEEP_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
 
+    HANDOFF_TEAMS: z.string().default(DEFAULT_TEAMS_SPEC),
+    HANDOFF_ROUTING: z.string().default('manual'),
+    HANDOFF_REOPEN_MINUTES: z.coerce.number().int().min(0).max(43_200).default(60),
+    HANDOFF_ABANDON_HOURS: z.coerce.number().int().min(1).max(8760).default(72),
+    COUNSELLOR_IDLE_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
+    ESCALATE_UNCLAIMED_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+    ESCALATE_URGENT_UNCLAIMED_MINUTES: z.coerce.number().int().min(1).max(1440).default(3),
+    OFFICE_HOURS: z.string().default(''),
+    ONCALL_TELEGRAM_CHAT_ID: optionalString.pipe(z.string().regex(/^-?\d+$|^@[A-Za-z0-9_]{5,}$/, 'must be a Telegram chat id (digits, maybe with -) or @channelname').optional()),
+    PUBLIC_URL: optionalString.pipe(z.url().optional()),
+    CONSOLE_SECURE_COOKIES: bool.default(true),
+    CONSOLE_LOGIN_PER_MINUTE: z.coerce.number().int().min(1).max(1000).default(10),
+    CONSOLE_LOCK_AFTER: z.coerce.number().int().min(1).max(100).default(5),
+    CONSOLE_LOCK_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+    CANNED_RESPONSES_FILE: z.string().min(1).default('./config/canned-responses.yaml'),
+    METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+
     OPENAI_API_KEY: optionalString,
     OPENAI_BASE_URL: optionalString.pipe(z.url().optional()),
     LLM_MODEL: z.string().min(1).default('gpt-4o-mini'),
@@ -74,6 +94,21 @@ const schema = z
         path: ['TELEGRAM_WEBHOOK_SECRET'],
         message: 'is required when TELEGRAM_MODE=webhook',
       });
+    }
+    const problem = (path: string, fn: () => unknown) => {
+      try {
+        fn();
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', path: [path], message: err instanceof Error ? err.message : String(err) });
+      }
+    };
+    problem('HANDOFF_TEAMS', () => parseTeams(c.HANDOFF_TEAMS));
+    problem('OFFICE_HOURS', () => parseOfficeHours(c.OFFICE_HOURS));
+    if (!routingMethodNames().includes(c.HANDOFF_ROUTING)) {
+      ctx.addIssue({ code: 'custom', path: ['HANDOFF_ROUTING'], message: `must be one of ${routingMethodNames().join(', ')}` });
+    }
+    if (c.ONCALL_TELEGRAM_CHAT_ID && !c.TELEGRAM_BOT_TOKEN) {
+      ctx.addIssue({ code: 'custom', path: ['ONCALL_TELEGRAM_CHAT_ID'], message: 'needs TELEGRAM_BOT_TOKEN (the alert is sent by the centre\'s Telegram bot)' });
     }
     if (c.FAQ_CLARIFY_THRESHOLD > c.FAQ_ANSWER_THRESHOLD) {
       ctx.addIssue({

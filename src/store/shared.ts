@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { KnowledgeEntry } from '../kb/entry.js';
-import type { RiskLevel } from './types.js';
+import type { RiskLevel, Ticket } from './types.js';
 
 /** Content hash of an entry: a new version is kept only when this changes. */
 export function entryHash(entry: KnowledgeEntry): string {
@@ -63,3 +63,21 @@ export function redactActivity(activity: Record<string, unknown>): Record<string
   out.redacted = true;
   return out;
 }
+
+/**
+ * What a new ticket has not had yet: no counsellor, no answer, no close, no escalation,
+ * no reopening, no rating. Both stores start a ticket from it; tests compare against it.
+ */
+export const FRESH_TICKET_FIELDS = {
+  assigneeId: null,
+  assignedAt: null,
+  firstResponseAt: null,
+  lastAssigneeId: null,
+  closedAt: null,
+  closedBy: null,
+  outcome: null,
+  closeNote: null,
+  escalatedAt: null,
+  reopenedAt: null,
+  satisfaction: null,
+} as const satisfies Partial<Ticket>;

@@ -7,7 +7,7 @@ import { createAssistant, type Assistant } from '../../src/server/assistant.js';
 import { listen } from './http.js';
 
 /** A real assistant on a temporary SQLite file, served on a free loopback port. */
-export async function startAssistant(env: Record<string, string> = {}, options: { now?: () => Date } = {}) {
+export async function startAssistant(env: Record<string, string> = {}, options: { now?: () => Date; livePollMs?: number } = {}) {
   const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'ctxh-test-'));
   const config = loadConfig({
     LOG_LEVEL: 'silent',
@@ -15,7 +15,7 @@ export async function startAssistant(env: Record<string, string> = {}, options: 
     ...env,
     DATA_DIR: dataDir,
   });
-  const assistant: Assistant = await createAssistant(config, { log: pino({ level: 'silent' }), now: options.now });
+  const assistant: Assistant = await createAssistant(config, { log: pino({ level: 'silent' }), now: options.now, livePollMs: options.livePollMs });
   const http = await listen(assistant.app);
   await assistant.start();
   return {

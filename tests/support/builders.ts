@@ -1,5 +1,8 @@
 /** Test builders for store records: one place to change when a record gains a field. */
-import type { NewCase } from '../../src/store/types.js';
+import { HandoffEvents } from '../../src/handoff/events.js';
+import { Handoff } from '../../src/handoff/service.js';
+import { DEFAULT_TEAMS_SPEC, parseTeams, teamFor } from '../../src/handoff/teams.js';
+import { HANDOFF_PRIORITY, type NewCase, type NewTicket, type Store } from '../../src/store/types.js';
 
 export function newCase(over: Partial<NewCase> = {}): NewCase {
   return {
@@ -18,6 +21,31 @@ export function newCase(over: Partial<NewCase> = {}): NewCase {
     riskCategory: null,
     consentIds: [],
     createdAt: new Date('2026-11-30T03:00:00Z'),
+    ...over,
+  };
+}
+
+/** The handoff service over a real store, with the default teams and no on-call alert. */
+export function handoffOver(store: Store, now: () => Date = () => new Date()): Handoff {
+  const teams = parseTeams(DEFAULT_TEAMS_SPEC);
+  return new Handoff({ store, events: new HandoffEvents(), now, teamFor: (about) => teamFor(about, teams) });
+}
+
+/** A normal request of citizen `who` (telegram:<who>, conversation conv-<who>) for team 'chung'. */
+export function newTicket(who: string, over: Partial<NewTicket> = {}): NewTicket {
+  return {
+    conversationId: `conv-${who}`,
+    citizenKey: `telegram:${who}`,
+    channel: 'telegram',
+    priority: HANDOFF_PRIORITY.normal,
+    reason: 'citizen-asked',
+    riskCategory: null,
+    messageId: null,
+    team: 'chung',
+    provinceCode: null,
+    communeCode: null,
+    caseId: null,
+    createdAt: new Date('2026-11-22T08:00:00Z'),
     ...over,
   };
 }

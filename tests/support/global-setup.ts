@@ -2,7 +2,8 @@
  * vitest globalSetup: gives the Mongo lane a server. A MONGODB_URI set from outside (a
  * real mongod, as in CI) is used as is; otherwise the jongodb binary from devDependencies
  * is started on a free port unless CTXH_NO_JONGODB is set, and stopped at teardown.
- * Test workers inherit process.env.MONGODB_URI.
+ * Test workers inherit process.env.MONGODB_URI, and CTXH_MONGO_LANE=jongodb when the lane is
+ * the jongodb started here (tests that would open several connections at once use one then).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -89,9 +90,11 @@ export default async function globalSetup(): Promise<(() => Promise<void>) | voi
   }
   const { child, uri } = await startJongodb(await freePort());
   process.env.MONGODB_URI = uri;
+  process.env.CTXH_MONGO_LANE = 'jongodb';
   console.log(`[store tests] Mongo lane: jongodb at ${uri} (pid ${child.pid})`);
   return async () => {
     delete process.env.MONGODB_URI;
+    delete process.env.CTXH_MONGO_LANE;
     if (child.exitCode !== null || child.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       const force = setTimeout(() => child.kill('SIGKILL'), 5_000);

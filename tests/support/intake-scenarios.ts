@@ -65,7 +65,7 @@ export async function runIntakeAndErasure(url: string, store: Store, dump: Dump)
     expect(kept!.consentIds.length).toBeGreaterThanOrEqual(2);
     const consents = await store.consents.listByCitizen(citizenKeyOf(conversation));
     expect(consents.map((c) => `${c.purpose}:${c.decision}`).sort()).toEqual(['callback:granted', 'intake:granted']);
-    expect(await store.handoffRequests.findOpen(conversation.id)).toMatchObject({ reason: 'intake' });
+    expect(await store.tickets.findOpenByConversation(conversation.id)).toMatchObject({ reason: 'intake' });
     // The intake's answers were not kept as messages beyond their turn.
     const inbound = (await store.messages.listByConversation(conversation.id)).filter((m) => m.direction === 'in');
     expect(inbound.some((m) => m.text.includes(PHONE_DIGITS.slice(-6)) || m.text.includes('quang nam'))).toBe(false);

@@ -19,6 +19,8 @@ const { DirectLine } = await import('botframework-directlinejs');
 export class WebCitizen {
   private readonly dl;
   readonly botTexts: string[] = [];
+  /** The bot's (and counsellors') message activities, with their suggested actions. */
+  readonly botActivities: any[] = [];
   /** The web user id the server bound to the token, as echoed on the citizen's own messages. */
   userId = '';
   private readonly sub;
@@ -28,7 +30,10 @@ export class WebCitizen {
     this.conversationId = conversationId;
     this.dl = new DirectLine({ token, domain: `${url}/v3/directline`, webSocket: false, pollingInterval: 200 }); // 200 ms is the client's lower bound: below it falls back to 1 s
     this.sub = this.dl.activity$.subscribe((a: any) => {
-      if (a.type === 'message' && a.from?.role === 'bot') this.botTexts.push(a.text);
+      if (a.type === 'message' && a.from?.role === 'bot') {
+        this.botTexts.push(a.text);
+        this.botActivities.push(a);
+      }
       if (a.type === 'message' && a.from?.role === 'user' && a.from.id) this.userId = a.from.id;
     });
   }
@@ -73,8 +78,8 @@ async function expectUrgent(store: Store, citizen: WebCitizen, category: string)
   const conversation = await conversationOf(store, citizen);
   expect(conversation.risk).toMatchObject({ level: 'urgent', category });
   expect(conversation.risk?.messageId).toBeTruthy();
-  const request = await store.handoffRequests.findOpen(conversation.id);
-  expect(request).toMatchObject({ priority: HANDOFF_PRIORITY.urgent, reason: 'risk', riskCategory: category, status: 'open' });
+  const request = await store.tickets.findOpenByConversation(conversation.id);
+  expect(request).toMatchObject({ priority: HANDOFF_PRIORITY.urgent, reason: 'risk', riskCategory: category, status: 'waiting' });
   const exceptions = await store.audit.list({ subject: conversation.id, action: 'consent.exception.vital-interest' });
   expect(exceptions).toHaveLength(1);
   return { conversation, request };
@@ -110,13 +115,13 @@ export async function runUrgentScenarios(url: string, store: Store): Promise<voi
   try {
     expect(await waiting.say('cho tôi gặp tư vấn viên')).toMatch(/tư vấn viên/);
     const conversation = await conversationOf(store, waiting);
-    const normal = await store.handoffRequests.findOpen(conversation.id);
+    const normal = await store.tickets.findOpenByConversation(conversation.id);
     expect(normal).toMatchObject({ priority: HANDOFF_PRIORITY.normal, reason: 'citizen-asked' });
     const reply = await waiting.say('bố em bị điện giật khi sửa điện, đang nằm bất tỉnh');
     expect(reply).toMatch(/115/);
     const { request } = await expectUrgent(store, waiting, 'cap-cuu');
     expect(request!.id).toBe(normal!.id);
-    expect((await store.handoffRequests.listOpen())[0]?.priority).toBe(HANDOFF_PRIORITY.urgent);
+    expect((await store.tickets.list())[0]?.priority).toBe(HANDOFF_PRIORITY.urgent);
   } finally {
     waiting.close();
   }

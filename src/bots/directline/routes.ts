@@ -32,6 +32,12 @@ function fail(res: Response, status: number, code: string, message: string): voi
   res.status(status).json({ error: { code, message } });
 }
 
+/** The bot, or the counsellor who wrote it (stored with a `staff:` id): the page shows who is talking. */
+function senderOf(a: Partial<Activity>): Record<string, unknown> {
+  const id = a.from?.id;
+  return typeof id === 'string' && id.startsWith('staff:') ? { id, name: a.from?.name ?? 'Tư vấn viên', role: 'bot' } : { ...BOT_ACCOUNT, role: 'bot' };
+}
+
 function toDirectLineActivity(m: StoredMessage, conversationId: string): Record<string, unknown> {
   const a = m.activity as Partial<Activity>;
   return {
@@ -40,7 +46,7 @@ function toDirectLineActivity(m: StoredMessage, conversationId: string): Record<
     timestamp: m.createdAt.toISOString(),
     channelId: 'directline',
     conversation: { id: conversationId },
-    from: m.direction === 'in' ? { id: a.from?.id, name: a.from?.name, role: 'user' } : { ...BOT_ACCOUNT, role: 'bot' },
+    from: m.direction === 'in' ? { id: a.from?.id, name: a.from?.name, role: 'user' } : senderOf(a),
     text: m.text,
     ...(a.suggestedActions ? { suggestedActions: a.suggestedActions } : {}),
     ...(a.locale ? { locale: a.locale } : {}),

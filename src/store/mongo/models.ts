@@ -15,9 +15,12 @@ import type {
   ConsentPurpose,
   ConversationStatus,
   Direction,
-  HandoffReason,
+  Presence,
   RiskCategory,
   RiskLevel,
+  StaffRole,
+  TicketReason,
+  TicketStatus,
 } from '../types.js';
 
 const schemaOptions = {
@@ -213,44 +216,6 @@ auditEventSchema.index({ seq: 1 }, { unique: true, name: 'audit_seq' });
 auditEventSchema.index({ subject: 1, seq: 1 }, { name: 'audit_subject' });
 auditEventSchema.index({ action: 1, seq: 1 }, { name: 'audit_action' });
 
-export interface HandoffRequestDoc {
-  id: string;
-  conversationId: string;
-  status: 'open' | 'closed';
-  priority: number;
-  reason: HandoffReason;
-  riskCategory: RiskCategory | null;
-  messageId: string | null;
-  raises: number;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-export const handoffRequestSchema = new Schema<HandoffRequestDoc>(
-  {
-    id: { type: String, required: true },
-    conversationId: { type: String, required: true },
-    status: { type: String, required: true, enum: ['open', 'closed'] },
-    priority: { type: Number, required: true },
-    reason: { type: String, required: true },
-    riskCategory: { type: String, default: null },
-    messageId: { type: String, default: null },
-    raises: { type: Number, required: true },
-    createdAt: { type: Date, required: true },
-    updatedAt: { type: Date, required: true },
-  },
-  schemaOptions,
-);
-handoffRequestSchema.index({ id: 1 }, { unique: true, name: 'handoff_requests_id' });
-// At most one open request per conversation: two instances opening the first request of a
-// conversation at once both insert, and this index refuses the second (duplicate key).
-handoffRequestSchema.index(
-  { conversationId: 1 },
-  { unique: true, name: 'handoff_requests_open', partialFilterExpression: { status: 'open' } },
-);
-// The queue: open requests, most urgent first, then oldest first.
-handoffRequestSchema.index({ status: 1, priority: 1, createdAt: 1 }, { name: 'handoff_requests_queue' });
-
 export interface ConsentDoc {
   id: string;
   /** '' (with conversationId '') once anonymised: the record stays as a count. */
@@ -356,6 +321,188 @@ export const leaseSchema = new Schema<LeaseDoc>(
   schemaOptions,
 );
 
+/** A console account. */
+export interface StaffDoc {
+  id: string;
+  /** Trimmed and lowercased: the unique index is then case-insensitive. */
+  username: string;
+  displayName: string;
+  role: StaffRole;
+  passwordHash: string;
+  teams: string[];
+  communeCodes: string[];
+  maxOpen: number;
+  createdAt: Date;
+  presence: Presence;
+  presenceAt: Date;
+  lastActiveAt: Date | null;
+  failedLogins: number;
+  lockedUntil: Date | null;
+  disabled: boolean;
+}
+
+export const staffSchema = new Schema<StaffDoc>(
+  {
+    id: { type: String, required: true },
+    username: { type: String, required: true },
+    displayName: { type: String, required: true },
+    role: { type: String, required: true, enum: ['counsellor', 'supervisor', 'admin'] },
+    passwordHash: { type: String, required: true },
+    teams: { type: [String], default: [] },
+    communeCodes: { type: [String], default: [] },
+    maxOpen: { type: Number, required: true },
+    createdAt: { type: Date, required: true },
+    presence: { type: String, required: true, enum: ['available', 'away', 'offline'] },
+    presenceAt: { type: Date, required: true },
+    lastActiveAt: { type: Date, default: null },
+    failedLogins: { type: Number, required: true },
+    lockedUntil: { type: Date, default: null },
+    disabled: { type: Boolean, required: true },
+  },
+  schemaOptions,
+);
+staffSchema.index({ id: 1 }, { unique: true, name: 'staff_id' });
+// Two instances creating the same username: the second insert is refused (duplicate key).
+staffSchema.index({ username: 1 }, { unique: true, name: 'staff_username' });
+// Idle detection reads the available accounts.
+staffSchema.index({ presence: 1, lastActiveAt: 1 }, { name: 'staff_presence' });
+
+/** A console login; `_id` is the SHA-256 of the cookie token. */
+export interface StaffSessionDoc {
+  _id: string;
+  staffId: string;
+  csrfToken: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+export const staffSessionSchema = new Schema<StaffSessionDoc>(
+  {
+    _id: { type: String, required: true },
+    staffId: { type: String, required: true },
+    csrfToken: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    expiresAt: { type: Date, required: true },
+  },
+  schemaOptions,
+);
+staffSessionSchema.index({ staffId: 1 }, { name: 'staff_sessions_staff' });
+// MongoDB deletes expired sessions on its own (within a minute or so); get() never returns
+// one in the meantime, it filters on expiresAt.
+staffSessionSchema.index({ expiresAt: 1 }, { name: 'staff_sessions_expiry', expireAfterSeconds: 0 });
+
+/** A handoff ticket. */
+export interface TicketDoc {
+  id: string;
+  conversationId: string;
+  citizenKey: string;
+  channel: Channel;
+  status: TicketStatus;
+  /**
+   * True while waiting, assigned or on hold, kept in step with `status` by every write: the
+   * partial unique index below names it, since a partial filter on `status: { $in: … }`
+   * needs MongoDB 6.0 or later.
+   */
+  open: boolean;
+  priority: number;
+  reason: TicketReason;
+  riskCategory: RiskCategory | null;
+  messageId: string | null;
+  team: string;
+  provinceCode: string | null;
+  communeCode: string | null;
+  caseId: string | null;
+  raises: number;
+  assigneeId: string | null;
+  assignedAt: Date | null;
+  firstResponseAt: Date | null;
+  lastAssigneeId: string | null;
+  closedAt: Date | null;
+  closedBy: string | null;
+  outcome: string | null;
+  closeNote: string | null;
+  escalatedAt: Date | null;
+  reopenedAt: Date | null;
+  satisfaction: number | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const ticketSchema = new Schema<TicketDoc>(
+  {
+    id: { type: String, required: true },
+    conversationId: { type: String, required: true },
+    citizenKey: { type: String, required: true },
+    channel: { type: String, required: true },
+    status: { type: String, required: true, enum: ['waiting', 'assigned', 'on-hold', 'closed', 'abandoned'] },
+    open: { type: Boolean, required: true },
+    priority: { type: Number, required: true },
+    reason: { type: String, required: true },
+    riskCategory: { type: String, default: null },
+    messageId: { type: String, default: null },
+    team: { type: String, required: true },
+    provinceCode: { type: String, default: null },
+    communeCode: { type: String, default: null },
+    caseId: { type: String, default: null },
+    raises: { type: Number, required: true },
+    assigneeId: { type: String, default: null },
+    assignedAt: { type: Date, default: null },
+    firstResponseAt: { type: Date, default: null },
+    lastAssigneeId: { type: String, default: null },
+    closedAt: { type: Date, default: null },
+    closedBy: { type: String, default: null },
+    outcome: { type: String, default: null },
+    closeNote: { type: String, default: null },
+    escalatedAt: { type: Date, default: null },
+    reopenedAt: { type: Date, default: null },
+    satisfaction: { type: Number, default: null },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  schemaOptions,
+);
+ticketSchema.index({ id: 1 }, { unique: true, name: 'tickets_id' });
+// At most one open ticket per citizen: two instances opening a citizen's first ticket at once
+// both insert and this index refuses the second; a reopen while another is open is refused too.
+ticketSchema.index(
+  { citizenKey: 1 },
+  { unique: true, name: 'tickets_open', partialFilterExpression: { open: true } },
+);
+// The queue: open tickets, most urgent first, then oldest first.
+ticketSchema.index({ open: 1, priority: 1, createdAt: 1 }, { name: 'tickets_queue' });
+// A counsellor's open tickets (caps, least-busy routing, "my chats").
+ticketSchema.index({ assigneeId: 1, status: 1 }, { name: 'tickets_assignee' });
+ticketSchema.index({ conversationId: 1, open: 1 }, { name: 'tickets_conversation' });
+// The reopen window: a citizen's most recently closed ticket.
+ticketSchema.index({ citizenKey: 1, status: 1, closedAt: -1 }, { name: 'tickets_closed' });
+// The numbers: tickets created since a date.
+ticketSchema.index({ createdAt: 1 }, { name: 'tickets_created' });
+
+/** An internal note of staff on a conversation. */
+export interface NoteDoc {
+  id: string;
+  conversationId: string;
+  ticketId: string | null;
+  authorId: string;
+  text: string;
+  createdAt: Date;
+}
+
+export const noteSchema = new Schema<NoteDoc>(
+  {
+    id: { type: String, required: true },
+    conversationId: { type: String, required: true },
+    ticketId: { type: String, default: null },
+    authorId: { type: String, required: true },
+    // `required` would reject an empty note; what to accept is the console's decision.
+    text: { type: String },
+    createdAt: { type: Date, required: true },
+  },
+  schemaOptions,
+);
+noteSchema.index({ id: 1 }, { unique: true, name: 'notes_id' });
+noteSchema.index({ conversationId: 1, createdAt: 1 }, { name: 'notes_conversation' });
+
 export interface MongoModels {
   counters: Model<CounterDoc>;
   conversations: Model<ConversationDoc>;
@@ -363,10 +510,13 @@ export interface MongoModels {
   botState: Model<BotStateDoc>;
   knowledge: Model<KnowledgeVersionDoc>;
   audit: Model<AuditEventDoc>;
-  handoffRequests: Model<HandoffRequestDoc>;
   consents: Model<ConsentDoc>;
   cases: Model<CaseDoc>;
   leases: Model<LeaseDoc>;
+  staff: Model<StaffDoc>;
+  sessions: Model<StaffSessionDoc>;
+  tickets: Model<TicketDoc>;
+  notes: Model<NoteDoc>;
 }
 
 /** Registers the models on a dedicated connection (never mongoose's global one). */
@@ -378,10 +528,13 @@ export function defineModels(conn: Connection): MongoModels {
     botState: conn.model<BotStateDoc>('BotState', botStateSchema, 'bot_state'),
     knowledge: conn.model<KnowledgeVersionDoc>('KnowledgeVersion', knowledgeVersionSchema, 'knowledge_versions'),
     audit: conn.model<AuditEventDoc>('AuditEvent', auditEventSchema, 'audit_events'),
-    handoffRequests: conn.model<HandoffRequestDoc>('HandoffRequest', handoffRequestSchema, 'handoff_requests'),
     consents: conn.model<ConsentDoc>('Consent', consentSchema, 'consents'),
     cases: conn.model<CaseDoc>('Case', caseSchema, 'cases'),
     leases: conn.model<LeaseDoc>('Lease', leaseSchema, 'leases'),
+    staff: conn.model<StaffDoc>('Staff', staffSchema, 'staff'),
+    sessions: conn.model<StaffSessionDoc>('StaffSession', staffSessionSchema, 'staff_sessions'),
+    tickets: conn.model<TicketDoc>('Ticket', ticketSchema, 'tickets'),
+    notes: conn.model<NoteDoc>('Note', noteSchema, 'notes'),
   };
 }
 

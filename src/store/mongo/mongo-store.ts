@@ -33,8 +33,11 @@ import { applyLimit, isDuplicateKey } from './helpers.js';
 import { mongoCases } from './cases.js';
 import { mongoConsents } from './consents.js';
 import { mongoConversations } from './conversations.js';
-import { mongoHandoffRequests } from './handoff-requests.js';
 import { mongoLeases } from './leases.js';
+import { mongoNotes } from './notes.js';
+import { mongoSessions } from './sessions.js';
+import { mongoStaff } from './staff.js';
+import { mongoTickets } from './tickets.js';
 
 export interface MongoStoreOptions {
   /** Database name; defaults to the one in the URI (or mongoose's default). */
@@ -358,10 +361,13 @@ export async function openMongoStore(uri: string, options: MongoStoreOptions = {
     botState,
     knowledge,
     audit,
-    handoffRequests: mongoHandoffRequests(models.handoffRequests),
     consents: mongoConsents(models.consents),
     cases: mongoCases(models.cases, models.counters),
     leases: mongoLeases(models.leases),
+    tickets: mongoTickets(models.tickets),
+    staff: mongoStaff(models.staff),
+    sessions: mongoSessions(models.sessions),
+    notes: mongoNotes(models.notes),
     async close() {
       await conn.close();
     },

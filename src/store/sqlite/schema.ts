@@ -78,26 +78,6 @@ CREATE TABLE IF NOT EXISTS audit_events (
 CREATE INDEX IF NOT EXISTS audit_subject ON audit_events(subject, seq);
 CREATE INDEX IF NOT EXISTS audit_action ON audit_events(action, seq);
 
-CREATE TABLE IF NOT EXISTS handoff_requests (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  id TEXT NOT NULL UNIQUE,
-  conversation_id TEXT NOT NULL,
-  status TEXT NOT NULL CHECK (status IN ('open', 'closed')),
-  priority INTEGER NOT NULL,
-  reason TEXT NOT NULL,
-  risk_category TEXT,
-  message_id TEXT,
-  raises INTEGER NOT NULL,
-  created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL
-);
--- At most one open request per conversation: the conflict target of open().
-CREATE UNIQUE INDEX IF NOT EXISTS handoff_requests_open
-  ON handoff_requests(conversation_id) WHERE status = 'open';
--- The queue: most urgent first, then oldest first.
-CREATE INDEX IF NOT EXISTS handoff_requests_queue
-  ON handoff_requests(priority, created_at, seq) WHERE status = 'open';
-
 CREATE TABLE IF NOT EXISTS consents (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   id TEXT NOT NULL UNIQUE,
@@ -154,4 +134,95 @@ CREATE TABLE IF NOT EXISTS leases (
   holder TEXT NOT NULL,
   until INTEGER NOT NULL
 );
+
+-- Console accounts. username is stored trimmed and lowercased: UNIQUE is then case-insensitive.
+CREATE TABLE IF NOT EXISTS staff (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  username TEXT NOT NULL UNIQUE,
+  display_name TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('counsellor', 'supervisor', 'admin')),
+  password_hash TEXT NOT NULL,
+  -- JSON arrays of team ids and commune codes.
+  teams TEXT NOT NULL,
+  commune_codes TEXT NOT NULL,
+  max_open INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  presence TEXT NOT NULL CHECK (presence IN ('available', 'away', 'offline')),
+  presence_at INTEGER NOT NULL,
+  last_active_at INTEGER,
+  failed_logins INTEGER NOT NULL DEFAULT 0,
+  locked_until INTEGER,
+  disabled INTEGER NOT NULL DEFAULT 0
+);
+-- Idle detection reads the available accounts.
+CREATE INDEX IF NOT EXISTS staff_presence ON staff(presence, last_active_at);
+
+-- Console logins, by the SHA-256 of the cookie token (the token itself is never stored).
+CREATE TABLE IF NOT EXISTS staff_sessions (
+  token_hash TEXT PRIMARY KEY,
+  staff_id TEXT NOT NULL,
+  csrf_token TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS staff_sessions_staff ON staff_sessions(staff_id);
+CREATE INDEX IF NOT EXISTS staff_sessions_expiry ON staff_sessions(expires_at);
+
+-- Handoff tickets: a citizen's request to reach a human, through the queue to its outcome.
+CREATE TABLE IF NOT EXISTS tickets (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  conversation_id TEXT NOT NULL,
+  citizen_key TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('waiting', 'assigned', 'on-hold', 'closed', 'abandoned')),
+  priority INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  risk_category TEXT,
+  message_id TEXT,
+  team TEXT NOT NULL,
+  province_code TEXT,
+  commune_code TEXT,
+  case_id TEXT,
+  raises INTEGER NOT NULL,
+  assignee_id TEXT,
+  assigned_at INTEGER,
+  first_response_at INTEGER,
+  last_assignee_id TEXT,
+  closed_at INTEGER,
+  closed_by TEXT,
+  outcome TEXT,
+  close_note TEXT,
+  escalated_at INTEGER,
+  reopened_at INTEGER,
+  satisfaction INTEGER CHECK (satisfaction BETWEEN 1 AND 3),
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+-- At most one open ticket per citizen: the conflict target of open(), the guard of reopen().
+CREATE UNIQUE INDEX IF NOT EXISTS tickets_open
+  ON tickets(citizen_key) WHERE status IN ('waiting', 'assigned', 'on-hold');
+-- The queue: most urgent first, then oldest first.
+CREATE INDEX IF NOT EXISTS tickets_queue
+  ON tickets(priority, created_at, seq) WHERE status IN ('waiting', 'assigned', 'on-hold');
+-- A counsellor's open tickets (caps, least-busy routing, "my chats").
+CREATE INDEX IF NOT EXISTS tickets_assignee ON tickets(assignee_id, status) WHERE assignee_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS tickets_conversation ON tickets(conversation_id, status);
+-- The reopen window: a citizen's most recently closed ticket.
+CREATE INDEX IF NOT EXISTS tickets_closed ON tickets(citizen_key, closed_at) WHERE status = 'closed';
+-- The numbers: tickets created since a date.
+CREATE INDEX IF NOT EXISTS tickets_created ON tickets(created_at, seq);
+
+-- Internal notes of staff on a conversation; never sent to the citizen.
+CREATE TABLE IF NOT EXISTS notes (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  conversation_id TEXT NOT NULL,
+  ticket_id TEXT,
+  author_id TEXT NOT NULL,
+  text TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS notes_conversation ON notes(conversation_id, created_at, seq);
 `;

@@ -23,11 +23,14 @@ import {
 } from '../types.js';
 import { sqliteCases } from './cases.js';
 import { sqliteConsents } from './consents.js';
-import { sqliteHandoffRequests } from './handoff-requests.js';
 import { sqliteLeases } from './leases.js';
 import { sqliteMessages } from './messages.js';
+import { sqliteNotes } from './notes.js';
 import { toDate, type Row } from './rows.js';
 import { SQLITE_SCHEMA } from './schema.js';
+import { sqliteSessions } from './sessions.js';
+import { sqliteStaff } from './staff.js';
+import { sqliteTickets } from './tickets.js';
 
 
 
@@ -68,7 +71,8 @@ function rowToKnowledge(r: Row): StoredKnowledgeEntry {
 
 /**
  * Brings a data file written by an earlier version up to the current schema. Runs
- * before SQLITE_SCHEMA, whose indexes name the newer columns.
+ * before SQLITE_SCHEMA, whose indexes name the newer columns; the first time a file gets
+ * the tickets table, its open handoff requests are copied in as waiting tickets.
  */
 function migrate(db: Database.Database): void {
   const columnsOf = (table: string) =>
@@ -82,13 +86,32 @@ function migrate(db: Database.Database): void {
       ALTER TABLE conversations ADD COLUMN risk_message_id TEXT;`);
   }
   const columns = columnsOf('messages');
-  if (columns.length === 0) return;
-  if (!columns.includes('claimed_until')) db.exec('ALTER TABLE messages ADD COLUMN claimed_until INTEGER');
-  if (!columns.includes('redacted')) db.exec('ALTER TABLE messages ADD COLUMN redacted INTEGER NOT NULL DEFAULT 0');
-  if (!columns.includes('position')) {
-    db.exec(`ALTER TABLE messages ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
-      UPDATE messages SET position =
-        (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = messages.conversation_id AND m.seq <= messages.seq);`);
+  if (columns.length > 0) {
+    if (!columns.includes('claimed_until')) db.exec('ALTER TABLE messages ADD COLUMN claimed_until INTEGER');
+    if (!columns.includes('redacted')) db.exec('ALTER TABLE messages ADD COLUMN redacted INTEGER NOT NULL DEFAULT 0');
+    if (!columns.includes('position')) {
+      db.exec(`ALTER TABLE messages ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
+        UPDATE messages SET position =
+          (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = messages.conversation_id AND m.seq <= messages.seq);`);
+    }
+  }
+  // Tickets replace handoff requests: the first time the tickets table is made, the requests
+  // still open come along as waiting tickets, so nobody already in the queue drops out of it.
+  if (columnsOf('tickets').length === 0 && columnsOf('handoff_requests').length > 0 && conversationColumns.length > 0) {
+    // Every older table is current now (above), so the whole schema applies; it makes tickets.
+    db.exec(SQLITE_SCHEMA);
+    // One open ticket per citizen: where a citizen had open requests in several conversations,
+    // the most urgent, then oldest, is kept (rows are inserted in the SELECT's order and
+    // OR IGNORE skips the ones tickets_open refuses). Requests of unknown conversations have
+    // no citizen to queue and are left out. The request id becomes the ticket id.
+    db.exec(`INSERT OR IGNORE INTO tickets
+        (id, conversation_id, citizen_key, channel, status, priority, reason, risk_category, message_id, team,
+         raises, created_at, updated_at)
+      SELECT h.id, h.conversation_id, c.channel || ':' || c.user_id, c.channel, 'waiting', h.priority, h.reason,
+             h.risk_category, h.message_id, 'chung', h.raises, h.created_at, h.updated_at
+        FROM handoff_requests h JOIN conversations c ON c.id = h.conversation_id
+       WHERE h.status = 'open'
+       ORDER BY h.priority, h.created_at, h.seq`);
   }
 }
 
@@ -104,7 +127,9 @@ export function openSqliteStore(dataDir: string, fileName = 'ctxh.sqlite'): Stor
   db.pragma('busy_timeout = 5000');
   // Erased personal data is overwritten with zeros in the file, not left in free pages.
   db.pragma('secure_delete = ON');
-  db.transaction(() => migrate(db))();
+  // IMMEDIATE: of several processes opening one old file at once, one migrates and the
+  // others wait (busy_timeout) and then find it current.
+  db.transaction(() => migrate(db)).immediate();
   db.exec(SQLITE_SCHEMA);
 
   const conversations: ConversationRepository = (() => {
@@ -316,10 +341,13 @@ export function openSqliteStore(dataDir: string, fileName = 'ctxh.sqlite'): Stor
     botState,
     knowledge,
     audit,
-    handoffRequests: sqliteHandoffRequests(db),
     consents: sqliteConsents(db),
     cases: sqliteCases(db),
     leases: sqliteLeases(db),
+    tickets: sqliteTickets(db),
+    staff: sqliteStaff(db),
+    sessions: sqliteSessions(db),
+    notes: sqliteNotes(db),
     async close() {
       db.close();
     },

@@ -1,0 +1,130 @@
+/**
+ * What the console shows, shaped from store records: pure functions, so the API stays a
+ * thin layer of reads and desk calls. Nothing here hides or adds data a role may not see;
+ * the API decides who gets which view.
+ */
+import type { CaseRecord, ConsentRecord, Conversation, Note, Staff, StoredMessage, Ticket } from '../store/types.js';
+
+export interface TicketRow {
+  id: string;
+  status: Ticket['status'];
+  priority: number;
+  urgent: boolean;
+  reason: Ticket['reason'];
+  riskCategory: Ticket['riskCategory'];
+  team: string;
+  channel: Ticket['channel'];
+  conversationId: string;
+  assigneeId: string | null;
+  assigneeName: string | null;
+  createdAt: Date;
+  /** ms since the ticket entered the queue (waiting) or since it was taken (held). */
+  waitingMs: number;
+  escalated: boolean;
+  firstResponseAt: Date | null;
+  caseId: string | null;
+  communeCode: string | null;
+}
+
+export function ticketRow(ticket: Ticket, staffById: ReadonlyMap<string, Staff>, now: Date): TicketRow {
+  const since = ticket.status === 'waiting' ? (ticket.reopenedAt ?? ticket.createdAt) : (ticket.assignedAt ?? ticket.createdAt);
+  return {
+    id: ticket.id,
+    status: ticket.status,
+    priority: ticket.priority,
+    urgent: ticket.priority === 0,
+    reason: ticket.reason,
+    riskCategory: ticket.riskCategory,
+    team: ticket.team,
+    channel: ticket.channel,
+    conversationId: ticket.conversationId,
+    assigneeId: ticket.assigneeId,
+    assigneeName: ticket.assigneeId ? (staffById.get(ticket.assigneeId)?.displayName ?? null) : null,
+    createdAt: ticket.createdAt,
+    waitingMs: Math.max(0, now.getTime() - since.getTime()),
+    escalated: ticket.escalatedAt !== null,
+    firstResponseAt: ticket.firstResponseAt,
+    caseId: ticket.caseId,
+    communeCode: ticket.communeCode,
+  };
+}
+
+export interface TranscriptLine {
+  id: string;
+  conversationId: string;
+  at: Date;
+  /** citizen, bot, counsellor (a person's message to the citizen) or note (internal). */
+  kind: 'citizen' | 'bot' | 'counsellor' | 'note';
+  /** The counsellor's or note author's name. */
+  author: string | null;
+  text: string;
+  /** Quick replies the citizen was offered. */
+  choices: string[];
+  redacted: boolean;
+}
+
+const staffIdOf = (m: StoredMessage): string | null => {
+  const from = (m.activity as { from?: { id?: unknown } }).from;
+  const id = typeof from?.id === 'string' ? from.id : '';
+  return id.startsWith('staff:') ? id.slice('staff:'.length) : null;
+};
+
+/** Every message of the citizen's conversations and the staff notes, in time order. */
+export function transcript(messages: readonly StoredMessage[], notes: readonly Note[], staffById: ReadonlyMap<string, Staff>): TranscriptLine[] {
+  const lines: TranscriptLine[] = messages.map((m) => {
+    const staffId = m.direction === 'out' ? staffIdOf(m) : null;
+    const activity = m.activity as { redacted?: boolean; suggestedActions?: { actions?: Array<{ title?: string }> } };
+    return {
+      id: m.id,
+      conversationId: m.conversationId,
+      at: m.createdAt,
+      kind: m.direction === 'in' ? 'citizen' : staffId ? 'counsellor' : 'bot',
+      author: staffId ? (staffById.get(staffId)?.displayName ?? 'Tư vấn viên') : null,
+      text: m.text,
+      choices: (activity.suggestedActions?.actions ?? []).map((a) => String(a.title ?? '')).filter(Boolean),
+      redacted: activity.redacted === true,
+    };
+  });
+  for (const n of notes) {
+    lines.push({ id: n.id, conversationId: n.conversationId, at: n.createdAt, kind: 'note', author: staffById.get(n.authorId)?.displayName ?? null, text: n.text, choices: [], redacted: false });
+  }
+  return lines.sort((a, b) => a.at.getTime() - b.at.getTime());
+}
+
+export interface ConversationDetail {
+  ticket: TicketRow | null;
+  conversation: Pick<Conversation, 'id' | 'channel' | 'status' | 'risk' | 'createdAt' | 'lastInboundAt'>;
+  transcript: TranscriptLine[];
+  cases: Array<Pick<CaseRecord, 'id' | 'code' | 'status' | 'who' | 'group' | 'need' | 'age' | 'phone' | 'description' | 'provinceCode' | 'communeCode' | 'riskLevel' | 'riskCategory' | 'createdAt'>>;
+  consents: Array<Pick<ConsentRecord, 'purpose' | 'decision' | 'at' | 'withdrawnAt' | 'textVersion'>>;
+  /** Earlier tickets of the citizen, newest first. */
+  history: TicketRow[];
+}
+
+export function conversationDetail(input: {
+  ticket: Ticket | null;
+  conversation: Conversation;
+  messages: readonly StoredMessage[];
+  notes: readonly Note[];
+  cases: readonly CaseRecord[];
+  consents: readonly ConsentRecord[];
+  history: readonly Ticket[];
+  staffById: ReadonlyMap<string, Staff>;
+  now: Date;
+}): ConversationDetail {
+  const { conversation: c, staffById, now } = input;
+  return {
+    ticket: input.ticket ? ticketRow(input.ticket, staffById, now) : null,
+    conversation: { id: c.id, channel: c.channel, status: c.status, risk: c.risk, createdAt: c.createdAt, lastInboundAt: c.lastInboundAt },
+    transcript: transcript(input.messages, input.notes, staffById),
+    cases: input.cases
+      .filter((k) => !k.erasedAt)
+      .map((k) => ({
+        id: k.id, code: k.code, status: k.status, who: k.who, group: k.group, need: k.need, age: k.age, phone: k.phone,
+        description: k.description, provinceCode: k.provinceCode, communeCode: k.communeCode, riskLevel: k.riskLevel,
+        riskCategory: k.riskCategory, createdAt: k.createdAt,
+      })),
+    consents: input.consents.map((k) => ({ purpose: k.purpose, decision: k.decision, at: k.at, withdrawnAt: k.withdrawnAt, textVersion: k.textVersion })),
+    history: input.history.map((t) => ticketRow(t, staffById, now)),
+  };
+}
