@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/server/config.js';
+import { CONFIG_KEYS, ConfigError, loadConfig } from '../src/server/config.js';
 
 describe('configuration', () => {
   it('starts with defaults on an empty environment: embedded store in ./data', () => {
@@ -37,5 +38,35 @@ describe('configuration', () => {
     expect(c.MONGODB_URI).toBeUndefined();
     expect(c.TELEGRAM_BOT_TOKEN).toBeUndefined();
     expect(c.CENTRE_HOTLINE).toBeUndefined();
+  });
+});
+
+describe('.env.example', () => {
+  it('lists every setting, each with a comment above it', () => {
+    const lines = readFileSync(new URL('../.env.example', import.meta.url), 'utf8').split('\n');
+    for (const key of CONFIG_KEYS) {
+      const at = lines.findIndex((l) => l.startsWith(`${key}=`));
+      expect(at, key).toBeGreaterThan(0);
+      expect(lines.slice(0, at).reverse().find((l) => !/^[A-Z_]+=/.test(l)), key).toMatch(/^#/);
+    }
+  });
+});
+
+describe('handoff settings', () => {
+  const problemsOf = (env: Record<string, string>) => {
+    try {
+      loadConfig(env);
+      return [];
+    } catch (err) {
+      return (err as ConfigError).problems;
+    }
+  };
+
+  it('stop start-up with the variable named when teams, office hours, routing or on-call are wrong', () => {
+    expect(problemsOf({ HANDOFF_TEAMS: 'tam-ly:Tâm lý' }).join('\n')).toMatch(/^HANDOFF_TEAMS: .*chung/m);
+    expect(problemsOf({ OFFICE_HOURS: 'thứ hai 8-17' }).join('\n')).toMatch(/^OFFICE_HOURS: /m);
+    expect(problemsOf({ HANDOFF_ROUTING: 'round-robin' }).join('\n')).toMatch(/^HANDOFF_ROUTING: must be one of manual, least-busy, area|^HANDOFF_ROUTING: must be one of/m);
+    expect(problemsOf({ ONCALL_TELEGRAM_CHAT_ID: '-100123' }).join('\n')).toMatch(/^ONCALL_TELEGRAM_CHAT_ID: needs TELEGRAM_BOT_TOKEN/m);
+    expect(problemsOf({ OFFICE_HOURS: 'T2-T6 07:30-11:30,13:30-17:00; T7 07:30-11:30', HANDOFF_ROUTING: 'area' })).toEqual([]);
   });
 });

@@ -121,6 +121,9 @@ const schema = z
 
 export type Config = z.infer<typeof schema>;
 
+/** Every setting's name (.env.example documents each one). */
+export const CONFIG_KEYS: readonly string[] = Object.keys(schema.shape);
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
