@@ -105,6 +105,9 @@ describe('the console desk', () => {
     const detail = (await asLan.get(`/conversations/${conversation.id}`)).body;
     expect(detail.transcript.find((l: any) => l.kind === 'note')).toMatchObject({ author: 'Anh Minh', text: 'Bà hỏi nhiều lần, nên gọi lại.' });
     expect(detail.transcript.find((l: any) => l.kind === 'citizen').text).toBe('trợ cấp người cao tuổi bao nhiêu');
+    // Reading it is in the audit log, once for a burst of re-reads.
+    await asLan.get(`/conversations/${conversation.id}`);
+    expect((await store.audit.list({ subject: conversation.id, action: 'conversation.viewed' })).map((e) => e.actor)).toEqual([lan.id]);
   });
 
   it('puts urgent tickets first in the queue and streams changes live', async () => {

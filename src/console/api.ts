@@ -40,6 +40,9 @@ function bad(res: Response, error: z.ZodError): void {
   res.status(400).json({ error: { code: 'invalid', message: error.issues[0]?.message ?? 'Dữ liệu không hợp lệ.' } });
 }
 
+/** How often one person's reading of one conversation is recorded again. */
+const VIEW_AUDIT_MS = 10 * 60_000;
+
 const REFUSAL_STATUS: Record<Exclude<DeskResult, { ok: true }>['code'], number> = {
   'not-found': 404,
   taken: 409,
@@ -81,6 +84,7 @@ export function consoleApi(deps: ConsoleApiDeps): express.Router {
   router.get('/tickets/:id', async (req, res) => {
     const ticket = await store.tickets.get(param(req, 'id'));
     if (!ticket) return void res.status(404).json({ error: { code: 'not-found', message: 'Không tìm thấy phiếu này.' } });
+    await viewed(res, ticket.conversationId);
     res.json(await detailOf(ticket.conversationId, ticket));
   });
 
@@ -88,8 +92,25 @@ export function consoleApi(deps: ConsoleApiDeps): express.Router {
   router.get('/conversations/:id', async (req, res) => {
     const conversation = await store.conversations.get(param(req, 'id'));
     if (!conversation) return void res.status(404).json({ error: { code: 'not-found', message: 'Không tìm thấy cuộc trò chuyện.' } });
+    await viewed(res, conversation.id);
     res.json(await detailOf(conversation.id, await store.tickets.findOpenByConversation(conversation.id)));
   });
+
+  /**
+   * Reading a citizen's story is recorded too: who looked at whose data, and when. The page
+   * re-reads an open conversation on every new message, so one record per person and
+   * conversation per VIEW_AUDIT_MS (in this process) is enough.
+   */
+  const lastViewed = new Map<string, number>();
+  const viewed = async (res: Response, conversationId: string) => {
+    const actor = authOf(res).staff.id;
+    const key = `${actor} ${conversationId}`;
+    const at = now();
+    if (at.getTime() - (lastViewed.get(key) ?? -Infinity) < VIEW_AUDIT_MS) return;
+    if (lastViewed.size > 10_000) lastViewed.clear();
+    lastViewed.set(key, at.getTime());
+    await store.audit.append({ at, actor, action: 'conversation.viewed', subject: conversationId });
+  };
 
   async function detailOf(conversationId: string, ticket: Awaited<ReturnType<Store['tickets']['get']>>) {
     const conversation = (await store.conversations.get(conversationId))!;
