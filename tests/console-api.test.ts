@@ -2,13 +2,15 @@
  * The counsellors' desk over the console API (real server, real SQLite file, Direct Line
  * citizens): one winner per claim, transfer, hold and resume, close with a goodbye and a
  * one-tap rating, reopening when the citizen writes again, flags, notes, presence, CSRF,
- * the live feed and the numbers.
+ * the live feed and the numbers, the bot's conversations for supervisors, and a citizen's
+ * other tickets in the conversation view.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { startAssistant } from './support/assistant.js';
 import { addStaff, ConsoleClient } from './support/console-client.js';
 import { waitFor } from './support/http.js';
 import { WebCitizen } from './support/urgent-scenarios.js';
+import { HANDOFF_PRIORITY, citizenKeyOf } from '../src/store/types.js';
 
 const running = await startAssistant({ CONSOLE_SECURE_COOKIES: 'false' }, { livePollMs: 100 });
 const { store } = running.assistant;
@@ -108,6 +110,100 @@ describe('the console desk', () => {
     // Reading it is in the audit log, once for a burst of re-reads.
     await asLan.get(`/conversations/${conversation.id}`);
     expect((await store.audit.list({ subject: conversation.id, action: 'conversation.viewed' })).map((e) => e.actor)).toEqual([lan.id]);
+  });
+
+  it('lists the conversations the bot is handling to supervisors, newest first, the last message masked and cut short', async () => {
+    const talker = await WebCitizen.open(running.url);
+    citizens.push(talker);
+    const long = 'Mẹ tôi 82 tuổi, số của mẹ là 0912 345 678, mẹ muốn hỏi trợ cấp người cao tuổi bao nhiêu một tháng và làm hồ sơ ở đâu ạ';
+    await talker.say('trợ cấp người cao tuổi bao nhiêu');
+    await talker.say(long);
+    const conversation = await waitFor(() => store.conversations.findByAddress({ channel: 'webchat', chatId: talker.conversationId, userId: talker.userId }), 'conversation');
+    expect(conversation.status).toBe('bot');
+    const { ticket } = await citizenAsking();
+
+    // Supervisors and admins only.
+    expect((await asLan.get('/conversations?status=bot')).status).toBe(403);
+    const listed = await asMinh.get('/conversations?status=bot');
+    expect(listed.status).toBe(200);
+    const rows = listed.body.conversations;
+    expect(rows.every((r: any) => r.status === 'bot')).toBe(true);
+    expect(rows.map((r: any) => r.id)).not.toContain(ticket.conversationId);
+    const times = rows.map((r: any) => Date.parse(r.updatedAt));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    const row = rows.find((r: any) => r.id === conversation.id);
+    // Only these: nothing else about the citizen rides on the list.
+    expect(Object.keys(row).sort()).toEqual(['channel', 'createdAt', 'id', 'lastInboundAt', 'lastMessage', 'lastMessageRedacted', 'risk', 'status', 'updatedAt']);
+    expect(row).toMatchObject({ channel: 'webchat', status: 'bot', risk: null, lastMessageRedacted: false });
+    expect(Date.parse(row.lastInboundAt)).toBeGreaterThan(0);
+    // The first 80 characters of the citizen's last message, the phone masked before the cut.
+    expect(Array.from(row.lastMessage)).toHaveLength(80);
+    expect(long.replace('0912 345 678', '***78').startsWith(row.lastMessage)).toBe(true);
+    expect(row.lastMessage).not.toMatch(/0912|345/);
+    // Every status, or some; bad input is refused.
+    const all = (await asMinh.get('/conversations')).body.conversations;
+    expect(all.map((r: any) => r.id)).toEqual(expect.arrayContaining([conversation.id, ticket.conversationId]));
+    expect((await asMinh.get('/conversations?status=queued,assigned')).body.conversations.map((r: any) => r.id)).toContain(ticket.conversationId);
+    expect((await asMinh.get('/conversations?status=bot&limit=1')).body.conversations).toHaveLength(1);
+    for (const query of ['status=robot', 'status=bot&status=queued', 'limit=0', 'limit=abc', 'limit=201']) {
+      const refused = await asMinh.get(`/conversations?${query}`);
+      expect(refused.status, query).toBe(400);
+      expect(refused.body.error.message, query).toMatch(/không hợp lệ|Tối đa 200/);
+    }
+    // Looking at the list is in the audit log, once for a burst of refreshes.
+    expect((await store.audit.list({ action: 'conversations.listed' })).map((e) => e.actor)).toEqual([(await store.staff.getByUsername('minh'))!.id]);
+
+    // Handed to a counsellor from the list: it leaves the bot's list for the queue.
+    const flagged = await asMinh.post(`/conversations/${conversation.id}/flag`, { note: 'Hỏi nhiều lần, nên gọi lại.' });
+    expect(flagged.body.ticket).toMatchObject({ reason: 'staff-flagged', status: 'waiting', conversationId: conversation.id });
+    expect((await asMinh.get('/conversations?status=bot')).body.conversations.map((r: any) => r.id)).not.toContain(conversation.id);
+    expect((await asLan.get('/queue')).body.tickets.map((t: any) => t.id)).toContain(flagged.body.ticket.id);
+  });
+
+  it('shows the citizen’s other tickets: status, outcome, dates, who handled them and the rating', async () => {
+    const citizen = await WebCitizen.open(running.url);
+    citizens.push(citizen);
+    await citizen.say('trợ cấp người cao tuổi bao nhiêu');
+    const conversation = await waitFor(() => store.conversations.findByAddress({ channel: 'webchat', chatId: citizen.conversationId, userId: citizen.userId }), 'conversation');
+    const key = citizenKeyOf(conversation);
+    const day = 86_400_000;
+    const base = { conversationId: conversation.id, citizenKey: key, channel: conversation.channel, priority: HANDOFF_PRIORITY.normal, messageId: null, team: 'chung', provinceCode: null, communeCode: null, caseId: null } as const;
+    // Earlier contacts, days ago: one the citizen left before anyone came, one Lan handled and the citizen rated.
+    const left = (await store.tickets.open({ ...base, reason: 'no-answer', riskCategory: null, createdAt: new Date(Date.now() - 10 * day) })).ticket;
+    await store.tickets.close(left.id, { by: 'system', outcome: 'abandoned', note: null, status: 'abandoned' }, new Date(Date.now() - 7 * day));
+    const helped = (await store.tickets.open({ ...base, reason: 'citizen-asked', riskCategory: null, createdAt: new Date(Date.now() - 5 * day) })).ticket;
+    await store.tickets.claim(helped.id, lan.id, new Date(Date.now() - 5 * day + 60_000));
+    const closedAt = new Date(Date.now() - 5 * day + 600_000);
+    await store.tickets.close(helped.id, { by: lan.id, outcome: 'referred', note: 'Chuyển UBND phường' }, closedAt);
+    await store.tickets.rate(helped.id, 2, closedAt);
+    // Another citizen's ticket is not in this one's history.
+    await citizenAsking();
+    expect(await citizen.say('cho tôi gặp tư vấn viên')).toMatch(/tư vấn viên/);
+    const current = await waitFor(() => store.tickets.findOpenByConversation(conversation.id), 'the new ticket');
+
+    const detail = (await asHoa.get(`/tickets/${current.id}`)).body;
+    expect(detail.history.map((t: any) => t.id)).toEqual([helped.id, left.id]);
+    expect(detail.history[0]).toEqual({
+      id: helped.id,
+      status: 'closed',
+      reason: 'citizen-asked',
+      riskCategory: null,
+      team: 'chung',
+      channel: 'webchat',
+      conversationId: conversation.id,
+      caseId: null,
+      createdAt: helped.createdAt.toISOString(),
+      closedAt: closedAt.toISOString(),
+      outcome: 'referred',
+      outcomeLabel: 'Đã chuyển cơ quan, dịch vụ khác',
+      handledById: lan.id,
+      handledByName: 'Chị Lan',
+      satisfaction: 2,
+    });
+    expect(detail.history[1]).toMatchObject({ status: 'abandoned', outcome: 'abandoned', outcomeLabel: 'Người dân rời đi trước khi có người nhận', handledByName: null, satisfaction: null });
+    // Read by conversation, the open ticket is the one shown; read from an earlier ticket, the others are its history.
+    expect((await asMinh.get(`/conversations/${conversation.id}`)).body.history.map((t: any) => t.id)).toEqual([helped.id, left.id]);
+    expect((await asHoa.get(`/tickets/${helped.id}`)).body.history.map((t: any) => t.id)).toEqual([current.id, left.id]);
   });
 
   it('puts urgent tickets first in the queue and streams changes live', async () => {

@@ -4,7 +4,9 @@
  * test. Counsellor A logs in through the page; an urgent message appears at the top of
  * A's live queue without a reload; A claims it, replies, closes it; the citizen receives
  * each message on their own channel; counsellor B, whose page still shows the ticket
- * waiting, is refused with the server's clear message.
+ * waiting, is refused with the server's clear message. A supervisor finds a conversation
+ * the bot is handling, reads it and hands it to a counsellor; the citizen's earlier
+ * tickets show beside the conversation.
  */
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +14,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../src/console/auth/passwords.js';
-import type { Staff } from '../src/store/types.js';
+import { HANDOFF_PRIORITY, citizenKeyOf, type Staff } from '../src/store/types.js';
 import { waitFor } from './support/http.js';
 import { startAssistant } from './support/assistant.js';
 import { WebCitizen } from './support/urgent-scenarios.js';
@@ -233,4 +235,74 @@ describe('counsellor console in a real browser', () => {
     expect((await running.assistant.store.tickets.get(waiting.id))?.assigneeId).toBe(lan.id);
     expect(pageErrors).toEqual([]);
   });
+
+  it('lets a supervisor find a conversation the bot is handling, read it and hand it to a counsellor, with the citizen’s earlier tickets', async () => {
+    const { store } = running.assistant;
+    const passwordHash = await hashPassword(PASSWORD);
+    await store.staff.create({ username: 'thu', displayName: 'Lê Thị Thu', role: 'supervisor', passwordHash, teams: ['chung'], communeCodes: [], maxOpen: 5, createdAt: new Date() });
+    const page = await newPage({ width: 1280, height: 900 });
+    await page.goto(`${running.url}/console/`);
+    await login(page, 'thu');
+    const botSection = page.locator('[data-section="bot"]');
+    await botSection.locator('.count').waitFor();
+
+    // A citizen talks to the bot, with a phone number in the message: the list shows it live.
+    const talker = await openCitizen();
+    expect(await talker.say('trợ cấp người cao tuổi bao nhiêu')).toMatch(/Nguồn: /);
+    await talker.say('mẹ tôi ở một mình, số của mẹ 0912 345 678');
+    const conversation = await waitFor(
+      () => store.conversations.findByAddress({ channel: 'webchat', chatId: talker.conversationId, userId: talker.userId }),
+      'the conversation',
+    );
+    // An earlier contact of this citizen, handled by Hoa, closed and rated.
+    const day = 86_400_000;
+    const earlier = (await store.tickets.open({
+      conversationId: conversation.id, citizenKey: citizenKeyOf(conversation), channel: 'webchat', priority: HANDOFF_PRIORITY.normal, reason: 'citizen-asked', riskCategory: null,
+      messageId: null, team: 'chung', provinceCode: null, communeCode: null, caseId: null, createdAt: new Date(Date.now() - 3 * day),
+    })).ticket;
+    await store.tickets.claim(earlier.id, hoa.id, new Date(Date.now() - 3 * day + 60_000));
+    await store.tickets.close(earlier.id, { by: hoa.id, outcome: 'resolved', note: null }, new Date(Date.now() - 3 * day + 600_000));
+    await store.tickets.rate(earlier.id, 3, new Date(Date.now() - 3 * day + 700_000));
+    const row = botSection.locator(`[data-conversation-id="${conversation.id}"]`);
+    await expect.poll(() => row.innerText()).toContain('số của mẹ ***78');
+    // Another citizen asks for a person: in the queue, not in the bot's list.
+    const asker = await openCitizen();
+    expect(await asker.say('cho tôi gặp tư vấn viên')).toMatch(/tư vấn viên/);
+    await expect.poll(() => page.locator('[data-section="waiting"] .ticket').count()).toBeGreaterThan(0);
+    expect(await row.innerText()).not.toContain('0912');
+    const askerConversation = (await store.conversations.findByAddress({ channel: 'webchat', chatId: asker.conversationId, userId: asker.userId }))!;
+    await expect.poll(() => botSection.locator(`[data-conversation-id="${askerConversation.id}"]`).count()).toBe(0);
+
+    // "Xem": the transcript, read-only, and the earlier ticket.
+    await row.getByRole('link', { name: 'Xem' }).click();
+    await page.locator(`.conversation[data-conversation-id="${conversation.id}"][data-read-only="true"]`).waitFor();
+    expect(page.url()).toContain(`#/conversation/${conversation.id}`);
+    await expect.poll(() => page.locator('.transcript .line--citizen').first().innerText()).toContain('trợ cấp người cao tuổi bao nhiêu');
+    expect(await page.getByLabel('Trả lời người dân').count()).toBe(0);
+    expect(await page.getByLabel('Ghi chú nội bộ').count()).toBe(0);
+    const history = page.locator(`.history__item[data-ticket-id="${earlier.id}"]`);
+    expect(await history.innerText()).toMatch(/Đã đóng · Đã giải quyết/);
+    expect(await history.innerText()).toContain(HOA);
+    expect(await history.innerText()).toContain('Hài lòng');
+    await page.screenshot({ path: join(shots, 'bot-conversation.png'), fullPage: true });
+
+    // Back on the queue: "Chuyển cho tư vấn viên" with a note puts it in the queue.
+    await page.getByRole('link', { name: '← Hàng chờ' }).click();
+    await row.getByRole('button', { name: 'Chuyển cho tư vấn viên' }).click();
+    await row.getByLabel('Ghi chú cho tư vấn viên').fill('Bà ở một mình, nên gọi lại.');
+    await page.screenshot({ path: join(shots, 'bot-list.png'), fullPage: true });
+    await row.getByRole('button', { name: 'Chuyển', exact: true }).click();
+    await expect.poll(() => page.locator('.info').innerText()).toBe('Đã chuyển cuộc trò chuyện cho tư vấn viên.');
+    const flagged = await waitFor(() => store.tickets.findOpenByConversation(conversation.id), 'the flagged ticket');
+    expect(flagged).toMatchObject({ reason: 'staff-flagged', status: 'waiting' });
+    await expect.poll(() => row.count()).toBe(0);
+    const waitingRow = page.locator(`[data-section="waiting"] .ticket[data-ticket-id="${flagged.id}"]`);
+    await expect.poll(() => waitingRow.innerText()).toContain('Cán bộ đánh dấu');
+    await waitingRow.getByRole('link', { name: 'Xem' }).click();
+    await page.locator(`.conversation[data-ticket-id="${flagged.id}"]`).waitFor();
+    expect(await page.locator('.transcript .line--note').innerText()).toContain('Bà ở một mình, nên gọi lại.');
+    expect(await page.locator(`.history__item[data-ticket-id="${earlier.id}"]`).count()).toBe(1);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
 });

@@ -6,7 +6,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { startAssistant } from './support/assistant.js';
-import { addStaff } from './support/console-client.js';
+import { addStaff, ConsoleClient } from './support/console-client.js';
 import { waitFor } from './support/http.js';
 import { WebCitizen } from './support/urgent-scenarios.js';
 
@@ -77,5 +77,30 @@ describe('the queue keeper', () => {
     await keeper.tick();
     expect(await store.tickets.get(hoasTickets[1]!.id)).toMatchObject({ status: 'abandoned', outcome: 'abandoned', closedBy: 'system' });
     expect((await store.conversations.get(hoasTickets[1]!.conversationId))?.status).toBe('bot');
+  });
+});
+
+describe('a counsellor becoming available', () => {
+  it('is handed the waiting tickets at once, most urgent first, without waiting for the timer', async () => {
+    const fresh = await startAssistant({ HANDOFF_ROUTING: 'least-busy', CONSOLE_SECURE_COOKIES: 'false' });
+    const citizens: WebCitizen[] = [];
+    try {
+      const st = fresh.assistant.store;
+      const mai = await addStaff(st, { username: 'mai', displayName: 'Chị Mai', maxOpen: 1, available: false });
+      for (const text of ['cho tôi gặp tư vấn viên', 'bố tôi đột quỵ, méo miệng, nói không được']) {
+        const c = await WebCitizen.open(fresh.url);
+        citizens.push(c);
+        await c.say(text);
+      }
+      const urgent = await waitFor(async () => (await st.tickets.list()).find((t) => t.priority === 0), 'the urgent ticket');
+      const asMai = await ConsoleClient.login(fresh.url, 'mai');
+      expect((await asMai.post('/presence', { presence: 'available' })).status).toBe(200);
+      const taken = await waitFor(async () => (await st.tickets.get(urgent.id))?.assigneeId === mai.id, 'the urgent ticket given to Mai', 3000);
+      expect(taken).toBe(true);
+      expect((await st.tickets.list({ statuses: ['waiting'] })).map((t) => t.priority)).toEqual([2]);
+    } finally {
+      for (const c of citizens) c.close();
+      await fresh.close();
+    }
   });
 });

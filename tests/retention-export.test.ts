@@ -10,7 +10,8 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { retentionCutoffs, sweepRetention } from '../src/server/retention.js';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
-import { newCase } from './support/builders.js';
+import { newCase, newTicket } from './support/builders.js';
+import { sqliteDump } from './support/raw-dump.js';
 
 const run = promisify(execFile);
 const now = new Date('2026-11-30T03:00:00Z');
@@ -21,23 +22,43 @@ describe('retention sweep', () => {
     expect(retentionCutoffs(now, 730, 180)).toEqual({ cases: daysAgo(730), messages: daysAgo(180) });
   });
 
-  it('erases cases, consents and messages past their time, on one instance of two', async () => {
-    const store = openSqliteStore(mkdtempSync(join(tmpdir(), 'ctxh-retention-')));
+  it('erases cases, consents, tickets, notes and messages past their time, on one instance of two', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ctxh-retention-'));
+    const store = openSqliteStore(dataDir);
     try {
       const old = await store.cases.create(newCase({ createdAt: daysAgo(800) }));
       const recent = await store.cases.create(newCase({ createdAt: daysAgo(10) }));
       await store.consents.record({ citizenKey: 'webchat:citizen-1', conversationId: 'conv-1', channel: 'webchat', purpose: 'intake', decision: 'granted', textVersion: 'v1', at: daysAgo(800) });
       await store.messages.recordInbound({ conversationId: 'conv-1', channel: 'webchat', direction: 'in', platformMessageId: 'm-old', text: 'sdt 0905123456', activity: { type: 'message' }, createdAt: daysAgo(200) });
       await store.messages.recordInbound({ conversationId: 'conv-1', channel: 'webchat', direction: 'in', platformMessageId: 'm-new', text: 'hôm nay', activity: { type: 'message' }, createdAt: daysAgo(1) });
+      // A ticket closed long ago, with a close note and a staff note that name the citizen's situation.
+      const oldTicket = (await store.tickets.open(newTicket('citizen-1', { channel: 'webchat', citizenKey: 'webchat:citizen-1', conversationId: 'conv-1', createdAt: daysAgo(801) }))).ticket;
+      await store.tickets.close(oldTicket.id, { by: 'staff-1', outcome: 'referred', note: 'Bà ở một mình, đã báo trưởng thôn' }, daysAgo(800));
+      await store.notes.add({ conversationId: 'conv-1', ticketId: oldTicket.id, authorId: 'staff-1', text: 'Gọi lại bà qua số 0905123456', createdAt: daysAgo(800) });
+      // A recent one, and one still open though opened long ago: both kept as they are.
+      const recentTicket = (await store.tickets.open(newTicket('citizen-2', { createdAt: daysAgo(20) }))).ticket;
+      const recentClosed = await store.tickets.close(recentTicket.id, { by: 'staff-1', outcome: 'resolved', note: 'Đã hướng dẫn hồ sơ' }, daysAgo(10));
+      const openTicket = (await store.tickets.open(newTicket('citizen-3', { createdAt: daysAgo(900) }))).ticket;
+      const recentNote = await store.notes.add({ conversationId: 'conv-telegram', ticketId: recentTicket.id, authorId: 'staff-1', text: 'Đã gửi mẫu đơn', createdAt: daysAgo(10) });
 
       const options = { now, caseDays: 730, messageDays: 180, intervalMs: 3_600_000, batch: 1 };
       const [a, b] = await Promise.all([sweepRetention(store, { ...options, holder: 'a' }), sweepRetention(store, { ...options, holder: 'b' })]);
       const results = [a, b].filter((r) => r !== null);
-      expect(results).toEqual([{ cases: 1, consents: 1, messages: 1 }]);
+      expect(results).toEqual([{ cases: 1, consents: 1, tickets: 1, notes: 1, messages: 1 }]);
+      expect((await store.audit.list({ action: 'retention.swept' }))[0]?.detail).toEqual({ cases: 1, consents: 1, tickets: 1, notes: 1, messages: 1 });
 
       expect(await store.cases.get(old.id)).toMatchObject({ phone: null, description: null, citizenKey: null });
       expect(await store.cases.get(recent.id)).toMatchObject({ phone: '+84905123456' });
       expect((await store.messages.listByConversation('conv-1')).map((m) => m.text)).toEqual(['', 'hôm nay']);
+      // The old ticket stays as a count, nobody's and without its note; the old staff note is gone.
+      expect(await store.tickets.get(oldTicket.id)).toMatchObject({ citizenKey: '', closeNote: null, status: 'closed', outcome: 'referred', closedAt: daysAgo(800) });
+      expect(await store.tickets.listByCitizen('webchat:citizen-1')).toEqual([]);
+      expect(await store.notes.listByConversations(['conv-1', 'conv-telegram'])).toEqual([recentNote]);
+      expect(await store.tickets.get(recentTicket.id)).toEqual(recentClosed);
+      expect(await store.tickets.get(openTicket.id)).toEqual(openTicket);
+      const file = await sqliteDump(dataDir)();
+      expect(file).not.toContain('trưởng thôn');
+      expect(file).not.toContain('0905123456');
       // Within the interval the lease is still held: nobody sweeps again.
       expect(await sweepRetention(store, { ...options, holder: 'b', now: new Date(now.getTime() + 60_000) })).toBeNull();
     } finally {

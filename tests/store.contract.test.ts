@@ -88,6 +88,42 @@ describe.each(lanes)('store contract: $name', ({ open }) => {
       expect(b.createdAt.getTime()).toBe(t0.getTime());
       expect(b.updatedAt.getTime()).toBe(later(9).getTime());
     });
+
+    it('lists recent conversations, most recently updated first, optionally of some statuses', async () => {
+      // Years ahead of every other test: these are the newest conversations in the store.
+      const ahead = (s: number) => new Date(Date.UTC(2040, 0, 1) + s * 1000);
+      const up = (userId: string, at: Date) => store.conversations.upsert({ channel: 'webchat', userId, chatId: `chat-${userId}` }, { v: userId }, at);
+      const a = await up('recent-a', ahead(1));
+      const b = await up('recent-b', ahead(2));
+      await store.conversations.setStatus(b.id, 'queued', ahead(3));
+      const c = await up('recent-c', ahead(4));
+      // A message from the citizen counts as an update: a, created first, is now newer than c.
+      await store.conversations.touchInbound(a.id, ahead(5));
+      const d = await up('recent-d', ahead(6));
+      await store.conversations.setStatus(d.id, 'closed', ahead(6));
+      const get = async (id: string) => (await store.conversations.get(id))!;
+      const [ga, gb, gc, gd] = [await get(a.id), await get(b.id), await get(c.id), await get(d.id)];
+
+      expect(await store.conversations.listRecent({ limit: 4 })).toEqual([gd, ga, gc, gb]);
+      expect(await store.conversations.listRecent({ statuses: ['bot'], limit: 2 })).toEqual([ga, gc]);
+      expect(await store.conversations.listRecent({ statuses: ['queued', 'closed'], limit: 2 })).toEqual([gd, gb]);
+      expect(await store.conversations.listRecent({ statuses: [] })).toEqual([]);
+      expect(await store.conversations.listRecent({ limit: 0 })).toEqual([]);
+
+      // Updated at the same moment: by id, descending, on every store.
+      const e = await up('recent-e', ahead(5));
+      const tied = (await store.conversations.listRecent({ statuses: ['bot'], limit: 3 })).map((x) => x.id);
+      expect(tied).toEqual([...[a.id, e.id].sort().reverse(), c.id]);
+
+      // Without a limit: every conversation, never an older one before a newer one.
+      const all = await store.conversations.listRecent({ limit: -1 });
+      expect(all.length).toBeGreaterThan(5);
+      for (let i = 1; i < all.length; i++) expect(all[i - 1]!.updatedAt.getTime()).toBeGreaterThanOrEqual(all[i]!.updatedAt.getTime());
+      expect((await store.conversations.listRecent()).length).toBe(Math.min(100, all.length));
+      expect(all.filter((x) => x.status === 'bot').map((x) => x.id)).toEqual(
+        (await store.conversations.listRecent({ statuses: ['bot'], limit: -1 })).map((x) => x.id),
+      );
+    });
   });
 
   describe('conversation risk', () => {
@@ -279,6 +315,22 @@ describe.each(lanes)('store contract: $name', ({ open }) => {
       for (const p of ['f1', 'f2', 'f3']) await store.messages.recordInbound(msg('conv-f', { platformMessageId: p }));
       const two = await store.messages.listByConversation('conv-f', 0, 2);
       expect(two.map((m) => m.platformMessageId)).toEqual(['f1', 'f2']);
+    });
+
+    it('gives the citizen’s last message in a conversation, redacted or not', async () => {
+      expect(await store.messages.lastInbound('conv-last')).toBeNull();
+      await store.messages.recordOutbound(msg('conv-last', { platformMessageId: null, direction: 'out', text: 'xin chào' }));
+      expect(await store.messages.lastInbound('conv-last')).toBeNull();
+      const first = await store.messages.recordInbound(msg('conv-last', { platformMessageId: 'last-1', text: 'một' }));
+      await store.messages.recordOutbound(msg('conv-last', { platformMessageId: null, direction: 'out', text: 'hai' }));
+      expect(await store.messages.lastInbound('conv-last')).toEqual(first.message);
+      // Written earlier but stored later: the position decides, as in the transcript.
+      const second = await store.messages.recordInbound(msg('conv-last', { platformMessageId: 'last-2', text: 'ba', createdAt: later(-60) }));
+      await store.messages.recordInbound(msg('conv-last-other', { platformMessageId: 'last-3', text: 'khác' }));
+      await store.messages.recordOutbound(msg('conv-last', { platformMessageId: null, direction: 'out', text: 'bốn' }));
+      expect(await store.messages.lastInbound('conv-last')).toEqual(second.message);
+      await store.messages.redact([second.message.id]);
+      expect(await store.messages.lastInbound('conv-last')).toMatchObject({ id: second.message.id, text: '', activity: { redacted: true } });
     });
 
     it('lists inbound messages not yet handled until they are marked', async () => {

@@ -8,13 +8,14 @@
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
 import { CLOSE_OUTCOMES, type Desk, type DeskResult } from '../handoff/desk.js';
+import type { HandoffEvents } from '../handoff/events.js';
 import type { Handoff } from '../handoff/service.js';
 import type { Team } from '../handoff/teams.js';
-import { HANDOFF_PRIORITY, PRESENCES, citizenKeyOf, type Staff, type Store } from '../store/types.js';
+import { CONVERSATION_STATUSES, HANDOFF_PRIORITY, PRESENCES, citizenKeyOf, type ConversationStatus, type Staff, type Store } from '../store/types.js';
 import { authOf, requireCsrf, requireStaff } from './auth/middleware.js';
 import { publicStaff } from './auth/routes.js';
 import type { CannedResponse } from './canned.js';
-import { conversationDetail, ticketRow } from './views.js';
+import { conversationDetail, conversationRow, ticketRow } from './views.js';
 
 export interface ConsoleApiDeps {
   store: Store;
@@ -22,6 +23,8 @@ export interface ConsoleApiDeps {
   handoff: Handoff;
   teams: readonly Team[];
   canned: readonly CannedResponse[];
+  /** The live bus: a presence change lets the queue keeper hand out waiting tickets at once. */
+  events: HandoffEvents;
   now: () => Date;
 }
 
@@ -35,6 +38,15 @@ const closeBody = z.object({
 });
 const presenceBody = z.object({ presence: z.enum(PRESENCES) });
 const flagBody = z.object({ note: z.string().trim().max(4000).nullable().optional() });
+/** ?status=bot or ?status=bot,queued (default: any status) and ?limit=1..200 (default 50). */
+const conversationsQuery = z.object({
+  status: z
+    .string({ error: 'Trạng thái không hợp lệ.' })
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.split(',').map((x) => x.trim())))
+    .pipe(z.array(z.enum(CONVERSATION_STATUSES, { error: 'Trạng thái không hợp lệ.' })).optional()),
+  limit: z.coerce.number({ error: 'Số lượng không hợp lệ.' }).int('Số lượng không hợp lệ.').min(1, 'Số lượng không hợp lệ.').max(200, 'Tối đa 200.').optional(),
+});
 
 function bad(res: Response, error: z.ZodError): void {
   res.status(400).json({ error: { code: 'invalid', message: error.issues[0]?.message ?? 'Dữ liệu không hợp lệ.' } });
@@ -42,6 +54,8 @@ function bad(res: Response, error: z.ZodError): void {
 
 /** How often one person's reading of one conversation is recorded again. */
 const VIEW_AUDIT_MS = 10 * 60_000;
+/** How many of the citizen's other tickets the conversation view shows. */
+const HISTORY_LIMIT = 20;
 
 const REFUSAL_STATUS: Record<Exclude<DeskResult, { ok: true }>['code'], number> = {
   'not-found': 404,
@@ -88,6 +102,23 @@ export function consoleApi(deps: ConsoleApiDeps): express.Router {
     res.json(await detailOf(ticket.conversationId, ticket));
   });
 
+  /**
+   * Recent conversations, newest first, for supervisors to find one the bot is handling
+   * that a person should take (?status=bot) and flag it. Each row shows only a masked
+   * glimpse of the citizen's last message; the transcript is read through
+   * /conversations/:id, which is audited per conversation. The listing itself is audited
+   * too (who looked, how many), once per person per VIEW_AUDIT_MS like a conversation read.
+   */
+  router.get('/conversations', requireStaff(['supervisor', 'admin']), async (req, res) => {
+    const query = conversationsQuery.safeParse(req.query);
+    if (!query.success) return bad(res, query.error);
+    const statuses: ConversationStatus[] | undefined = query.data.status;
+    const conversations = await store.conversations.listRecent({ statuses, limit: query.data.limit ?? 50 });
+    const rows = await Promise.all(conversations.map(async (c) => conversationRow(c, await store.messages.lastInbound(c.id))));
+    await viewed(res, 'conversations', { action: 'conversations.listed', detail: { statuses: statuses ?? 'all', count: rows.length } });
+    res.json({ now: now(), conversations: rows });
+  });
+
   /** A conversation by id (a supervisor flagging a bot conversation, or a closed ticket's history). */
   router.get('/conversations/:id', async (req, res) => {
     const conversation = await store.conversations.get(param(req, 'id'));
@@ -102,14 +133,14 @@ export function consoleApi(deps: ConsoleApiDeps): express.Router {
    * conversation per VIEW_AUDIT_MS (in this process) is enough.
    */
   const lastViewed = new Map<string, number>();
-  const viewed = async (res: Response, conversationId: string) => {
+  const viewed = async (res: Response, subject: string, event: { action: string; detail?: Record<string, unknown> } = { action: 'conversation.viewed' }) => {
     const actor = authOf(res).staff.id;
-    const key = `${actor} ${conversationId}`;
+    const key = `${actor} ${event.action} ${subject}`;
     const at = now();
     if (at.getTime() - (lastViewed.get(key) ?? -Infinity) < VIEW_AUDIT_MS) return;
     if (lastViewed.size > 10_000) lastViewed.clear();
     lastViewed.set(key, at.getTime());
-    await store.audit.append({ at, actor, action: 'conversation.viewed', subject: conversationId });
+    await store.audit.append({ at, actor, action: event.action, subject, ...(event.detail ? { detail: event.detail } : {}) });
   };
 
   async function detailOf(conversationId: string, ticket: Awaited<ReturnType<Store['tickets']['get']>>) {
@@ -118,13 +149,16 @@ export function consoleApi(deps: ConsoleApiDeps): express.Router {
     const all = await store.conversations.listByUser(conversation.channel, conversation.userId);
     const ids = all.map((c) => c.id);
     const messages = (await Promise.all(ids.map((id) => store.messages.listByConversation(id, 0, 1000)))).flat();
-    const [notes, cases, consents, staffById] = await Promise.all([
+    const [notes, cases, consents, tickets, staffById] = await Promise.all([
       store.notes.listByConversations(ids),
       store.cases.listByCitizen(key),
       store.consents.listByCitizen(key),
+      store.tickets.listByCitizen(key, HISTORY_LIMIT + 1),
       staffMap(),
     ]);
-    return conversationDetail({ ticket, conversation, messages, notes, cases, consents, history: [], staffById, now: now() });
+    // The citizen's other tickets: the one shown is not its own history.
+    const history = tickets.filter((t) => t.id !== ticket?.id).slice(0, HISTORY_LIMIT);
+    return conversationDetail({ ticket, conversation, messages, notes, cases, consents, history, staffById, now: now() });
   }
 
   router.post('/tickets/:id/claim', async (req, res) => answer(res, await desk.claim(param(req, 'id'), authOf(res).staff)));
@@ -187,6 +221,7 @@ export function consoleApi(deps: ConsoleApiDeps): express.Router {
     const { staff } = authOf(res);
     const updated = await store.staff.setPresence(staff.id, body.data.presence, now());
     await store.audit.append({ at: now(), actor: staff.id, action: 'staff.presence', subject: staff.id, detail: { presence: body.data.presence } });
+    deps.events.publish({ type: 'presence', staffId: staff.id, presence: body.data.presence });
     res.json({ staff: updated ? publicStaff(updated) : null });
   });
 

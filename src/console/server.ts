@@ -58,7 +58,7 @@ export function mountConsole(app: express.Express, options: ConsoleOptions): { l
   api.use(authRouter({ store, now, secureCookies: options.secureCookies, loginPerMinute: options.loginPerMinute, lockAfter: options.lockAfter, lockMinutes: options.lockMinutes }));
   api.get('/events', requireStaff(), live.handler);
   api.get('/stats', requireStaff(['supervisor', 'admin']), async (_req, res) => void res.json(await todayStats(store, now(), teamIds)));
-  api.use(consoleApi({ store, desk: options.desk, handoff: options.handoff, teams: options.teams, canned: options.canned, now }));
+  api.use(consoleApi({ store, desk: options.desk, handoff: options.handoff, teams: options.teams, canned: options.canned, events: options.events, now }));
   app.use('/console/api', api);
 
   for (const [file, path] of Object.entries(VENDOR)) {

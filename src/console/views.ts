@@ -3,6 +3,8 @@
  * thin layer of reads and desk calls. Nothing here hides or adds data a role may not see;
  * the API decides who gets which view.
  */
+import { maskPersonalNumbers } from '../flows/intake/phone.js';
+import { CLOSE_OUTCOMES } from '../handoff/desk.js';
 import type { CaseRecord, ConsentRecord, Conversation, Note, Staff, StoredMessage, Ticket } from '../store/types.js';
 
 export interface TicketRow {
@@ -46,6 +48,107 @@ export function ticketRow(ticket: Ticket, staffById: ReadonlyMap<string, Staff>,
     firstResponseAt: ticket.firstResponseAt,
     caseId: ticket.caseId,
     communeCode: ticket.communeCode,
+  };
+}
+
+/** How much of the citizen's last message a conversation row shows. */
+export const LAST_MESSAGE_CHARS = 80;
+
+/**
+ * A conversation in the console's list of conversations (supervisors looking for ones the
+ * bot is handling that a person should take): its state and a glimpse of the citizen's
+ * last message, phone and ID numbers masked, so the list alone gives away no number.
+ */
+export interface ConversationRow {
+  id: string;
+  channel: Conversation['channel'];
+  status: Conversation['status'];
+  risk: Conversation['risk'];
+  createdAt: Date;
+  updatedAt: Date;
+  lastInboundAt: Date | null;
+  /** The first LAST_MESSAGE_CHARS characters of the citizen's last message, numbers masked; null when none is left to show. */
+  lastMessage: string | null;
+  /** The last message was redacted (an intake answer, erasure, retention): it existed, its text is gone. */
+  lastMessageRedacted: boolean;
+}
+
+/**
+ * Masks before it cuts (a number split by the cut would be too short to be recognised
+ * and masked), folds whitespace to one line, and counts characters, not UTF-16 units, in
+ * NFC so that a letter and its diacritics are never cut apart.
+ */
+export function lastMessageGlimpse(text: string): string {
+  const oneLine = maskPersonalNumbers(text.normalize('NFC')).replace(/\s+/g, ' ').trim();
+  return Array.from(oneLine).slice(0, LAST_MESSAGE_CHARS).join('');
+}
+
+export function conversationRow(c: Conversation, lastInbound: StoredMessage | null): ConversationRow {
+  const redacted = (lastInbound?.activity as { redacted?: unknown } | undefined)?.redacted === true;
+  const glimpse = lastInbound && !redacted ? lastMessageGlimpse(lastInbound.text) : '';
+  return {
+    id: c.id,
+    channel: c.channel,
+    status: c.status,
+    risk: c.risk,
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+    lastInboundAt: c.lastInboundAt,
+    lastMessage: glimpse === '' ? null : glimpse,
+    lastMessageRedacted: redacted,
+  };
+}
+
+/** Outcome codes as the console shows them: the close outcomes, and the one of an abandoned ticket. */
+export const OUTCOME_LABELS: Readonly<Record<string, string>> = {
+  ...CLOSE_OUTCOMES,
+  abandoned: 'Người dân rời đi trước khi có người nhận',
+};
+
+/**
+ * One of the citizen's other tickets, as the conversation view lists them: what came of
+ * it (status, outcome), when, who handled it and the citizen's rating, so a counsellor
+ * knows the story before answering. The close note is not in it: it is read on the
+ * ticket itself.
+ */
+export interface HistoryRow {
+  id: string;
+  status: Ticket['status'];
+  reason: Ticket['reason'];
+  riskCategory: Ticket['riskCategory'];
+  team: string;
+  channel: Ticket['channel'];
+  conversationId: string;
+  caseId: string | null;
+  createdAt: Date;
+  closedAt: Date | null;
+  outcome: string | null;
+  outcomeLabel: string | null;
+  /** The counsellor holding it, or the last one who did; null when nobody took it. */
+  handledById: string | null;
+  handledByName: string | null;
+  /** 1 (bad) to 3 (good); null when not rated. */
+  satisfaction: number | null;
+}
+
+export function historyRow(ticket: Ticket, staffById: ReadonlyMap<string, Staff>): HistoryRow {
+  const handledById = ticket.assigneeId ?? ticket.lastAssigneeId;
+  return {
+    id: ticket.id,
+    status: ticket.status,
+    reason: ticket.reason,
+    riskCategory: ticket.riskCategory,
+    team: ticket.team,
+    channel: ticket.channel,
+    conversationId: ticket.conversationId,
+    caseId: ticket.caseId,
+    createdAt: ticket.createdAt,
+    closedAt: ticket.closedAt,
+    outcome: ticket.outcome,
+    outcomeLabel: ticket.outcome === null ? null : (OUTCOME_LABELS[ticket.outcome] ?? ticket.outcome),
+    handledById,
+    handledByName: handledById ? (staffById.get(handledById)?.displayName ?? 'Tư vấn viên') : null,
+    satisfaction: ticket.satisfaction,
   };
 }
 
@@ -97,8 +200,8 @@ export interface ConversationDetail {
   transcript: TranscriptLine[];
   cases: Array<Pick<CaseRecord, 'id' | 'code' | 'status' | 'who' | 'group' | 'need' | 'age' | 'phone' | 'description' | 'provinceCode' | 'communeCode' | 'riskLevel' | 'riskCategory' | 'createdAt'>>;
   consents: Array<Pick<ConsentRecord, 'purpose' | 'decision' | 'at' | 'withdrawnAt' | 'textVersion'>>;
-  /** Earlier tickets of the citizen, newest first. */
-  history: TicketRow[];
+  /** The citizen's other tickets (not the one shown), newest first. */
+  history: HistoryRow[];
 }
 
 export function conversationDetail(input: {
@@ -125,6 +228,6 @@ export function conversationDetail(input: {
         riskCategory: k.riskCategory, createdAt: k.createdAt,
       })),
     consents: input.consents.map((k) => ({ purpose: k.purpose, decision: k.decision, at: k.at, withdrawnAt: k.withdrawnAt, textVersion: k.textVersion })),
-    history: input.history.map((t) => ticketRow(t, staffById, now)),
+    history: input.history.map((t) => historyRow(t, staffById)),
   };
 }

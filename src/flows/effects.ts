@@ -130,10 +130,20 @@ export async function carryOut(effects: readonly Effect[], ctx: EffectContext): 
         const cases = await store.cases.eraseCitizen(key, now());
         const consents = await store.consents.anonymiseCitizen(key);
         const messages = await store.messages.redactConversations(conversations.map((c) => c.id));
-        // Counsellors' notes about the citizen go too; the tickets stay as counts.
-        await store.notes.deleteByConversations(conversations.map((c) => c.id));
+        // Counsellors' notes about the citizen go too; the tickets stay as counts, no longer
+        // the citizen's and without their close notes. A ticket still waiting is withdrawn
+        // first (the citizen asked that nothing be kept, so nobody should call on it), except
+        // an urgent one: a person in danger stays at the head of the queue, under the
+        // vital-interest exception, until a counsellor has seen them.
+        const notes = await store.notes.deleteByConversations(conversations.map((c) => c.id));
+        const waiting = await store.tickets.findOpenByCitizen(key);
+        if (waiting?.status === 'waiting' && waiting.priority !== HANDOFF_PRIORITY.urgent) {
+          await store.tickets.close(waiting.id, { by: 'citizen', outcome: 'erased', note: null, status: 'abandoned' }, now());
+          await store.conversations.setStatus(waiting.conversationId, 'bot', now());
+        }
+        const tickets = await store.tickets.anonymiseCitizen(key);
         // The audit says that it happened and how much, never what was erased.
-        await audit('data.erased', { cases, consents, messages, conversations: conversations.length });
+        await audit('data.erased', { cases, consents, messages, notes, tickets, conversations: conversations.length });
         await reply(ctx, rights.erasedReply({ cases, messages }));
         break;
       }

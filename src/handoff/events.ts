@@ -19,6 +19,8 @@ export type HandoffEvent =
   | { type: 'message'; conversationId: string }
   /** Danger in a conversation a counsellor holds: they are alerted instead of the bot talking. */
   | { type: 'alert'; ticketId: string; conversationId: string; assigneeId: string | null }
+  /** A counsellor changed presence: someone available may take waiting tickets now. */
+  | { type: 'presence'; staffId: string; presence: 'available' | 'away' | 'offline' }
   /** A ticket waited too long unclaimed: supervisors are told. */
   | { type: 'escalated'; ticketId: string; conversationId: string; urgent: boolean };
 

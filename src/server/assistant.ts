@@ -195,7 +195,7 @@ export async function createAssistant(
           holder,
           intervalMs: sweepMs,
         });
-        if (swept && swept.cases + swept.consents + swept.messages > 0) log.info(swept, 'retention sweep erased what was past its time');
+        if (swept && Object.values(swept).some((n) => n > 0)) log.info(swept, 'retention sweep erased what was past its time');
       };
       void sweep().catch((err) => log.error({ err }, 'retention sweep failed'));
       retention = setInterval(() => void sweep().catch((err) => log.error({ err }, 'retention sweep failed')), sweepMs);
@@ -205,7 +205,8 @@ export async function createAssistant(
       keeping.unref();
       // A ticket event on this instance runs the keeper soon (auto-assignment without waiting for the timer).
       human.events.subscribe((e) => {
-        if (e.type === 'ticket' && (e.change === 'opened' || e.change === 'released' || e.change === 'reopened' || e.change === 'closed')) setTimeout(keep, 50).unref();
+        const room = e.type === 'ticket' && ['opened', 'released', 'reopened', 'closed', 'transferred'].includes(e.change);
+        if (room || (e.type === 'presence' && e.presence === 'available')) setTimeout(keep, 50).unref();
       });
       if (telegram && config.TELEGRAM_MODE === 'polling') await telegram.startPolling();
     },

@@ -1,8 +1,9 @@
 /**
  * The retention sweep: what is kept past its configured time is erased, once across
  * instances. Cases and consent records past CASE_RETENTION_DAYS lose every personal
- * field (counts stay, as after "xóa thông tin của tôi"); message texts past
- * MESSAGE_RETENTION_DAYS are redacted.
+ * field (counts stay, as after "xóa thông tin của tôi"); so do tickets closed or
+ * abandoned before then (no longer the citizen's, no close note), and staff notes older
+ * than that are deleted; message texts past MESSAGE_RETENTION_DAYS are redacted.
  *
  * "Once": an instance sweeps only while it holds the `retention-sweep` lease, taken for
  * one sweep interval and not released, so of several instances one sweeps per interval.
@@ -13,7 +14,7 @@ import type { Store } from '../store/types.js';
 
 export interface RetentionOptions {
   now: Date;
-  /** CASE_RETENTION_DAYS: cases and the consents they were gathered under. */
+  /** CASE_RETENTION_DAYS: cases, the consents they were gathered under, tickets and staff notes. */
   caseDays: number;
   /** MESSAGE_RETENTION_DAYS: what citizens and the bot wrote. */
   messageDays: number;
@@ -28,6 +29,10 @@ export interface RetentionOptions {
 export interface SweepResult {
   cases: number;
   consents: number;
+  /** Closed or abandoned tickets anonymised. */
+  tickets: number;
+  /** Staff notes deleted. */
+  notes: number;
   messages: number;
 }
 
@@ -39,12 +44,17 @@ export function retentionCutoffs(now: Date, caseDays: number, messageDays: numbe
 }
 
 /** Sweeps once if this instance takes the lease; null when another instance holds it. */
-export async function sweepRetention(store: Pick<Store, 'cases' | 'consents' | 'messages' | 'leases' | 'audit'>, o: RetentionOptions): Promise<SweepResult | null> {
+export async function sweepRetention(
+  store: Pick<Store, 'cases' | 'consents' | 'tickets' | 'notes' | 'messages' | 'leases' | 'audit'>,
+  o: RetentionOptions,
+): Promise<SweepResult | null> {
   const until = new Date(o.now.getTime() + o.intervalMs);
   if (!(await store.leases.acquire('retention-sweep', o.holder, o.now, until))) return null;
   const cutoff = retentionCutoffs(o.now, o.caseDays, o.messageDays);
   const cases = await store.cases.eraseBefore(cutoff.cases, o.now);
   const consents = await store.consents.anonymiseBefore(cutoff.cases);
+  const tickets = await store.tickets.anonymiseBefore(cutoff.cases);
+  const notes = await store.notes.deleteBefore(cutoff.cases);
   const batch = o.batch ?? 1000;
   let messages = 0;
   for (;;) {
@@ -52,8 +62,8 @@ export async function sweepRetention(store: Pick<Store, 'cases' | 'consents' | '
     messages += n;
     if (n < batch) break;
   }
-  if (cases + consents + messages > 0) {
-    await store.audit.append({ at: o.now, actor: 'system', action: 'retention.swept', subject: 'retention', detail: { cases, consents, messages } });
+  if (cases + consents + tickets + notes + messages > 0) {
+    await store.audit.append({ at: o.now, actor: 'system', action: 'retention.swept', subject: 'retention', detail: { cases, consents, tickets, notes, messages } });
   }
-  return { cases, consents, messages };
+  return { cases, consents, tickets, notes, messages };
 }

@@ -21,8 +21,12 @@ export interface ConversationAddress {
   chatId: string;
 }
 
-/** Who is answering the conversation now. Later issues add queue states. */
-export type ConversationStatus = 'bot' | 'queued' | 'assigned' | 'closed';
+/**
+ * Who is answering the conversation now: the bot, the queue (a ticket waits), a counsellor,
+ * or nobody (closed). A list so that input naming a status (the console's filters) can be checked.
+ */
+export const CONVERSATION_STATUSES = ['bot', 'queued', 'assigned', 'closed'] as const;
+export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
 
 export const RISK_CATEGORIES = ['tu-hai', 'xam-hai-tre-em', 'bao-luc', 'mua-ban-nguoi', 'cap-cuu', 'bo-roi'] as const;
 export type RiskCategory = (typeof RISK_CATEGORIES)[number];
@@ -80,6 +84,12 @@ export interface ConversationRepository {
    * status not 'closed', oldest first. (A scheduler escalates unanswered check-ins with raiseRisk.)
    */
   listCheckInsDue(raisedBefore: Date, limit?: number): Promise<Conversation[]>;
+  /**
+   * Conversations in these statuses (default: any), most recently updated first, at most
+   * `limit` (default 100; negative: no limit). For the console, where supervisors look for
+   * conversations the bot is handling that a person should take over (status 'bot').
+   */
+  listRecent(filter?: { statuses?: readonly ConversationStatus[]; limit?: number }): Promise<Conversation[]>;
 }
 
 /** Lower number = served first. */
@@ -211,6 +221,25 @@ export interface TicketRepository {
   attachCase(id: string, details: { caseId: string; provinceCode: string | null; communeCode: string | null }, now: Date): Promise<Ticket | null>;
   /** The citizen's rating after close (first one wins); false if already rated or not closed. */
   rate(id: string, satisfaction: number, now: Date): Promise<boolean>;
+  /**
+   * The citizen's tickets, any status, newest first (at most `limit`, default 20): the
+   * console shows a counsellor what came of the citizen's earlier requests. The emptied
+   * key '' of anonymised tickets belongs to nobody and lists nothing.
+   */
+  listByCitizen(citizenKey: string, limit?: number): Promise<Ticket[]>;
+  /**
+   * Erasure ("xóa thông tin của tôi"): the citizen's closed and abandoned tickets stay as
+   * counts (status, reason, team, risk category, outcome, rating, dates) with citizenKey
+   * emptied ('') and closeNote null. An open ticket is left as it is: a counsellor may
+   * still be serving the citizen, and one-open-ticket-per-citizen (and its unique index)
+   * needs the key; it holds no close note yet. Returns how many changed.
+   */
+  anonymiseCitizen(citizenKey: string): Promise<number>;
+  /**
+   * Retention: closed and abandoned tickets whose closedAt is before `cutoff` are
+   * anonymised the same way. Returns how many changed (already anonymised ones do not count).
+   */
+  anonymiseBefore(cutoff: Date): Promise<number>;
 }
 
 export const STAFF_ROLES = ['counsellor', 'supervisor', 'admin'] as const;
@@ -311,6 +340,11 @@ export interface NoteRepository {
   listByConversations(conversationIds: readonly string[]): Promise<Note[]>;
   /** Erasure: notes of these conversations are deleted. Returns how many. */
   deleteByConversations(conversationIds: readonly string[]): Promise<number>;
+  /**
+   * Retention: notes written before `cutoff` are deleted (staff write about the citizen in
+   * them, so they go with the cases, after CASE_RETENTION_DAYS). Returns how many.
+   */
+  deleteBefore(cutoff: Date): Promise<number>;
 }
 
 export type Direction = 'in' | 'out';
@@ -369,6 +403,12 @@ export interface MessageRepository {
   redactConversations(conversationIds: readonly string[], before?: Date): Promise<number>;
   /** Retention: redacts up to `limit` messages created before `cutoff`, oldest first; call again while it returns `limit`. */
   redactBefore(cutoff: Date, limit?: number): Promise<number>;
+  /**
+   * The conversation's latest inbound message (the citizen's last word), redacted or not;
+   * null when the citizen has written nothing. One indexed read, so a list of
+   * conversations can show each one's last message without reading whole transcripts.
+   */
+  lastInbound(conversationId: string): Promise<StoredMessage | null>;
 }
 
 export interface StoredKnowledgeEntry extends KnowledgeEntry {

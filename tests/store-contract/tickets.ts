@@ -502,6 +502,103 @@ describe.each(lanes)('ticket contract: $name', ({ open }) => {
     });
   });
 
+  describe('a citizen’s tickets, erasure and retention', () => {
+    const ids = (ts: Ticket[]) => ts.map((t) => t.id);
+    /** Long before t0, in a year no other test closes a ticket in: only these are before the cutoffs. */
+    const old = (day: number) => new Date(Date.UTC(2019, 0, day));
+
+    it('lists a citizen’s tickets of any status, newest first', async () => {
+      const a = await claimed('h-1', 'hist-c', { createdAt: later(1) });
+      await store.tickets.close(a.id, { by: 'hist-c', outcome: 'resolved', note: 'Đã hướng dẫn' }, later(2));
+      const b = await opened('h-1', { createdAt: later(3), reason: 'no-answer' });
+      await store.tickets.close(b.id, { by: 'system', outcome: 'abandoned', note: null, status: 'abandoned' }, later(4));
+      const c = await opened('h-1', { createdAt: later(5), conversationId: 'conv-h-1-b' });
+      await opened('h-2', { createdAt: later(6) });
+      const listed = await store.tickets.listByCitizen('telegram:h-1');
+      expect(ids(listed)).toEqual([c.id, b.id, a.id]);
+      expect(listed.map((t) => t.status)).toEqual(['waiting', 'abandoned', 'closed']);
+      expect(listed[2]).toEqual(await store.tickets.get(a.id));
+      expect(await store.tickets.listByCitizen('telegram:h-1', 2)).toEqual(listed.slice(0, 2));
+      expect(await store.tickets.listByCitizen('telegram:h-1', 0)).toEqual([]);
+      expect(await store.tickets.listByCitizen('telegram:nobody')).toEqual([]);
+      // Opened at the same moment: the one opened later comes first.
+      await store.tickets.close(c.id, { by: 'system', outcome: 'resolved', note: null }, later(7));
+      const d = await opened('h-1', { createdAt: later(5) });
+      expect(ids(await store.tickets.listByCitizen('telegram:h-1'))).toEqual([d.id, c.id, b.id, a.id]);
+    });
+
+    it('anonymises a citizen’s closed and abandoned tickets and keeps the counts, leaving the open one and others alone', async () => {
+      const key = 'telegram:an-1';
+      const closed = await claimed('an-1', 'an-c', { priority: HANDOFF_PRIORITY.urgent, reason: 'risk', riskCategory: 'bao-luc', team: 'tam-ly', provinceCode: '48' });
+      await store.tickets.markFirstResponse(closed.id, later(15));
+      await store.tickets.close(closed.id, { by: 'an-c', outcome: 'referred', note: 'Đã gọi lại số 0905123456, chuyển công an xã' }, later(20));
+      await store.tickets.rate(closed.id, 3, later(21));
+      const abandoned = await opened('an-1', { createdAt: later(22) });
+      await store.tickets.close(abandoned.id, { by: 'system', outcome: 'abandoned', note: null, status: 'abandoned' }, later(23));
+      const open = await opened('an-1', { createdAt: later(24) });
+      const other = await claimed('an-2', 'an-c');
+      await store.tickets.close(other.id, { by: 'an-c', outcome: 'resolved', note: 'Của người khác' }, later(25));
+      const before = { closed: (await store.tickets.get(closed.id))!, abandoned: (await store.tickets.get(abandoned.id))!, other: (await store.tickets.get(other.id))! };
+
+      expect(await store.tickets.anonymiseCitizen(key)).toBe(2);
+      // Only the citizen and the note go: status, reason, team, risk, area, outcome, rating and dates stay as counts.
+      expect(await store.tickets.get(closed.id)).toEqual({ ...before.closed, citizenKey: '', closeNote: null });
+      expect(await store.tickets.get(closed.id)).toMatchObject({
+        status: 'closed', reason: 'risk', riskCategory: 'bao-luc', team: 'tam-ly', provinceCode: '48', outcome: 'referred',
+        satisfaction: 3, closedAt: later(20), firstResponseAt: later(15), lastAssigneeId: 'an-c', updatedAt: later(21),
+      });
+      expect(await store.tickets.get(abandoned.id)).toEqual({ ...before.abandoned, citizenKey: '' });
+      // The open ticket is still being served: it keeps its key (one open ticket per citizen needs it).
+      expect(await store.tickets.get(open.id)).toEqual(open);
+      expect(await store.tickets.listByCitizen(key)).toEqual([open]);
+      expect(await store.tickets.findOpenByCitizen(key)).toEqual(open);
+      expect(await store.tickets.get(other.id)).toEqual(before.other);
+      // Nobody's: not the citizen's history, not offered for reopening, not anonymised again.
+      expect(await store.tickets.findRecentlyClosed(key, later(0))).toBeNull();
+      expect(await store.tickets.findRecentlyClosed('', later(0))).toBeNull();
+      expect(await store.tickets.listByCitizen('')).toEqual([]);
+      expect(await store.tickets.anonymiseCitizen(key)).toBe(0);
+      expect(await store.tickets.anonymiseCitizen('')).toBe(0);
+
+      // Once over, the open one is anonymised by the next erasure; the citizen can still open a new ticket.
+      await store.tickets.close(open.id, { by: 'system', outcome: 'resolved', note: 'Xong' }, later(26));
+      expect(await store.tickets.anonymiseCitizen(key)).toBe(1);
+      expect(await store.tickets.listByCitizen(key)).toEqual([]);
+      expect((await store.tickets.open(ticket('an-1', { createdAt: later(27) }))).created).toBe(true);
+    });
+
+    it('gives several erased citizens’ tickets the same empty key without a clash', async () => {
+      for (const who of ['an-3', 'an-4']) {
+        const t = await opened(who);
+        await store.tickets.close(t.id, { by: 'system', outcome: 'resolved', note: null }, later(5));
+        expect(await store.tickets.anonymiseCitizen(`telegram:${who}`)).toBe(1);
+        expect((await store.tickets.get(t.id))?.citizenKey).toBe('');
+      }
+    });
+
+    it('anonymises tickets closed or abandoned before a cutoff, never open ones', async () => {
+      const closedEarly = await opened('ab-1', { createdAt: old(1) });
+      await store.tickets.close(closedEarly.id, { by: 'system', outcome: 'resolved', note: 'Ghi chú cũ' }, old(2));
+      const abandonedEarly = await opened('ab-2', { createdAt: old(1) });
+      await store.tickets.close(abandonedEarly.id, { by: 'system', outcome: 'abandoned', note: null, status: 'abandoned' }, old(3));
+      const atCutoff = await opened('ab-3', { createdAt: old(1) });
+      await store.tickets.close(atCutoff.id, { by: 'system', outcome: 'resolved', note: 'Đúng hạn' }, old(4));
+      const stillOpen = await opened('ab-4', { createdAt: old(1) });
+      const erased = await opened('ab-5', { createdAt: old(1) });
+      await store.tickets.close(erased.id, { by: 'system', outcome: 'resolved', note: 'Đã xóa' }, old(2));
+      expect(await store.tickets.anonymiseCitizen('telegram:ab-5')).toBe(1);
+      const kept = { atCutoff: await store.tickets.get(atCutoff.id), stillOpen: await store.tickets.get(stillOpen.id) };
+
+      expect(await store.tickets.anonymiseBefore(old(4))).toBe(2);
+      expect(await store.tickets.get(closedEarly.id)).toMatchObject({ citizenKey: '', closeNote: null, status: 'closed', outcome: 'resolved', closedAt: old(2) });
+      expect(await store.tickets.get(abandonedEarly.id)).toMatchObject({ citizenKey: '', status: 'abandoned', closedAt: old(3) });
+      expect(await store.tickets.get(atCutoff.id)).toEqual(kept.atCutoff);
+      expect(await store.tickets.get(stillOpen.id)).toEqual(kept.stillOpen);
+      expect(await store.tickets.anonymiseBefore(old(4))).toBe(0);
+      expect(await store.tickets.listByCitizen('telegram:ab-1')).toEqual([]);
+    });
+  });
+
   describe('notes', () => {
     const note = (conversationId: string, text: string, createdAt: Date, over: Partial<NewNote> = {}): NewNote => ({
       conversationId,
@@ -536,6 +633,18 @@ describe.each(lanes)('ticket contract: $name', ({ open }) => {
       expect(await store.notes.listByConversations(['note-keep'])).toEqual([kept]);
       expect(await store.notes.deleteByConversations(['note-del-1'])).toBe(0);
       expect(await store.notes.deleteByConversations([])).toBe(0);
+    });
+
+    it('deletes the notes written before a cutoff', async () => {
+      // Long before t0: the other tests write notes from t0 on.
+      const old = (day: number) => new Date(Date.UTC(2019, 0, day));
+      await store.notes.add(note('note-old-1', 'cũ', old(1)));
+      await store.notes.add(note('note-old-2', 'cũ hơn', old(2), { ticketId: 'ticket-old' }));
+      const atCutoff = await store.notes.add(note('note-old-1', 'đúng hạn', old(3)));
+      const recent = await store.notes.add(note('note-old-1', 'mới', later(1)));
+      expect(await store.notes.deleteBefore(old(3))).toBe(2);
+      expect(await store.notes.listByConversations(['note-old-1', 'note-old-2'])).toEqual([atCutoff, recent]);
+      expect(await store.notes.deleteBefore(old(3))).toBe(0);
     });
   });
 });

@@ -6,9 +6,10 @@
  * reading the database would.
  */
 import { expect } from 'vitest';
-import { citizenKeyOf, type Store } from '../../src/store/types.js';
+import { citizenKeyOf, type Store, type Ticket } from '../../src/store/types.js';
 import { waitFor } from './http.js';
 import { WebCitizen } from './urgent-scenarios.js';
+import { newTicket } from './builders.js';
 
 export type Dump = () => Promise<string>;
 
@@ -29,9 +30,27 @@ export const NO_DIACRITICS_INTAKE = [
 
 export const PHONE_DIGITS = '905123456';
 export const DESCRIPTION_WORDS = 'chan yeu khong di cho duoc';
+/** What a counsellor wrote about the citizen at an earlier contact: a close note and an internal note. */
+export const CLOSE_NOTE_WORDS = 'đã hẹn thăm nhà bà nội';
+export const NOTE_WORDS = 'bà nội hay quên uống thuốc';
 
 async function conversationOf(store: Store, citizen: WebCitizen) {
   return waitFor(() => store.conversations.findByAddress({ channel: 'webchat', chatId: citizen.conversationId, userId: citizen.userId }), 'conversation');
+}
+
+/**
+ * An earlier contact with a counsellor, three days ago (outside the reopen window): a
+ * ticket closed with a close note, and an internal note, both about the citizen.
+ */
+async function earlierContact(store: Store, citizen: WebCitizen): Promise<Ticket> {
+  const conversation = await conversationOf(store, citizen);
+  const at = new Date(Date.now() - 3 * 86_400_000);
+  const { ticket } = await store.tickets.open(
+    newTicket(conversation.userId, { conversationId: conversation.id, citizenKey: citizenKeyOf(conversation), channel: conversation.channel, createdAt: at }),
+  );
+  await store.notes.add({ conversationId: conversation.id, ticketId: ticket.id, authorId: 'staff-test', text: `Gọi 0${PHONE_DIGITS}: ${NOTE_WORDS}`, createdAt: at });
+  const closed = await store.tickets.close(ticket.id, { by: 'staff-test', outcome: 'follow-up', note: `Số 0${PHONE_DIGITS}, ${CLOSE_NOTE_WORDS}` }, new Date(at.getTime() + 600_000));
+  return closed!;
 }
 
 /** Completes the intake, checks the case, then shows and erases the citizen's data. */
@@ -39,7 +58,11 @@ export async function runIntakeAndErasure(url: string, store: Store, dump: Dump)
   const citizen = await WebCitizen.open(url);
   try {
     const replies: string[] = [];
-    for (const text of NO_DIACRITICS_INTAKE) replies.push(await citizen.say(text));
+    let earlier: Ticket | null = null;
+    for (const text of NO_DIACRITICS_INTAKE) {
+      replies.push(await citizen.say(text));
+      earlier ??= await earlierContact(store, citizen);
+    }
     expect(replies[0]).toMatch(/Bạn có đồng ý không\?/);
     expect(replies[6]).toMatch(/Phường Hội An.*Thành phố Đà Nẵng/);
     expect(replies[10]).toMatch(/Mình ghi lại như sau/);
@@ -65,7 +88,10 @@ export async function runIntakeAndErasure(url: string, store: Store, dump: Dump)
     expect(kept!.consentIds.length).toBeGreaterThanOrEqual(2);
     const consents = await store.consents.listByCitizen(citizenKeyOf(conversation));
     expect(consents.map((c) => `${c.purpose}:${c.decision}`).sort()).toEqual(['callback:granted', 'intake:granted']);
-    expect(await store.tickets.findOpenByConversation(conversation.id)).toMatchObject({ reason: 'intake' });
+    const intakeTicket = await store.tickets.findOpenByConversation(conversation.id);
+    expect(intakeTicket).toMatchObject({ reason: 'intake', closeNote: null });
+    expect((await store.tickets.listByCitizen(citizenKeyOf(conversation))).map((t) => t.id)).toEqual([intakeTicket!.id, earlier!.id]);
+    expect(await store.notes.listByConversations([conversation.id])).toHaveLength(1);
     // The intake's answers were not kept as messages beyond their turn.
     const inbound = (await store.messages.listByConversation(conversation.id)).filter((m) => m.direction === 'in');
     expect(inbound.some((m) => m.text.includes(PHONE_DIGITS.slice(-6)) || m.text.includes('quang nam'))).toBe(false);
@@ -93,8 +119,21 @@ export async function runIntakeAndErasure(url: string, store: Store, dump: Dump)
     expect(everything).not.toContain(PHONE_DIGITS);
     expect(everything).not.toContain(DESCRIPTION_WORDS);
     expect(everything).not.toMatch(/chan yeu/);
+    // Counsellors' words about the citizen are gone: the internal note, and the earlier ticket's close note.
+    expect(everything).not.toContain(NOTE_WORDS);
+    expect(everything).not.toContain(CLOSE_NOTE_WORDS);
+    expect(await store.notes.listByConversations([conversation.id])).toEqual([]);
+    // Both tickets stay as counts that are nobody's: the earlier one without its close note,
+    // the intake's (still waiting, not urgent) withdrawn as abandoned by the citizen.
+    const key = citizenKeyOf(conversation);
+    expect(await store.tickets.get(earlier!.id)).toEqual({ ...earlier, citizenKey: '', closeNote: null });
+    expect(await store.tickets.listByCitizen(key)).toEqual([]);
+    expect(await store.tickets.get(intakeTicket!.id)).toMatchObject({ status: 'abandoned', outcome: 'erased', closedBy: 'citizen', citizenKey: '', closeNote: null });
+    const raw = JSON.parse(everything) as { tickets: Array<{ id: string }>; notes: unknown[] };
+    expect(raw.tickets.filter((t) => JSON.stringify(t).includes(key))).toEqual([]);
     const audit = await store.audit.list({ subject: conversation.id, action: 'data.erased' });
     expect(audit).toHaveLength(1);
+    expect(audit[0]!.detail).toMatchObject({ cases: 1, notes: 1, tickets: 2 });
     expect(JSON.stringify(audit[0]!.detail)).not.toMatch(/905|chan yeu/);
   } finally {
     citizen.close();

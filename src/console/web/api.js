@@ -93,4 +93,7 @@ export const consoleApi = {
   transfer: (id, target) => post(`/tickets/${enc(id)}/transfer`, target),
   close: (id, outcome, note) => post(`/tickets/${enc(id)}/close`, { outcome, note: note || null }),
   note: (conversationId, text, ticketId) => post(`/conversations/${enc(conversationId)}/notes`, { text, ticketId: ticketId || null }),
+  conversations: (status) => get(`/conversations${status ? `?status=${enc(status)}` : ''}`),
+  conversation: (id) => get(`/conversations/${enc(id)}`),
+  flag: (conversationId, note) => post(`/conversations/${enc(conversationId)}/flag`, { note: note || null }),
 };

@@ -1,9 +1,11 @@
 // The console's shell: who is logged in (GET /me, else the login form), the header with
 // name, role, presence and navigation, the alert area, one live-event stream, the queue
-// data, and hash routing: #/ (queue), #/ticket/<id>, #/stats.
+// data, and hash routing: #/ (queue, and for supervisors the bot's conversations),
+// #/ticket/<id>, #/conversation/<id> (read-only), #/stats.
 import { render } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { consoleApi, setCsrfToken, setUnauthorizedHandler } from './api.js';
+import { BotConversations } from './bot-conversations.js';
 import { ConversationView } from './conversation.js';
 import { html } from './html.js';
 import { PRESENCE_LABELS, ROLE_LABELS, label } from './labels.js';
@@ -17,6 +19,8 @@ function parseHash() {
   const hash = location.hash.replace(/^#/, '') || '/';
   const ticket = /^\/ticket\/([^/?#]+)/.exec(hash);
   if (ticket) return { name: 'ticket', id: decodeURIComponent(ticket[1]) };
+  const conversation = /^\/conversation\/([^/?#]+)/.exec(hash);
+  if (conversation) return { name: 'conversation', id: decodeURIComponent(conversation[1]) };
   if (hash.startsWith('/stats')) return { name: 'stats' };
   return { name: 'queue' };
 }
@@ -197,10 +201,23 @@ function Console({ initialMe, onLoggedOut }) {
       onTakeOver=${takeOver}
       onClosed=${closed}
     />`;
+  } else if (route.name === 'conversation') {
+    view = html`<${ConversationView}
+      conversationId=${route.id}
+      me=${me}
+      queue=${queue.data}
+      live=${live}
+      act=${act}
+      onError=${showError}
+      onFlagged=${(ticket) => navigate(`#/ticket/${encodeURIComponent(ticket.id)}`)}
+    />`;
   } else if (route.name === 'stats') {
     view = html`<${StatsView} me=${me} live=${live} teams=${queue.data?.teams ?? []} onError=${showError} />`;
   } else {
-    view = html`<${QueueView} queue=${queue} me=${me} onClaim=${claim} onTakeOver=${takeOver} busy=${busy} />`;
+    view = html`
+      <${QueueView} queue=${queue} me=${me} onClaim=${claim} onTakeOver=${takeOver} busy=${busy} />
+      ${isSupervisor(me) && html`<div class="queue queue--bot"><${BotConversations} live=${live} act=${act} onError=${showError} /></div>`}
+    `;
   }
 
   return html`

@@ -1,8 +1,11 @@
 // What is known about the citizen besides the messages: the conversation's risk flag,
-// their intake cases (phiếu tiếp nhận) and their consents.
+// their intake cases (phiếu tiếp nhận), their consents and their other tickets.
 import { html } from './html.js';
 import {
   CASE_STATUS_LABELS,
+  RATING_LABELS,
+  REASON_LABELS,
+  STATUS_LABELS,
   CONSENT_DECISION_LABELS,
   CONSENT_PURPOSE_LABELS,
   GROUP_LABELS,
@@ -64,6 +67,33 @@ export function Consents({ consents }) {
             <strong>${label(CONSENT_PURPOSE_LABELS, k.purpose)}</strong>:
             ${k.withdrawnAt ? ` đã rút lại (${vnDateTime(k.withdrawnAt)})` : ` ${label(CONSENT_DECISION_LABELS, k.decision)}`}
             <span class="muted"> · ${vnDateTime(k.at)}</span>
+          </li>
+        `,
+      )}
+    </ul>
+  `;
+}
+
+/** The citizen's other tickets, newest first: what came of each, when, who handled it, the rating. */
+export function TicketHistory({ history }) {
+  if (history.length === 0) return html`<p class="empty">Chưa có phiếu nào khác.</p>`;
+  return html`
+    <ul class="history">
+      ${history.map(
+        (t) => html`
+          <li key=${t.id} class="history__item" data-ticket-id=${t.id} data-status=${t.status}>
+            <div class="case__head">
+              <strong>${label(STATUS_LABELS, t.status)}</strong>
+              ${t.outcomeLabel && html`<span> · ${t.outcomeLabel}</span>`}
+              <a class="history__link" href=${`#/ticket/${encodeURIComponent(t.id)}`}>Xem</a>
+            </div>
+            <dl class="fields">
+              <${Field} name="Lý do" value=${label(REASON_LABELS, t.reason)} />
+              <${Field} name="Mở lúc" value=${vnDateTime(t.createdAt)} />
+              <${Field} name="Đóng lúc" value=${vnDateTime(t.closedAt)} />
+              <${Field} name="Người xử lý" value=${t.handledByName ?? 'Chưa ai nhận'} />
+              <${Field} name="Đánh giá" value=${t.satisfaction == null ? 'Chưa đánh giá' : label(RATING_LABELS, t.satisfaction)} />
+            </dl>
           </li>
         `,
       )}

@@ -68,6 +68,11 @@ export const NEED_LABELS = {
 
 export const CASE_STATUS_LABELS = { received: 'Đã tiếp nhận', 'in-progress': 'Đang xử lý', closed: 'Đã đóng' };
 
+/** The citizen's one-tap rating after a close (the goodbye's choices). */
+export const RATING_LABELS = { 3: 'Hài lòng', 2: 'Bình thường', 1: 'Chưa hài lòng' };
+
+export const CONVERSATION_STATUS_LABELS = { bot: 'Trợ lý tự động', queued: 'Đang chờ tư vấn viên', assigned: 'Tư vấn viên đang trả lời', closed: 'Đã kết thúc' };
+
 /** The label for a code, or the code itself when the page does not know it. */
 export const label = (table, code) => (code == null ? '' : (table[code] ?? String(code)));
 

@@ -4,7 +4,7 @@
 // changes made while it was down were missed.
 import { useEffect, useRef } from 'preact/hooks';
 
-const TYPES = ['queue', 'ticket', 'message', 'alert', 'escalated'];
+const TYPES = ['queue', 'ticket', 'message', 'alert', 'escalated', 'presence'];
 
 export function createLive() {
   const listeners = new Set();

@@ -112,7 +112,8 @@ function step(words: readonly Word[], slots: CompiledPattern, wi: number, si: nu
         const w = words[wi + k];
         const p = alt[k]!;
         // sameWord, inlined: this loop is the hottest in triage.
-        if (!w || w.f !== p.f || (w.s !== null && p.s !== null && w.s !== p.s)) {
+        // One alternative's words stay in one clause: "ra sân, thương" is not "ra sân thượng".
+        if (!w || w.f !== p.f || (w.s !== null && p.s !== null && w.s !== p.s) || (k > 0 && w.c !== here!.c)) {
           ok = false;
           break;
         }

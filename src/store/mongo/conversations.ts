@@ -114,5 +114,13 @@ export function mongoConversations(M: Model<ConversationDoc>): ConversationRepos
       );
       return q ? (await q.lean<ConversationDoc[]>()).map(docToConversation) : [];
     },
+    async listRecent(filter = {}) {
+      const { statuses } = filter;
+      if (statuses && statuses.length === 0) return [];
+      const where = statuses ? { status: { $in: [...statuses] } } : {};
+      // Then by id, descending, as on SQLite: a stable order for conversations updated at the same moment.
+      const q = applyLimit(M.find(where).sort({ updatedAt: -1, id: -1 }), filter.limit ?? 100);
+      return q ? (await q.lean<ConversationDoc[]>()).map(docToConversation) : [];
+    },
   };
 }

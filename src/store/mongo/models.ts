@@ -91,6 +91,8 @@ export const conversationSchema = new Schema<ConversationDoc>(
 conversationSchema.index({ id: 1 }, { unique: true, name: 'conversations_id' });
 conversationSchema.index({ channel: 1, chatId: 1, userId: 1 }, { unique: true, name: 'conversations_address' });
 conversationSchema.index({ status: 1, updatedAt: 1 }, { name: 'conversations_status' });
+// The console's list of recent conversations, newest first.
+conversationSchema.index({ updatedAt: -1, id: -1 }, { name: 'conversations_recent' });
 // A citizen's conversations on one channel (data rights: see, erase).
 conversationSchema.index({ channel: 1, userId: 1, createdAt: 1 }, { name: 'conversations_user' });
 // Check-ins waiting for an answer, oldest first, for the scheduler that escalates them.
@@ -395,6 +397,7 @@ staffSessionSchema.index({ expiresAt: 1 }, { name: 'staff_sessions_expiry', expi
 export interface TicketDoc {
   id: string;
   conversationId: string;
+  /** '' (with closeNote null) once anonymised by erasure or retention: the ticket stays as a count. */
   citizenKey: string;
   channel: Channel;
   status: TicketStatus;
@@ -432,7 +435,8 @@ export const ticketSchema = new Schema<TicketDoc>(
   {
     id: { type: String, required: true },
     conversationId: { type: String, required: true },
-    citizenKey: { type: String, required: true },
+    // Not `required`: mongoose would refuse the '' of an anonymised ticket.
+    citizenKey: { type: String },
     channel: { type: String, required: true },
     status: { type: String, required: true, enum: ['waiting', 'assigned', 'on-hold', 'closed', 'abandoned'] },
     open: { type: Boolean, required: true },
@@ -477,6 +481,10 @@ ticketSchema.index({ conversationId: 1, open: 1 }, { name: 'tickets_conversation
 ticketSchema.index({ citizenKey: 1, status: 1, closedAt: -1 }, { name: 'tickets_closed' });
 // The numbers: tickets created since a date.
 ticketSchema.index({ createdAt: 1 }, { name: 'tickets_created' });
+// A citizen's earlier tickets, newest first (the console's history).
+ticketSchema.index({ citizenKey: 1, createdAt: -1 }, { name: 'tickets_citizen' });
+// Retention: closed and abandoned tickets by when they closed.
+ticketSchema.index({ status: 1, closedAt: 1 }, { name: 'tickets_retention' });
 
 /** An internal note of staff on a conversation. */
 export interface NoteDoc {
@@ -502,6 +510,8 @@ export const noteSchema = new Schema<NoteDoc>(
 );
 noteSchema.index({ id: 1 }, { unique: true, name: 'notes_id' });
 noteSchema.index({ conversationId: 1, createdAt: 1 }, { name: 'notes_conversation' });
+// Retention sweeps delete the oldest notes.
+noteSchema.index({ createdAt: 1 }, { name: 'notes_age' });
 
 export interface MongoModels {
   counters: Model<CounterDoc>;

@@ -212,6 +212,11 @@ export async function openMongoStore(uri: string, options: MongoStoreOptions = {
       async redactBefore(cutoff, limit = 1000) {
         return redactMatching({ createdAt: { $lt: cutoff } }, limit);
       },
+      async lastInbound(conversationId) {
+        // messages_position read backwards, as on SQLite.
+        const doc = await M.findOne({ conversationId, direction: 'in' }).sort({ position: -1 }).lean<MessageDoc>();
+        return doc ? docToMessage(doc) : null;
+      },
     };
   })();
 

@@ -1,7 +1,7 @@
 /**
  * Internal notes in MongoDB (collection notes): inserted, listed by conversation oldest
- * first (then by _id, the insertion order, for notes of the same moment) and deleted by
- * conversation on erasure.
+ * first (then by _id, the insertion order, for notes of the same moment), deleted by
+ * conversation on erasure and by age on retention.
  */
 import { randomUUID } from 'node:crypto';
 import type { Model } from 'mongoose';
@@ -44,6 +44,9 @@ export function mongoNotes(M: Model<NoteDoc>): NoteRepository {
     async deleteByConversations(conversationIds) {
       if (conversationIds.length === 0) return 0;
       return (await M.deleteMany({ conversationId: { $in: [...conversationIds] } })).deletedCount;
+    },
+    async deleteBefore(cutoff) {
+      return (await M.deleteMany({ createdAt: { $lt: cutoff } })).deletedCount;
     },
   };
 }

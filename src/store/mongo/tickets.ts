@@ -14,6 +14,9 @@
  * last holder and close() only has to empty assigneeId (no read of the old value). A
  * reopened ticket waits anew: its assignee and first response are cleared (escalatedAt and
  * a rating are kept).
+ *
+ * Erasure and retention anonymise tickets that are over (closed, abandoned) with one
+ * updateMany: citizenKey becomes '' and closeNote null, the rest stays as counts.
  */
 import { randomUUID } from 'node:crypto';
 import type { Model } from 'mongoose';
@@ -26,6 +29,10 @@ import { FRESH_TICKET_FIELDS } from '../shared.js';
 const MAX_ATTEMPTS = 5;
 /** The statuses in which a counsellor holds a ticket. */
 const HELD: TicketStatus[] = ['assigned', 'on-hold'];
+/** The statuses of a ticket that is over: erasure and retention anonymise these only. */
+const ENDED: TicketStatus[] = ['closed', 'abandoned'];
+/** An anonymised ticket: nobody's ('' is no citizen's key), no close note; updatedAt is left alone. */
+const ANONYMISED = { citizenKey: '', closeNote: null } as const;
 /** What open() and attachCase() fill in where the ticket has none yet. */
 const FILLABLE = ['caseId', 'provinceCode', 'communeCode'] as const;
 
@@ -154,6 +161,8 @@ export function mongoTickets(M: Model<TicketDoc>): TicketRepository {
       return one(await M.findOne({ conversationId, open: true }).sort({ createdAt: 1, _id: 1 }).lean<TicketDoc>());
     },
     async findRecentlyClosed(citizenKey, closedSince) {
+      // '' is the key of anonymised tickets: nobody's, so never offered for reopening.
+      if (citizenKey === '') return null;
       const doc = await M.findOne({ citizenKey, status: 'closed', closedAt: { $gte: closedSince } })
         .sort({ closedAt: -1, _id: -1 })
         .lean<TicketDoc>();
@@ -264,6 +273,20 @@ export function mongoTickets(M: Model<TicketDoc>): TicketRepository {
       assertSatisfaction(satisfaction);
       const res = await M.updateOne({ id, status: 'closed', satisfaction: null }, { $set: { satisfaction, updatedAt: now } });
       return res.modifiedCount === 1;
+    },
+    async listByCitizen(citizenKey, limit = 20) {
+      if (citizenKey === '') return [];
+      const q = applyLimit(M.find({ citizenKey }).sort({ createdAt: -1, _id: -1 }), limit);
+      return q ? (await q.lean<TicketDoc[]>()).map(docToTicket) : [];
+    },
+    async anonymiseCitizen(citizenKey) {
+      if (citizenKey === '') return 0;
+      const res = await M.updateMany({ citizenKey, status: { $in: ENDED } }, { $set: ANONYMISED });
+      return res.modifiedCount;
+    },
+    async anonymiseBefore(cutoff) {
+      const res = await M.updateMany({ status: { $in: ENDED }, closedAt: { $lt: cutoff }, citizenKey: { $ne: '' } }, { $set: ANONYMISED });
+      return res.modifiedCount;
     },
   };
 }

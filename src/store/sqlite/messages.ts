@@ -46,6 +46,10 @@ export function sqliteMessages(db: Database.Database): MessageRepository {
   const list = db.prepare(
     'SELECT * FROM messages WHERE conversation_id = ? AND position > ? ORDER BY position LIMIT ?',
   );
+  // messages_position read backwards: the newest inbound message is among the last few rows.
+  const lastInbound = db.prepare(
+    "SELECT * FROM messages WHERE conversation_id = ? AND direction = 'in' ORDER BY position DESC LIMIT 1",
+  );
   const unhandled = db.prepare(
     "SELECT * FROM messages WHERE direction = 'in' AND handled_at IS NULL ORDER BY seq LIMIT ?",
   );
@@ -114,6 +118,10 @@ export function sqliteMessages(db: Database.Database): MessageRepository {
     },
     async redactBefore(cutoff, limit = 1000) {
       return redactRows.immediate(() => toRedactBefore.all(+cutoff, limit));
+    },
+    async lastInbound(conversationId) {
+      const r = lastInbound.get(conversationId) as Row | undefined;
+      return r ? rowToMessage(r) : null;
     },
   };
 }

@@ -29,6 +29,7 @@ export function sqliteNotes(db: Database.Database): NoteRepository {
     'SELECT * FROM notes WHERE conversation_id IN (SELECT value FROM json_each(?)) ORDER BY created_at, seq',
   );
   const del = db.prepare('DELETE FROM notes WHERE conversation_id IN (SELECT value FROM json_each(?))');
+  const delBefore = db.prepare('DELETE FROM notes WHERE created_at < ?');
   return {
     async add(n) {
       return rowToNote(insert.get({ ...n, id: randomUUID(), createdAt: +n.createdAt }) as Row);
@@ -40,6 +41,9 @@ export function sqliteNotes(db: Database.Database): NoteRepository {
     async deleteByConversations(conversationIds) {
       if (conversationIds.length === 0) return 0;
       return del.run(JSON.stringify(conversationIds)).changes;
+    },
+    async deleteBefore(cutoff) {
+      return delBefore.run(+cutoff).changes;
     },
   };
 }

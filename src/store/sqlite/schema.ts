@@ -22,6 +22,8 @@ CREATE TABLE IF NOT EXISTS conversations (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS conversations_address ON conversations(channel, chat_id, user_id);
 CREATE INDEX IF NOT EXISTS conversations_status ON conversations(status, updated_at);
+-- The console's list of recent conversations, newest first (read backwards).
+CREATE INDEX IF NOT EXISTS conversations_recent ON conversations(updated_at, id);
 -- A citizen's conversations on one channel (data rights: see, erase).
 CREATE INDEX IF NOT EXISTS conversations_user ON conversations(channel, user_id, created_at);
 -- Check-ins waiting for an answer, for the scheduler that escalates them.
@@ -174,6 +176,7 @@ CREATE TABLE IF NOT EXISTS tickets (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   id TEXT NOT NULL UNIQUE,
   conversation_id TEXT NOT NULL,
+  -- '' (with close_note NULL) once anonymised by erasure or retention: the ticket stays as a count.
   citizen_key TEXT NOT NULL,
   channel TEXT NOT NULL,
   status TEXT NOT NULL CHECK (status IN ('waiting', 'assigned', 'on-hold', 'closed', 'abandoned')),
@@ -213,6 +216,10 @@ CREATE INDEX IF NOT EXISTS tickets_conversation ON tickets(conversation_id, stat
 CREATE INDEX IF NOT EXISTS tickets_closed ON tickets(citizen_key, closed_at) WHERE status = 'closed';
 -- The numbers: tickets created since a date.
 CREATE INDEX IF NOT EXISTS tickets_created ON tickets(created_at, seq);
+-- A citizen's earlier tickets, newest first (the console's history).
+CREATE INDEX IF NOT EXISTS tickets_citizen ON tickets(citizen_key, created_at, seq);
+-- Retention: closed and abandoned tickets not yet anonymised, by when they closed.
+CREATE INDEX IF NOT EXISTS tickets_retention ON tickets(closed_at) WHERE citizen_key <> '';
 
 -- Internal notes of staff on a conversation; never sent to the citizen.
 CREATE TABLE IF NOT EXISTS notes (
@@ -225,4 +232,6 @@ CREATE TABLE IF NOT EXISTS notes (
   created_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS notes_conversation ON notes(conversation_id, created_at, seq);
+-- Retention sweeps delete the oldest notes.
+CREATE INDEX IF NOT EXISTS notes_age ON notes(created_at);
 `;

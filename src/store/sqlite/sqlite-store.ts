@@ -168,6 +168,12 @@ export function openSqliteStore(dataDir: string, fileName = 'ctxh.sqlite'): Stor
         WHERE risk_level = 'check-in' AND risk_at <= ? AND status <> 'closed'
         ORDER BY risk_at, created_at, id LIMIT ?`,
     );
+    // Newest first: conversations_recent read backwards (or conversations_status for one status).
+    const recent = (statuses: readonly ConversationStatus[] | undefined) =>
+      db.prepare(
+        `SELECT * FROM conversations ${statuses ? `WHERE status IN (${statuses.map(() => '?').join(', ')})` : ''}
+          ORDER BY updated_at DESC, id DESC LIMIT ?`,
+      );
     const find = (a: ConversationAddress) => {
       const r = byAddress.get(a.channel, a.chatId, a.userId) as Row | undefined;
       return r ? rowToConversation(r) : null;
@@ -211,6 +217,11 @@ export function openSqliteStore(dataDir: string, fileName = 'ctxh.sqlite'): Stor
       },
       async listCheckInsDue(raisedBefore, limit = 100) {
         return (checkInsDue.all(+raisedBefore, limit) as Row[]).map(rowToConversation);
+      },
+      async listRecent(filter = {}) {
+        const { statuses } = filter;
+        if (statuses && statuses.length === 0) return [];
+        return (recent(statuses).all(...(statuses ?? []), filter.limit ?? 100) as Row[]).map(rowToConversation);
       },
     };
   })();

@@ -41,6 +41,8 @@ function rowToTicket(r: Row): Ticket {
 const OPEN = "('waiting', 'assigned', 'on-hold')";
 /** The statuses in which a counsellor holds a ticket. */
 const HELD = "('assigned', 'on-hold')";
+/** The statuses of a ticket that is over: erasure and retention anonymise these only. */
+const ENDED = "('closed', 'abandoned')";
 
 const isUniqueViolation = (err: unknown): boolean =>
   typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE';
@@ -63,6 +65,10 @@ function assertSatisfaction(satisfaction: number): void {
  * Whoever is assigned a ticket is also written to last_assignee_id, so it always names the
  * last holder, and close() keeps it once assignee_id is emptied. A reopened ticket waits
  * anew: its assignee and first response are cleared (escalatedAt and a rating are kept).
+ *
+ * Erasure and retention anonymise tickets that are over (closed, abandoned): citizen_key
+ * becomes '' and close_note NULL, the rest stays as counts. '' is nobody's key: the
+ * lookups by citizen return nothing for it.
  */
 export function sqliteTickets(db: Database.Database): TicketRepository {
   // In DO UPDATE, bare column names are the stored row before the update (every SET
@@ -164,6 +170,15 @@ export function sqliteTickets(db: Database.Database): TicketRepository {
   const rate = db.prepare(
     "UPDATE tickets SET satisfaction = @satisfaction, updated_at = @now WHERE id = @id AND status = 'closed' AND satisfaction IS NULL",
   );
+  const ofCitizen = db.prepare('SELECT * FROM tickets WHERE citizen_key = ? ORDER BY created_at DESC, seq DESC LIMIT ?');
+  // Anonymising keeps the row as a count; updated_at is left alone (nothing happened to the request).
+  const anonymiseCitizen = db.prepare(
+    `UPDATE tickets SET citizen_key = '', close_note = NULL WHERE citizen_key = ? AND status IN ${ENDED}`,
+  );
+  // citizen_key <> '' first: the same term as tickets_retention's WHERE, so that index serves it.
+  const anonymiseBefore = db.prepare(
+    `UPDATE tickets SET citizen_key = '', close_note = NULL WHERE citizen_key <> '' AND status IN ${ENDED} AND closed_at < ?`,
+  );
 
   const one = (r: unknown): Ticket | null => (r ? rowToTicket(r as Row) : null);
   const get = async (id: string): Promise<Ticket | null> => one(byId.get(id));
@@ -182,6 +197,8 @@ export function sqliteTickets(db: Database.Database): TicketRepository {
       return one(openOfConversation.get(conversationId));
     },
     async findRecentlyClosed(citizenKey, closedSince) {
+      // '' is the key of anonymised tickets: nobody's, so never offered for reopening.
+      if (citizenKey === '') return null;
       return one(recentlyClosed.get(citizenKey, +closedSince));
     },
     async list(filter = {}) {
@@ -260,6 +277,17 @@ export function sqliteTickets(db: Database.Database): TicketRepository {
     async rate(id, satisfaction, now) {
       assertSatisfaction(satisfaction);
       return rate.run({ id, satisfaction, now: +now }).changes === 1;
+    },
+    async listByCitizen(citizenKey, limit = 20) {
+      if (citizenKey === '') return [];
+      return (ofCitizen.all(citizenKey, limit) as Row[]).map(rowToTicket);
+    },
+    async anonymiseCitizen(citizenKey) {
+      if (citizenKey === '') return 0;
+      return anonymiseCitizen.run(citizenKey).changes;
+    },
+    async anonymiseBefore(cutoff) {
+      return anonymiseBefore.run(+cutoff).changes;
     },
   };
 }
