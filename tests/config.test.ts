@@ -70,3 +70,13 @@ describe('handoff settings', () => {
     expect(problemsOf({ OFFICE_HOURS: 'T2-T6 07:30-11:30,13:30-17:00; T7 07:30-11:30', HANDOFF_ROUTING: 'area' })).toEqual([]);
   });
 });
+
+describe('TRUST_PROXY', () => {
+  it('takes a hop count or proxy addresses, and refuses "true", which trusts whatever a client sends', () => {
+    expect(loadConfig({}).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '1' }).TRUST_PROXY).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).TRUST_PROXY).toBe('loopback, 10.0.0.0/8');
+    expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY: give the number of proxies/);
+    expect(() => loadConfig({ TRUST_PROXY: 'nginx' })).toThrow(/TRUST_PROXY: must be false, a number/);
+  });
+});

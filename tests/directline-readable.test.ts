@@ -15,6 +15,7 @@ const m = (position: number, secondsAgo: number): StoredMessage => ({
   activity: {},
   createdAt: new Date(now.getTime() - secondsAgo * 1000),
   handledAt: null,
+  delivery: { status: 'sent', attempts: 0, nextAttemptAt: null, error: null, sentAt: new Date(now.getTime() - secondsAgo * 1000) },
 });
 
 describe('what a Direct Line poll may hand out', () => {

@@ -28,7 +28,7 @@ describe('embedded store upgrade', () => {
       [1, 'một'],
       [2, 'hai'],
     ]);
-    const next = await store.messages.recordOutbound({
+    const { message: next } = await store.messages.recordOutbound({
       conversationId: 'a',
       channel: 'telegram',
       direction: 'out',
@@ -36,9 +36,81 @@ describe('embedded store upgrade', () => {
       text: 'ba',
       activity: {},
       createdAt: new Date(),
+      replyTo: 'm3',
+      replyIndex: 0,
+      delivery: 'queued',
     });
     expect(next.position).toBe(3);
     expect(await store.messages.claimInbound('m1', new Date(0), new Date(1000))).toBe(true);
+    await store.close();
+  });
+
+  it('opens a data file written before the outbox, taking its outbound messages as sent', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ctxh-migrate-'));
+    // Messages and conversations as they were before delivery states, reply keys and undeliverable marks.
+    const old = new Database(join(dir, 'ctxh.sqlite'));
+    old.exec(`CREATE TABLE conversations (
+        id TEXT PRIMARY KEY, channel TEXT NOT NULL, user_id TEXT NOT NULL, chat_id TEXT NOT NULL,
+        reference TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'bot', created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL, last_inbound_at INTEGER,
+        risk_level TEXT CHECK (risk_level IN ('check-in', 'urgent')), risk_category TEXT, risk_at INTEGER, risk_message_id TEXT);
+      CREATE UNIQUE INDEX conversations_address ON conversations(channel, chat_id, user_id);
+      CREATE TABLE messages (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, conversation_id TEXT NOT NULL,
+        position INTEGER NOT NULL, channel TEXT NOT NULL, direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+        platform_message_id TEXT, text TEXT NOT NULL, activity TEXT NOT NULL, created_at INTEGER NOT NULL,
+        handled_at INTEGER, claimed_until INTEGER, redacted INTEGER NOT NULL DEFAULT 0);
+      CREATE UNIQUE INDEX messages_platform_id
+        ON messages(channel, direction, platform_message_id) WHERE platform_message_id IS NOT NULL;
+      CREATE UNIQUE INDEX messages_position ON messages(conversation_id, position);`);
+    old
+      .prepare("INSERT INTO conversations (id, channel, user_id, chat_id, reference, created_at, updated_at) VALUES ('c1', 'telegram', 'u1', 'chat1', '{}', 0, 0)")
+      .run();
+    const message = old.prepare(
+      `INSERT INTO messages (id, conversation_id, position, channel, direction, platform_message_id, text, activity, created_at, handled_at)
+       VALUES (?, 'c1', ?, 'telegram', ?, ?, ?, '{}', ?, ?)`,
+    );
+    message.run('m1', 1, 'in', 'p1', 'xin chào', 1000, 1500);
+    message.run('m2', 2, 'out', null, 'chào bạn', 1200, null);
+    message.run('m3', 3, 'in', 'p2', 'cảm ơn', 2000, null);
+    old.close();
+
+    let store = openSqliteStore(dir);
+    const [m1, m2, m3] = await store.messages.listByConversation('c1');
+    expect(m1?.delivery).toBeNull();
+    expect(m3?.delivery).toBeNull();
+    // It went out inline when it was stored.
+    expect(m2?.delivery).toEqual({ status: 'sent', attempts: 0, nextAttemptAt: null, error: null, sentAt: new Date(1200) });
+    expect(await store.messages.nextOutbound('c1')).toBeNull();
+    expect(await store.messages.listOutboxDue(new Date(5000))).toEqual([]);
+    expect((await store.conversations.get('c1'))?.undeliverable).toBeNull();
+
+    // The upgraded file keeps reply keys unique and queues what is new.
+    const replyTo = (text: string) =>
+      store.messages.recordOutbound({
+        conversationId: 'c1',
+        channel: 'telegram',
+        direction: 'out',
+        platformMessageId: null,
+        text,
+        activity: {},
+        createdAt: new Date(3000),
+        replyTo: 'm3',
+        replyIndex: 0,
+        delivery: 'queued',
+      });
+    const first = await replyTo('không có gì');
+    expect(first).toMatchObject({ duplicate: false, message: { position: 4, delivery: { status: 'queued' } } });
+    expect((await replyTo('lặp lại')).message.id).toBe(first.message.id);
+    expect(await store.messages.listOutboxDue(new Date(5000))).toEqual(['c1']);
+    await store.conversations.markUndeliverable('c1', 'blocked', new Date(4000));
+    await store.close();
+
+    // Opening it again changes nothing: the queued message stays queued, the mark stays.
+    store = openSqliteStore(dir);
+    expect((await store.messages.nextOutbound('c1'))?.id).toBe(first.message.id);
+    expect((await store.messages.listByConversation('c1')).map((m) => m.delivery?.status ?? null)).toEqual([null, 'sent', null, 'queued']);
+    expect((await store.conversations.get('c1'))?.undeliverable).toEqual({ reason: 'blocked', at: new Date(4000) });
     await store.close();
   });
 

@@ -16,6 +16,7 @@ import {
   type NewCase,
   type NewConsent,
   type NewMessage,
+  type NewOutbound,
   type Store,
 } from '../src/store/types.js';
 import { pino } from 'pino';
@@ -53,6 +54,9 @@ describe.each(lanes)('store contract: $name', ({ open }) => {
   afterAll(async () => {
     await store?.close();
   });
+  /** Stores an outbound message written outside a turn (no reply key), queued unless told, and gives it back. */
+  const recordOut = async (m: NewMessage, over: Partial<NewOutbound> = {}) =>
+    (await store.messages.recordOutbound({ replyTo: null, replyIndex: 0, delivery: 'queued', ...m, direction: 'out', ...over })).message;
 
   describe('conversations', () => {
     it('finds the same conversation again by address and keeps its id', async () => {
@@ -123,6 +127,28 @@ describe.each(lanes)('store contract: $name', ({ open }) => {
       expect(all.filter((x) => x.status === 'bot').map((x) => x.id)).toEqual(
         (await store.conversations.listRecent({ statuses: ['bot'], limit: -1 })).map((x) => x.id),
       );
+    });
+
+    it('marks a conversation undeliverable until the citizen writes again', async () => {
+      const address = { channel: 'messenger' as const, userId: 'undeliv-u', chatId: 'undeliv-c' };
+      const c = await store.conversations.upsert(address, {}, t0);
+      expect(c.undeliverable).toBeNull();
+      await store.conversations.markUndeliverable(c.id, 'blocked', later(5));
+      const marked = await store.conversations.get(c.id);
+      expect(marked?.undeliverable).toEqual({ reason: 'blocked', at: later(5) });
+      expect(marked?.undeliverable?.at).toBeInstanceOf(Date);
+      expect((await store.conversations.findByAddress(address))?.undeliverable).toEqual({ reason: 'blocked', at: later(5) });
+      // Refreshing the reference (a webhook of the same address) is not the citizen writing: the mark stays.
+      expect((await store.conversations.upsert(address, { v: 2 }, later(6))).undeliverable).toEqual({ reason: 'blocked', at: later(5) });
+      // A later refusal replaces the reason.
+      await store.conversations.markUndeliverable(c.id, 'window-closed', later(7));
+      expect((await store.conversations.get(c.id))?.undeliverable).toEqual({ reason: 'window-closed', at: later(7) });
+      await store.conversations.touchInbound(c.id, later(8));
+      const cleared = await store.conversations.get(c.id);
+      expect(cleared?.undeliverable).toBeNull();
+      expect(cleared?.lastInboundAt).toEqual(later(8));
+      await store.conversations.markUndeliverable('no-such-conversation', 'blocked', later(9));
+      expect(await store.conversations.get('no-such-conversation')).toBeNull();
     });
   });
 
@@ -268,9 +294,9 @@ describe.each(lanes)('store contract: $name', ({ open }) => {
 
     it('numbers the messages of a conversation 1, 2, 3 and lists them after a position', async () => {
       const a = await store.messages.recordInbound(msg('conv-b', { platformMessageId: 'b1', text: 'một' }));
-      const b = await store.messages.recordOutbound(msg('conv-b', { platformMessageId: null, text: 'hai', direction: 'out' }));
+      const b = await recordOut(msg('conv-b', { platformMessageId: null, text: 'hai', direction: 'out' }));
       await store.messages.recordInbound(msg('conv-x', { platformMessageId: 'x1' }));
-      const c = await store.messages.recordOutbound(msg('conv-b', { platformMessageId: 'o-3', text: 'ba', direction: 'out' }));
+      const c = await recordOut(msg('conv-b', { platformMessageId: 'o-3', text: 'ba', direction: 'out' }));
       expect([a.message.position, b.position, c.position]).toEqual([1, 2, 3]);
       expect(b.seq).toBeGreaterThan(a.message.seq);
       expect(c.seq).toBeGreaterThan(b.seq);
@@ -287,15 +313,15 @@ describe.each(lanes)('store contract: $name', ({ open }) => {
     it('does not use up a position for a redelivered message', async () => {
       await store.messages.recordInbound(msg('conv-y', { platformMessageId: 'y1' }));
       await store.messages.recordInbound(msg('conv-y', { platformMessageId: 'y1' }));
-      const next = await store.messages.recordOutbound(msg('conv-y', { platformMessageId: null, direction: 'out' }));
+      const next = await recordOut(msg('conv-y', { platformMessageId: null, direction: 'out' }));
       expect(next.position).toBe(2);
       const listed = await store.messages.listByConversation('conv-y');
       expect(listed).toHaveLength(2);
     });
 
     it('keeps outbound messages without a platform id apart', async () => {
-      await store.messages.recordOutbound(msg('conv-c', { platformMessageId: null, direction: 'out', text: 'x' }));
-      await store.messages.recordOutbound(msg('conv-c', { platformMessageId: null, direction: 'out', text: 'y' }));
+      await recordOut(msg('conv-c', { platformMessageId: null, direction: 'out', text: 'x' }));
+      await recordOut(msg('conv-c', { platformMessageId: null, direction: 'out', text: 'y' }));
       expect(await store.messages.listByConversation('conv-c')).toHaveLength(2);
     });
 
@@ -319,15 +345,15 @@ describe.each(lanes)('store contract: $name', ({ open }) => {
 
     it('gives the citizen’s last message in a conversation, redacted or not', async () => {
       expect(await store.messages.lastInbound('conv-last')).toBeNull();
-      await store.messages.recordOutbound(msg('conv-last', { platformMessageId: null, direction: 'out', text: 'xin chào' }));
+      await recordOut(msg('conv-last', { platformMessageId: null, direction: 'out', text: 'xin chào' }));
       expect(await store.messages.lastInbound('conv-last')).toBeNull();
       const first = await store.messages.recordInbound(msg('conv-last', { platformMessageId: 'last-1', text: 'một' }));
-      await store.messages.recordOutbound(msg('conv-last', { platformMessageId: null, direction: 'out', text: 'hai' }));
+      await recordOut(msg('conv-last', { platformMessageId: null, direction: 'out', text: 'hai' }));
       expect(await store.messages.lastInbound('conv-last')).toEqual(first.message);
       // Written earlier but stored later: the position decides, as in the transcript.
       const second = await store.messages.recordInbound(msg('conv-last', { platformMessageId: 'last-2', text: 'ba', createdAt: later(-60) }));
       await store.messages.recordInbound(msg('conv-last-other', { platformMessageId: 'last-3', text: 'khác' }));
-      await store.messages.recordOutbound(msg('conv-last', { platformMessageId: null, direction: 'out', text: 'bốn' }));
+      await recordOut(msg('conv-last', { platformMessageId: null, direction: 'out', text: 'bốn' }));
       expect(await store.messages.lastInbound('conv-last')).toEqual(second.message);
       await store.messages.redact([second.message.id]);
       expect(await store.messages.lastInbound('conv-last')).toMatchObject({ id: second.message.id, text: '', activity: { redacted: true } });
@@ -342,6 +368,243 @@ describe.each(lanes)('store contract: $name', ({ open }) => {
       expect(pending.map((m) => m.id)).not.toContain(message.id);
       const [stored] = await store.messages.listByConversation('conv-d');
       expect(stored?.handledAt?.getTime()).toBe(later(3).getTime());
+    });
+
+    describe('outbound delivery (the outbox)', () => {
+      /** A turn's reply: the inbound message it answers and its index in the turn. */
+      const reply = (conversationId: string, replyTo: string | null, replyIndex: number, over: Partial<NewOutbound> = {}): NewOutbound => ({
+        conversationId,
+        channel: 'telegram',
+        direction: 'out',
+        platformMessageId: null,
+        text: `trả lời ${replyIndex}`,
+        activity: { type: 'message', text: `trả lời ${replyIndex}` },
+        createdAt: t0,
+        replyTo,
+        replyIndex,
+        delivery: 'queued',
+        ...over,
+      });
+      const status = async (id: string, conversationId: string) =>
+        (await store.messages.listByConversation(conversationId, 0, -1)).find((m) => m.id === id)?.delivery;
+
+      it('stores a turn’s message once per (replyTo, replyIndex), using no position for the duplicate', async () => {
+        const { message: asked } = await store.messages.recordInbound(msg('ob-dup', { platformMessageId: 'ob-dup-1' }));
+        const first = await store.messages.recordOutbound(reply('ob-dup', asked.id, 0));
+        const second = await store.messages.recordOutbound(reply('ob-dup', asked.id, 1));
+        expect([first.duplicate, second.duplicate]).toEqual([false, false]);
+        expect([first.message.position, second.message.position]).toEqual([2, 3]);
+        // The turn runs again after a crash and writes the same keys (its text may differ).
+        const again = await store.messages.recordOutbound(reply('ob-dup', asked.id, 0, { text: 'khác', createdAt: later(30) }));
+        expect(again.duplicate).toBe(true);
+        expect(again.message).toEqual(first.message);
+        expect((await store.messages.recordOutbound(reply('ob-dup', asked.id, 1))).message.id).toBe(second.message.id);
+        // Nothing was numbered for the duplicates: the next message takes position 4.
+        const next = await store.messages.recordOutbound(reply('ob-dup', null, 0));
+        expect(next).toMatchObject({ duplicate: false, message: { position: 4 } });
+        expect((await store.messages.listByConversation('ob-dup')).map((m) => m.position)).toEqual([1, 2, 3, 4]);
+        // Another turn's index 0 is another message.
+        const other = await store.messages.recordOutbound(reply('ob-dup', 'another-inbound', 0));
+        expect(other.duplicate).toBe(false);
+        expect(other.message.position).toBe(5);
+      });
+
+      it('stores one message when the same reply is recorded twice at once', async () => {
+        const { message: asked } = await store.messages.recordInbound(msg('ob-race', { platformMessageId: 'ob-race-1' }));
+        const results = await Promise.all([
+          store.messages.recordOutbound(reply('ob-race', asked.id, 0)),
+          store.messages.recordOutbound(reply('ob-race', asked.id, 0)),
+        ]);
+        expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
+        expect(results[0]!.message.id).toBe(results[1]!.message.id);
+        const stored = await store.messages.listByConversation('ob-race');
+        expect(stored.filter((m) => m.direction === 'out')).toHaveLength(1);
+      });
+
+      it('never takes outbound messages without a replyTo for duplicates', async () => {
+        const a = await store.messages.recordOutbound(reply('ob-free', null, 0, { text: 'cùng một câu' }));
+        const b = await store.messages.recordOutbound(reply('ob-free', null, 0, { text: 'cùng một câu' }));
+        expect([a.duplicate, b.duplicate]).toEqual([false, false]);
+        expect(b.message.id).not.toBe(a.message.id);
+        expect(b.message.position).toBe(a.message.position + 1);
+      });
+
+      it('marks web chat messages sent when stored, queues the others, and gives inbound messages no delivery', async () => {
+        const { message: asked } = await store.messages.recordInbound(msg('ob-web', { platformMessageId: 'ob-web-1', channel: 'webchat' }));
+        expect(asked.delivery).toBeNull();
+        const web = await store.messages.recordOutbound(reply('ob-web', asked.id, 0, { channel: 'webchat', delivery: 'sent', createdAt: later(2) }));
+        expect(web.message.delivery).toEqual({ status: 'sent', attempts: 0, nextAttemptAt: null, error: null, sentAt: later(2) });
+        expect(web.message.delivery?.sentAt).toBeInstanceOf(Date);
+        const queued = await store.messages.recordOutbound(reply('ob-web', asked.id, 1));
+        expect(queued.message.delivery).toEqual({ status: 'queued', attempts: 0, nextAttemptAt: null, error: null, sentAt: null });
+        const listed = await store.messages.listByConversation('ob-web');
+        expect(listed.map((m) => m.delivery?.status ?? null)).toEqual([null, 'sent', 'queued']);
+        expect(listed[1]).toEqual(web.message);
+        // A sent message is never in the outbox.
+        expect((await store.messages.nextOutbound('ob-web'))?.id).toBe(queued.message.id);
+      });
+
+      it('gives a conversation’s next message to send, by position', async () => {
+        expect(await store.messages.nextOutbound('ob-next')).toBeNull();
+        await store.messages.recordInbound(msg('ob-next', { platformMessageId: 'ob-next-1' }));
+        await store.messages.recordOutbound(reply('ob-next', null, 0, { delivery: 'sent' }));
+        expect(await store.messages.nextOutbound('ob-next')).toBeNull();
+        const a = (await store.messages.recordOutbound(reply('ob-next', null, 0, { text: 'a' }))).message;
+        const b = (await store.messages.recordOutbound(reply('ob-next', null, 0, { text: 'b' }))).message;
+        const c = (await store.messages.recordOutbound(reply('ob-next', null, 0, { text: 'c' }))).message;
+        await store.messages.recordOutbound(reply('ob-next-other', null, 0));
+        expect(await store.messages.nextOutbound('ob-next')).toEqual(a);
+        // Sending is not yet sent: still the next one.
+        expect(await store.messages.setDelivery(a.id, { status: 'sending', at: later(1) })).toBe(true);
+        expect((await store.messages.nextOutbound('ob-next'))?.id).toBe(a.id);
+        // A retry later stays at the head: sends go in order.
+        expect(await store.messages.setDelivery(a.id, { status: 'queued', nextAttemptAt: later(60), error: 'http-502' })).toBe(true);
+        expect(await store.messages.nextOutbound('ob-next')).toMatchObject({ id: a.id, delivery: { status: 'queued', nextAttemptAt: later(60) } });
+        expect(await store.messages.setDelivery(a.id, { status: 'sending', at: later(61) })).toBe(true);
+        expect(await store.messages.setDelivery(a.id, { status: 'sent', at: later(62), platformMessageId: 'tg-a' })).toBe(true);
+        expect((await store.messages.nextOutbound('ob-next'))?.id).toBe(b.id);
+        expect(await store.messages.setDelivery(b.id, { status: 'failed', error: 'blocked', at: later(63) })).toBe(true);
+        expect((await store.messages.nextOutbound('ob-next'))?.id).toBe(c.id);
+        expect(await store.messages.setDelivery(c.id, { status: 'unconfirmed', at: later(64) })).toBe(true);
+        expect(await store.messages.nextOutbound('ob-next')).toBeNull();
+      });
+
+      it('lists conversations due for sending, oldest first, by the head of each one’s outbox', async () => {
+        // A store of its own: the due list spans the whole store.
+        const own = await open();
+        try {
+          const m = own.messages;
+          const conv = async (userId: string) => (await own.conversations.upsert({ channel: 'telegram', userId, chatId: userId }, {}, t0)).id;
+          const [a, b, c, d] = [await conv('due-a'), await conv('due-b'), await conv('due-c'), await conv('due-d')];
+          const put = async (conversationId: string, delivery: 'queued' | 'sent' = 'queued') =>
+            (await m.recordOutbound(reply(conversationId, null, 0, { delivery }))).message;
+          const a1 = await put(a);
+          const b1 = await put(b);
+          const c1 = await put(c);
+          await put(d, 'sent');
+          const b2 = await put(b);
+          const a2 = await put(a);
+          const c2 = await put(c);
+          const now = later(10);
+          expect(await m.listOutboxDue(now)).toEqual([a, b, c]);
+          expect(await m.listOutboxDue(now, 2)).toEqual([a, b]);
+          expect(await m.listOutboxDue(now, 0)).toEqual([]);
+          // Conversations marked undeliverable are still listed: the worker fails their messages.
+          await own.conversations.markUndeliverable(a, 'blocked', now);
+          expect(await m.listOutboxDue(now)).toEqual([a, b, c]);
+
+          // b's head waits for a retry: b is not due, though b2 behind it is queued for now.
+          expect(await m.setDelivery(b1.id, { status: 'sending', at: now })).toBe(true);
+          expect(await m.setDelivery(b1.id, { status: 'queued', nextAttemptAt: later(600), error: 'rate-limited' })).toBe(true);
+          expect(await m.listOutboxDue(now)).toEqual([a, c]);
+          expect(await m.listOutboxDue(later(599))).toEqual([a, c]);
+          expect(await m.listOutboxDue(later(600))).toEqual([a, b, c]);
+          // A limit counts due conversations only, not the one waiting before them.
+          expect(await m.listOutboxDue(now, 2)).toEqual([a, c]);
+
+          // A head in 'sending' (its worker died) is due at once.
+          expect(await m.setDelivery(c1.id, { status: 'sending', at: now })).toBe(true);
+          expect(await m.listOutboxDue(now)).toEqual([a, c]);
+
+          // A failed head uncovers the next message: a's head is now a2, stored after c1 (and b2).
+          expect(await m.setDelivery(a1.id, { status: 'failed', error: 'blocked', at: now })).toBe(true);
+          expect(await m.listOutboxDue(now)).toEqual([c, a]);
+          expect(await m.listOutboxDue(later(600))).toEqual([b, c, a]);
+
+          // A sent head does the same: c's head is now c2, the newest.
+          expect(await m.setDelivery(c1.id, { status: 'sent', at: now, platformMessageId: null })).toBe(true);
+          expect(await m.listOutboxDue(later(600))).toEqual([b, a, c]);
+
+          // Once everything is sent, failed or unconfirmed, nothing is due.
+          for (const x of [a2, c2]) expect(await m.setDelivery(x.id, { status: 'unconfirmed', at: now })).toBe(true);
+          expect(await m.setDelivery(b1.id, { status: 'failed', error: 'blocked', at: now })).toBe(true);
+          expect(await m.listOutboxDue(later(600))).toEqual([b]);
+          expect(await m.setDelivery(b2.id, { status: 'sending', at: now })).toBe(true);
+          expect(await m.setDelivery(b2.id, { status: 'sent', at: now, platformMessageId: null })).toBe(true);
+          expect(await m.listOutboxDue(later(600))).toEqual([]);
+        } finally {
+          await own.close();
+        }
+      });
+
+      it('moves a delivery only along the allowed steps', async () => {
+        const put = async () => (await store.messages.recordOutbound(reply('ob-steps', null, 0))).message.id;
+        const all = (at: Date) =>
+          [
+            { status: 'sending', at },
+            { status: 'sent', at, platformMessageId: 'x' },
+            { status: 'queued', nextAttemptAt: at, error: 'http-502' },
+            { status: 'failed', error: 'blocked', at },
+            { status: 'unconfirmed', at },
+          ] as const;
+        const refusedAll = async (id: string) => {
+          for (const change of all(later(99))) expect(await store.messages.setDelivery(id, change), change.status).toBe(false);
+        };
+
+        // queued: only sending, failed or unconfirmed.
+        const m = await put();
+        expect(await store.messages.setDelivery(m, { status: 'sent', at: later(1), platformMessageId: 'x' })).toBe(false);
+        expect(await store.messages.setDelivery(m, { status: 'queued', nextAttemptAt: later(1), error: 'x' })).toBe(false);
+        expect(await status(m, 'ob-steps')).toEqual({ status: 'queued', attempts: 0, nextAttemptAt: null, error: null, sentAt: null });
+        expect(await store.messages.setDelivery(m, { status: 'sending', at: later(1) })).toBe(true);
+        expect(await status(m, 'ob-steps')).toMatchObject({ status: 'sending', attempts: 1 });
+        // sending: not sending again; back to queued for a retry, with when and why.
+        expect(await store.messages.setDelivery(m, { status: 'sending', at: later(1) })).toBe(false);
+        expect(await store.messages.setDelivery(m, { status: 'queued', nextAttemptAt: later(30), error: 'rate-limited' })).toBe(true);
+        expect(await status(m, 'ob-steps')).toEqual({ status: 'queued', attempts: 1, nextAttemptAt: later(30), error: 'rate-limited', sentAt: null });
+        expect(await store.messages.setDelivery(m, { status: 'sending', at: later(31) })).toBe(true);
+        expect(await status(m, 'ob-steps')).toMatchObject({ status: 'sending', attempts: 2, nextAttemptAt: null });
+        // sending → sent, with the platform's id; the last failure is kept.
+        expect(await store.messages.setDelivery(m, { status: 'sent', at: later(32), platformMessageId: 'tg:ob-steps:7' })).toBe(true);
+        expect(await status(m, 'ob-steps')).toEqual({ status: 'sent', attempts: 2, nextAttemptAt: null, error: 'rate-limited', sentAt: later(32) });
+        expect((await store.messages.listByConversation('ob-steps')).find((x) => x.id === m)?.platformMessageId).toBe('tg:ob-steps:7');
+        await refusedAll(m);
+
+        // sent without a platform id leaves it null.
+        const s = await put();
+        expect(await store.messages.setDelivery(s, { status: 'sending', at: later(1) })).toBe(true);
+        expect(await store.messages.setDelivery(s, { status: 'sent', at: later(2), platformMessageId: null })).toBe(true);
+        expect((await store.messages.listByConversation('ob-steps')).find((x) => x.id === s)).toMatchObject({
+          platformMessageId: null,
+          delivery: { status: 'sent', attempts: 1, error: null, sentAt: later(2) },
+        });
+
+        // queued → failed (the channel is closed) and sending → failed; failed is final.
+        const f1 = await put();
+        expect(await store.messages.setDelivery(f1, { status: 'failed', error: 'window-closed', at: later(3) })).toBe(true);
+        expect(await status(f1, 'ob-steps')).toEqual({ status: 'failed', attempts: 0, nextAttemptAt: null, error: 'window-closed', sentAt: null });
+        await refusedAll(f1);
+        const f2 = await put();
+        expect(await store.messages.setDelivery(f2, { status: 'sending', at: later(3) })).toBe(true);
+        expect(await store.messages.setDelivery(f2, { status: 'failed', error: 'blocked', at: later(4) })).toBe(true);
+        expect(await status(f2, 'ob-steps')).toMatchObject({ status: 'failed', attempts: 1, error: 'blocked' });
+        await refusedAll(f2);
+
+        // sending → unconfirmed (it may have arrived) and queued → unconfirmed; unconfirmed is final.
+        const u1 = await put();
+        expect(await store.messages.setDelivery(u1, { status: 'sending', at: later(5) })).toBe(true);
+        expect(await store.messages.setDelivery(u1, { status: 'unconfirmed', at: later(6) })).toBe(true);
+        expect(await status(u1, 'ob-steps')).toEqual({ status: 'unconfirmed', attempts: 1, nextAttemptAt: null, error: null, sentAt: null });
+        await refusedAll(u1);
+        const u2 = await put();
+        expect(await store.messages.setDelivery(u2, { status: 'unconfirmed', at: later(6) })).toBe(true);
+        await refusedAll(u2);
+
+        // A web chat message, sent when stored, an inbound message and an unknown id take no step.
+        await refusedAll((await store.messages.recordOutbound(reply('ob-steps', null, 0, { delivery: 'sent' }))).message.id);
+        await refusedAll((await store.messages.recordInbound(msg('ob-steps', { platformMessageId: 'ob-steps-in' }))).message.id);
+        await refusedAll('no-such-message');
+      });
+
+      it('lets exactly one of two simultaneous senders take a message', async () => {
+        const { message } = await store.messages.recordOutbound(reply('ob-claim', null, 0));
+        const results = await Promise.all([
+          store.messages.setDelivery(message.id, { status: 'sending', at: later(1) }),
+          store.messages.setDelivery(message.id, { status: 'sending', at: later(1) }),
+        ]);
+        expect(results.filter(Boolean)).toHaveLength(1);
+        expect((await store.messages.nextOutbound('ob-claim'))?.delivery).toMatchObject({ status: 'sending', attempts: 1 });
+      });
     });
   });
 
@@ -376,9 +639,25 @@ describe.each(lanes)('store contract: $name', ({ open }) => {
     });
 
     it('never claims an outbound message or an unknown id', async () => {
-      const out = await store.messages.recordOutbound({ ...inbound('claim-3'), direction: 'out', platformMessageId: null });
+      const out = await recordOut({ ...inbound('claim-3'), direction: 'out', platformMessageId: null });
       expect(await store.messages.claimInbound(out.id, t0, later(60))).toBe(false);
       expect(await store.messages.claimInbound('no-such-id', t0, later(60))).toBe(false);
+    });
+
+    it('extends only a claimed inbound message not yet handled', async () => {
+      const { message } = await store.messages.recordInbound(inbound('claim-4'));
+      // Nobody holds it: nothing to extend.
+      expect(await store.messages.extendClaim(message.id, later(60))).toBe(false);
+      expect(await store.messages.claimInbound(message.id, t0, later(60))).toBe(true);
+      expect(await store.messages.extendClaim(message.id, later(120))).toBe(true);
+      // The claim now runs to later(120): another instance cannot take it at later(61).
+      expect(await store.messages.claimInbound(message.id, later(61), later(121))).toBe(false);
+      expect(await store.messages.claimInbound(message.id, later(120), later(180))).toBe(true);
+      await store.messages.markHandled(message.id, later(130));
+      expect(await store.messages.extendClaim(message.id, later(240))).toBe(false);
+      const out = await recordOut({ ...inbound('claim-5'), direction: 'out', platformMessageId: null });
+      expect(await store.messages.extendClaim(out.id, later(60))).toBe(false);
+      expect(await store.messages.extendClaim('no-such-id', later(60))).toBe(false);
     });
   });
 
@@ -571,7 +850,7 @@ describe.each(lanes)('store contract: $name', ({ open }) => {
     });
 
     it('keeps only the fields the activity has, and marks it redacted', async () => {
-      const m = await store.messages.recordOutbound({ ...rich('red-b', null, 'x'), direction: 'out', activity: { type: 'message', text: 'x' } });
+      const m = await recordOut({ ...rich('red-b', null, 'x'), direction: 'out', activity: { type: 'message', text: 'x' } });
       expect(await store.messages.redact([m.id])).toBe(1);
       const [stored] = await store.messages.listByConversation('red-b');
       expect(stored).toMatchObject({ id: m.id, position: m.position, direction: 'out', text: '' });
@@ -584,7 +863,7 @@ describe.each(lanes)('store contract: $name', ({ open }) => {
       await stored('red-c', 1, later(1));
       await stored('red-c', 2, later(10));
       await stored('red-d', 1, later(5));
-      const out = await store.messages.recordOutbound({ ...rich('red-d', null, 'tra loi', later(20)), direction: 'out' });
+      const out = await recordOut({ ...rich('red-d', null, 'tra loi', later(20)), direction: 'out' });
       const other = await stored('red-e', 1, later(1));
       // Created strictly before later(10).
       expect(await store.messages.redactConversations(['red-c', 'red-d'], later(10))).toBe(2);

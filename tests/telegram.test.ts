@@ -90,17 +90,18 @@ describe('Telegram channel', () => {
     expect(send.body.text).toMatch(/500\.000 đồng/);
   });
 
-  it('keeps a message whose reply failed and answers it once the retry time has passed', async () => {
+  it('keeps a reply whose send failed and sends it once when Telegram takes it again', async () => {
     const { fake, url, assistant } = await setup('webhook', { INBOUND_RETRY_SECONDS: '1' });
     fake.failSends(1);
     expect((await post(url, textUpdate(503, 777004, 31, 'tro cap nguoi gia 80 tuoi'), SECRET)).status).toBe(200);
     await waitFor(() => fake.calls.some((c) => c.method === 'sendMessage' && c.failed), 'failed send');
-    await assistant.runner.idle();
-    expect(await assistant.store.messages.listUnhandledInbound()).toHaveLength(1);
-    const sent = await waitFor(() => fake.sends().find((c) => String(c.body.chat_id) === '777004'), 'retried reply', 5_000);
-    expect(sent.body.text).toMatch(/Nguồn: /);
+    // The turn is done (its reply is stored); the outbox owns the reply now.
     await assistant.runner.idle();
     expect(await assistant.store.messages.listUnhandledInbound()).toHaveLength(0);
+    const sent = await waitFor(() => fake.sends().find((c) => String(c.body.chat_id) === '777004'), 'retried reply', 5_000);
+    expect(sent.body.text).toMatch(/Nguồn: /);
+    await assistant.outbox.drainDue();
+    expect(fake.sends().filter((c) => String(c.body.chat_id) === '777004')).toHaveLength(1);
   });
 
   it('answers a message left by a process that died, once, when two instances recover it', async () => {
@@ -124,6 +125,8 @@ describe('Telegram channel', () => {
     const [a, b] = await Promise.all([startAssistant(env), startAssistant(env)]);
     cleanups.unshift(a.close, b.close);
     await Promise.all([a.assistant.runner.idle(), b.assistant.runner.idle()]);
+    await waitFor(() => fake.sends().some((c) => String(c.body.chat_id) === '777005'), 'the reply');
+    await Promise.all([a.assistant.outbox.drainDue(), b.assistant.outbox.drainDue()]);
     const replies = fake.sends().filter((c) => String(c.body.chat_id) === '777005');
     expect(replies).toHaveLength(1);
     expect(replies[0]!.body.text).toMatch(/500\.000 đồng/);

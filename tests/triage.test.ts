@@ -133,6 +133,7 @@ function conversation(overrides: Partial<Conversation> = {}): Conversation {
     updatedAt: at,
     lastInboundAt: at,
     risk: null,
+    undeliverable: null,
     ...overrides,
   };
 }

@@ -18,8 +18,13 @@ export const MESSAGE_KEY = Symbol('ctxh.message');
 /**
  * Wraps every turn with the house rules: nothing received is acted on before it is
  * stored (and a redelivered platform message is stored and answered once), every
- * outbound message is stored before the channel sends it, and turns of one
- * conversation run one after another in arrival order.
+ * outbound message is stored before it is sent (the outbox sends it from the store), and
+ * turns of one conversation run one after another in arrival order.
+ *
+ * A turn's replies are stored under (inbound message, 0, 1, 2…): a turn run again after
+ * a crash, or by a second instance after a claim ran out, finds its replies already
+ * stored and sends nothing twice. While a turn runs, its claim is renewed, so a slow
+ * turn is not taken by recovery meanwhile.
  */
 export class TurnRunner {
   private readonly chains = new Map<string, Promise<void>>();
@@ -35,6 +40,8 @@ export class TurnRunner {
       retryAfterMs: number;
       /** Told after a message of a conversation is stored, in or out (the console's live view). */
       onStored?: (conversationId: string) => void;
+      /** Sends what was stored (src/bots/outbox.ts); kicked after each turn and proactive message. */
+      outbox?: { kick(conversationId: string): void };
     },
   ) {}
 
@@ -95,19 +102,33 @@ export class TurnRunner {
   private async runNow({ conversation, message, activity }: AcceptedActivity): Promise<void> {
     const adapter = this.adapters.get(conversation.channel);
     if (!adapter) throw new Error(`no adapter for channel ${conversation.channel}`);
-    const { store, bot, now } = this.deps;
-    await adapter.processActivity(activity, async (context) => {
-      context.turnState.set(CONVERSATION_KEY, conversation);
-      context.turnState.set(MESSAGE_KEY, message);
-      this.storeBeforeSending(context, conversation);
-      await bot.run(context);
-    });
-    await store.messages.markHandled(message.id, now());
+    const { store, bot, now, retryAfterMs } = this.deps;
+    // Renew the claim while the turn runs, well before it would run out.
+    const renew = setInterval(() => {
+      void store.messages.extendClaim(message.id, new Date(now().getTime() + retryAfterMs)).catch(() => undefined);
+    }, Math.max(250, retryAfterMs / 3));
+    try {
+      await adapter.processActivity(activity, async (context) => {
+        context.turnState.set(CONVERSATION_KEY, conversation);
+        context.turnState.set(MESSAGE_KEY, message);
+        this.storeBeforeSending(context, conversation, message.id);
+        await bot.run(context);
+      });
+      await store.messages.markHandled(message.id, now());
+    } finally {
+      clearInterval(renew);
+      this.deps.outbox?.kick(conversation.id);
+    }
   }
 
-  /** Every message the bot sends in this context is stored first, then sent. */
-  private storeBeforeSending(context: TurnContext, conversation: Conversation): void {
+  /**
+   * Every message the bot sends in this context is stored first, queued for the outbox
+   * (web chat: delivered by being stored). `replyTo`: the inbound message whose turn this
+   * is, so a turn run twice stores each reply once.
+   */
+  private storeBeforeSending(context: TurnContext, conversation: Conversation, replyTo: string | null): void {
     const { store, now } = this.deps;
+    let replyIndex = 0;
     context.onSendActivities(async (_ctx, activities, sendNext) => {
       for (const a of activities) {
         if (a.type !== 'message') continue;
@@ -116,7 +137,7 @@ export class TurnRunner {
         if (author) a.from = { id: `staff:${author.staffId}`, name: author.name, role: 'bot' };
         a.id ??= randomUUID();
         a.timestamp ??= now();
-        await store.messages.recordOutbound({
+        const { duplicate } = await store.messages.recordOutbound({
           conversationId: conversation.id,
           channel: conversation.channel,
           direction: 'out',
@@ -124,25 +145,29 @@ export class TurnRunner {
           text: a.text ?? '',
           activity: JSON.parse(JSON.stringify(a)),
           createdAt: now(),
+          replyTo,
+          replyIndex: replyIndex++,
+          delivery: conversation.channel === 'webchat' ? 'sent' : 'queued',
         });
-        this.deps.onStored?.(conversation.id);
+        if (!duplicate) this.deps.onStored?.(conversation.id);
       }
       return sendNext();
     });
   }
 
   /**
-   * Sends the bot's own message outside a turn (an unanswered check-in that became
-   * urgent), on the conversation's channel, stored first like every reply. Sent once,
-   * best effort: a failed send is logged, not retried (the outbox issue adds retries).
+   * Sends a message outside a turn (a counsellor's reply, an unanswered check-in that
+   * became urgent, the queue's news) on the conversation's channel: stored first, then
+   * sent by the outbox like every reply.
    */
   async sendProactive(conversation: Conversation, activity: Partial<Activity>): Promise<void> {
     const adapter = this.adapters.get(conversation.channel);
     if (!adapter) throw new Error(`no adapter for channel ${conversation.channel}`);
     await adapter.continueConversation(conversation.reference, async (context) => {
-      this.storeBeforeSending(context, conversation);
+      this.storeBeforeSending(context, conversation, null);
       await context.sendActivity(activity);
     });
+    this.deps.outbox?.kick(conversation.id);
   }
 
   /**

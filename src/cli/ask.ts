@@ -25,6 +25,7 @@ function firstConversation(now: Date): Conversation {
     updatedAt: now,
     lastInboundAt: now,
     risk: null,
+    undeliverable: null,
   };
 }
 

@@ -7,6 +7,8 @@ import { directLineRouter } from '../bots/directline/routes.js';
 import { DirectLineTokens } from '../bots/directline/tokens.js';
 import { TelegramAdapter } from '../bots/telegram/adapter.js';
 import { TurnRunner } from '../bots/turn-runner.js';
+import { Outbox } from '../bots/outbox.js';
+import { TelegramSender } from '../bots/telegram/sender.js';
 import type { AnswerPipeline } from '../flows/answer.js';
 import { CtxhBot, replyActivity } from '../flows/bot.js';
 import { checkInEscalatedReply } from '../flows/safety-replies.js';
@@ -36,6 +38,8 @@ export interface Assistant {
   log: Logger;
   /** The human side: tickets, the counsellors' desk, live events, the queue keeper. */
   handoff: HandoffWiring;
+  /** Sends stored outbound messages (src/bots/outbox.ts). */
+  outbox: Outbox;
   /**
    * Makes check-ins unanswered for CHECK_IN_ESCALATE_SECONDS urgent and tells each citizen;
    * start() runs it on a timer. Returns how many this call escalated.
@@ -72,7 +76,17 @@ export async function createAssistant(
     if (author) activity.channelData = { ...(activity.channelData ?? {}), author };
     await runnerRef!.sendProactive(conversation, activity);
   };
-  const human = buildHandoffWiring(config, { store, centre, now, log, holder, sendToCitizen });
+  // The on-call chat is a conversation of its own on Telegram: its alerts go through the outbox too.
+  const onCallChat = config.ONCALL_TELEGRAM_CHAT_ID;
+  const sendToOnCall = onCallChat
+    ? async (text: string) => {
+        const address = { channel: 'telegram' as const, userId: 'on-call', chatId: onCallChat };
+        const reference = { channelId: 'telegram', serviceUrl: 'telegram', conversation: { id: onCallChat }, user: { id: 'on-call' }, bot: { id: 'bot', name: centre.name } };
+        const conversation = await store.conversations.upsert(address, reference, now());
+        await runnerRef!.sendProactive(conversation, { type: 'message', text });
+      }
+    : undefined;
+  const human = buildHandoffWiring(config, { store, centre, now, log, holder, sendToCitizen, sendToOnCall });
   const bot = new CtxhBot({
     decide,
     store,
@@ -83,6 +97,7 @@ export async function createAssistant(
     reopenMs: config.HANDOFF_REOPEN_MINUTES * 60_000,
   });
   const retryAfterMs = config.INBOUND_RETRY_SECONDS * 1000;
+  const outbox = new Outbox({ store, now, log, holder, onFailed: (conversation) => human.events.publish({ type: 'message', conversationId: conversation.id }) });
   const runner = new TurnRunner({
     store,
     bot,
@@ -90,6 +105,7 @@ export async function createAssistant(
     log,
     retryAfterMs,
     onStored: (conversationId) => human.events.publish({ type: 'message', conversationId }),
+    outbox,
   });
   runnerRef = runner;
   runner.register(new DirectLineAdapter());
@@ -105,6 +121,7 @@ export async function createAssistant(
   if (config.TELEGRAM_BOT_TOKEN) {
     telegram = new TelegramAdapter({ token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT, runner, log });
     runner.register(telegram);
+    outbox.register(new TelegramSender(telegram.telegraf.telegram));
   }
 
   const app = express();
@@ -173,6 +190,7 @@ export async function createAssistant(
     telegram,
     log,
     handoff: human,
+    outbox,
     escalateCheckIns,
     async start() {
       const recover = async () => {
@@ -180,6 +198,9 @@ export async function createAssistant(
         if (recovered > 0) log.info({ recovered }, 'answered messages left unanswered');
       };
       await recover();
+      // Whatever was stored and not sent yet (a crash, a retry that came due) goes out now and on the timer.
+      outbox.start();
+      void outbox.drainDue().catch((err) => log.error({ err }, 'outbox pass failed'));
       recovery = setInterval(() => void recover().catch((err) => log.error({ err }, 'recovery failed')), retryAfterMs);
       recovery.unref();
       escalation = setInterval(
@@ -218,6 +239,8 @@ export async function createAssistant(
       live.close();
       telegram?.stop();
       await runner.idle();
+      outbox.stop();
+      await outbox.idle();
       await human.onCall?.idle();
       await store.close();
     },

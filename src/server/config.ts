@@ -31,7 +31,25 @@ const schema = z
     MONGODB_DB: z.string().min(1).default('tro_ly_ctxh'),
     KNOWLEDGE_DIR: z.string().min(1).default('./knowledge'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    TRUST_PROXY: bool.default(false),
+    TRUST_PROXY: z
+      .string()
+      .default('false')
+      .transform((v, ctx): false | number | string => {
+        const t = v.trim().toLowerCase();
+        if (t === '' || t === 'false' || t === '0' || t === 'no') return false;
+        if (/^\d+$/.test(t)) return Number(t);
+        if (t === 'true' || t === 'yes') {
+          ctx.addIssue({ code: 'custom', message: 'give the number of proxies in front (e.g. 1) or their addresses: "true" would trust whatever X-Forwarded-For a client sends' });
+          return z.NEVER;
+        }
+        const parts = t.split(',').map((p) => p.trim()).filter(Boolean);
+        const address = /^(loopback|linklocal|uniquelocal|[0-9a-f.:]+(\/\d{1,3})?)$/;
+        if (parts.length === 0 || !parts.every((p) => address.test(p))) {
+          ctx.addIssue({ code: 'custom', message: 'must be false, a number of proxy hops, or proxy addresses (IP, CIDR, loopback, linklocal, uniquelocal), comma-separated' });
+          return z.NEVER;
+        }
+        return parts.join(', ');
+      }),
     INBOUND_RETRY_SECONDS: z.coerce.number().min(1).max(86_400).default(60),
 
     CENTRE_NAME: z.string().min(1).default('Trung tâm Công tác xã hội'),

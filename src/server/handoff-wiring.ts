@@ -3,7 +3,6 @@
  * opener the bot uses, the counsellors' desk, the on-call alert and the queue keeper.
  * Channels stay out of it: the caller passes how to reach a citizen (the TurnRunner).
  */
-import { Telegram } from 'telegraf';
 import type { Logger } from 'pino';
 import type { Reply } from '../flows/replies.js';
 import { Desk, type Author } from '../handoff/desk.js';
@@ -35,6 +34,8 @@ export function buildHandoffWiring(
     log: Logger;
     holder: string;
     sendToCitizen: (conversation: Conversation, reply: Reply, author?: Author) => Promise<void>;
+    /** Stores a text for the on-call Telegram chat; the outbox sends it (retries included). */
+    sendToOnCall?: (text: string) => Promise<void>;
   },
 ): HandoffWiring {
   const { store, now, log } = deps;
@@ -42,11 +43,9 @@ export function buildHandoffWiring(
   const teams = parseTeams(config.HANDOFF_TEAMS);
   const officeHours = parseOfficeHours(config.OFFICE_HOURS);
   let onCall: OnCallAlerts | undefined;
-  if (config.ONCALL_TELEGRAM_CHAT_ID && config.TELEGRAM_BOT_TOKEN) {
-    const telegram = new Telegram(config.TELEGRAM_BOT_TOKEN, { apiRoot: config.TELEGRAM_API_ROOT });
-    const chatId = config.ONCALL_TELEGRAM_CHAT_ID;
+  if (config.ONCALL_TELEGRAM_CHAT_ID && deps.sendToOnCall) {
     onCall = new OnCallAlerts({
-      send: async (text) => void (await telegram.sendMessage(chatId, text)),
+      send: deps.sendToOnCall,
       store,
       now,
       log,

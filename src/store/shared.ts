@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { KnowledgeEntry } from '../kb/entry.js';
-import type { RiskLevel, Ticket } from './types.js';
+import type { NewOutbound, RiskLevel, Ticket } from './types.js';
 
 /** Content hash of an entry: a new version is kept only when this changes. */
 export function entryHash(entry: KnowledgeEntry): string {
@@ -81,3 +81,18 @@ export const FRESH_TICKET_FIELDS = {
   reopenedAt: null,
   satisfaction: null,
 } as const satisfies Partial<Ticket>;
+
+/**
+ * How a new outbound message starts its delivery, in both stores: its turn key (only
+ * with a replyTo), queued, or sent at once where being stored is being delivered (web
+ * chat reads the store).
+ */
+export function newOutboundDelivery(m: NewOutbound): { replyTo: string | null; replyIndex: number | null; deliveryStatus: 'queued' | 'sent'; sentAt: Date | null } {
+  const sent = m.delivery === 'sent';
+  return {
+    replyTo: m.replyTo ?? null,
+    replyIndex: m.replyTo == null ? null : m.replyIndex,
+    deliveryStatus: sent ? 'sent' : 'queued',
+    sentAt: sent ? m.createdAt : null,
+  };
+}

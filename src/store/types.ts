@@ -55,6 +55,12 @@ export interface Conversation extends ConversationAddress {
   lastInboundAt: Date | null;
   /** Why the conversation is at risk; null for new conversations. */
   risk: ConversationRisk | null;
+  /**
+   * The channel refused for good to carry messages to this citizen (blocked the bot,
+   * closed messaging window, invalid recipient): the outbox stops sending and counsellors
+   * see why. Cleared when the citizen writes again.
+   */
+  undeliverable: { reason: string; at: Date } | null;
 }
 
 export interface ConversationRepository {
@@ -65,7 +71,10 @@ export interface ConversationRepository {
   /** Every conversation of one platform account on one channel (a citizen's data rights). */
   listByUser(channel: Channel, userId: string): Promise<Conversation[]>;
   setStatus(id: string, status: ConversationStatus, now: Date): Promise<void>;
+  /** The citizen wrote: lastInboundAt moves, and an `undeliverable` mark is cleared (they can be reached again). */
   touchInbound(id: string, now: Date): Promise<void>;
+  /** The outbox met a permanent refusal: marks the conversation until the citizen writes again. */
+  markUndeliverable(id: string, reason: string, at: Date): Promise<void>;
   /**
    * Sets the risk only if it is HIGHER than the current one (none < check-in < urgent):
    * a compare-and-set on the current level, so of several instances raising the same
@@ -361,6 +370,37 @@ export interface NewMessage {
   createdAt: Date;
 }
 
+/**
+ * Where an outbound message is on its way to the citizen (the outbox, src/bots/outbox.ts):
+ * queued → sending → sent; or back to queued with a later attempt (rate limit, 5xx,
+ * network); or failed for good (blocked, closed window, invalid recipient); or
+ * unconfirmed: the process died while the platform call was in flight, so it may have
+ * arrived and is not sent again (never twice), and counsellors see it.
+ */
+export const DELIVERY_STATUSES = ['queued', 'sending', 'sent', 'failed', 'unconfirmed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+export interface Delivery {
+  status: DeliveryStatus;
+  /** Platform calls made for it so far. */
+  attempts: number;
+  /** Not before this (a retry's backoff or the platform's retry_after); null: at once. */
+  nextAttemptAt: Date | null;
+  /** Why the last attempt failed, as a short code ('rate-limited', 'blocked', 'window-closed', 'http-502'…); null when none failed. */
+  error: string | null;
+  sentAt: Date | null;
+}
+
+/** An outbound message, and which turn wrote it: a turn run again after a crash writes the same keys, and the store keeps one. */
+export interface NewOutbound extends NewMessage {
+  /** The inbound message whose turn wrote it; null for a message sent outside a turn (a counsellor's, a timer's). */
+  replyTo: string | null;
+  /** 0, 1, 2… within that turn. */
+  replyIndex: number;
+  /** 'sent' at once for channels where being stored is being delivered (web chat reads the store). */
+  delivery: 'queued' | 'sent';
+}
+
 export interface StoredMessage extends NewMessage {
   id: string;
   /** Store-wide increasing sequence: the order of arrival across conversations. */
@@ -373,6 +413,8 @@ export interface StoredMessage extends NewMessage {
   position: number;
   /** When the bot finished acting on an inbound message; null until then. */
   handledAt: Date | null;
+  /** Outbound only: its way to the citizen; null for inbound messages. */
+  delivery: Delivery | null;
 }
 
 export interface MessageRepository {
@@ -381,7 +423,37 @@ export interface MessageRepository {
    * `duplicate` is true, and nothing changes, for a redelivered webhook.
    */
   recordInbound(message: NewMessage): Promise<{ message: StoredMessage; duplicate: boolean }>;
-  recordOutbound(message: NewMessage): Promise<StoredMessage>;
+  /**
+   * Stores an outbound message. With a replyTo, (replyTo, replyIndex) is unique: a turn
+   * run again after a crash gets the message it stored the first time back
+   * (`duplicate: true`), so nothing is sent twice.
+   */
+  recordOutbound(message: NewOutbound): Promise<{ message: StoredMessage; duplicate: boolean }>;
+  /**
+   * Conversations with an outbound message due now (queued with no later attempt set, or
+   * stuck in 'sending' after a crash), oldest first: the outbox worker's list.
+   */
+  listOutboxDue(now: Date, limit?: number): Promise<string[]>;
+  /** The conversation's first outbound message not yet sent, failed or unconfirmed (queued or sending), by position: sends go in order. */
+  nextOutbound(conversationId: string): Promise<StoredMessage | null>;
+  /**
+   * One step of a delivery, as a compare-and-set on its status: 'sending' only from
+   * 'queued' (attempts + 1), 'sent' / 'failed' / 'unconfirmed' / 'queued' (a retry at
+   * `nextAttemptAt`) only from 'sending' — except 'failed' and 'unconfirmed', also from
+   * 'queued' (a conversation whose channel is closed, a stale 'sending'). False when the
+   * message was not in an allowed state (another instance moved it).
+   */
+  setDelivery(
+    id: string,
+    change:
+      | { status: 'sending'; at: Date }
+      | { status: 'sent'; at: Date; platformMessageId: string | null }
+      | { status: 'queued'; nextAttemptAt: Date; error: string }
+      | { status: 'failed'; error: string; at: Date }
+      | { status: 'unconfirmed'; at: Date },
+  ): Promise<boolean>;
+  /** Keeps an inbound message's claim going while a slow turn runs; false once handled or taken by someone else. */
+  extendClaim(id: string, until: Date): Promise<boolean>;
   markHandled(id: string, at: Date): Promise<void>;
   /**
    * Takes the right to act on an unhandled inbound message until `until`, if nobody

@@ -1,13 +1,13 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { loadConfig } from '../../src/server/config.js';
 import { createAssistant, type Assistant } from '../../src/server/assistant.js';
 import { listen } from './http.js';
 
 /** A real assistant on a temporary SQLite file, served on a free loopback port. */
-export async function startAssistant(env: Record<string, string> = {}, options: { now?: () => Date; livePollMs?: number } = {}) {
+export async function startAssistant(env: Record<string, string> = {}, options: { now?: () => Date; livePollMs?: number; log?: Logger } = {}) {
   const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'ctxh-test-'));
   const config = loadConfig({
     LOG_LEVEL: 'silent',
@@ -15,7 +15,7 @@ export async function startAssistant(env: Record<string, string> = {}, options: 
     ...env,
     DATA_DIR: dataDir,
   });
-  const assistant: Assistant = await createAssistant(config, { log: pino({ level: 'silent' }), now: options.now, livePollMs: options.livePollMs });
+  const assistant: Assistant = await createAssistant(config, { log: options.log ?? pino({ level: 'silent' }), now: options.now, livePollMs: options.livePollMs });
   const http = await listen(assistant.app);
   await assistant.start();
   return {

@@ -17,6 +17,9 @@ export async function startFakeTelegram(token: string) {
   const updates: Array<Record<string, any>> = [];
   let nextMessageId = 1000;
   let failNextSends = 0;
+  let failNextGetMe = 0;
+  let sendDelayMs = 0;
+  const blocked = new Set<string>();
   const app = express();
   app.use(express.json());
   app.post(`/bot${token}/:method`, (req, res) => {
@@ -26,6 +29,11 @@ export async function startFakeTelegram(token: string) {
     calls.push(call);
     switch (method) {
       case 'getMe':
+        if (failNextGetMe > 0) {
+          failNextGetMe--;
+          call.failed = true;
+          return res.status(502).json({ ok: false, error_code: 502, description: 'Bad Gateway' });
+        }
         return res.json({ ok: true, result: { id: 4242, is_bot: true, first_name: 'CTXH', username: 'ctxh_test_bot' } });
       case 'deleteWebhook':
       case 'setWebhook':
@@ -38,15 +46,18 @@ export async function startFakeTelegram(token: string) {
         return setTimeout(() => res.json({ ok: true, result: [] }), 50);
       }
       case 'sendMessage': {
+        if (blocked.has(String(body.chat_id))) {
+          call.failed = true;
+          return res.status(403).json({ ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' });
+        }
         if (failNextSends > 0) {
           failNextSends--;
           call.failed = true;
           return res.status(429).json({ ok: false, error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } });
         }
-        return res.json({
-          ok: true,
-          result: { message_id: nextMessageId++, date: Math.floor(Date.now() / 1000), chat: { id: Number(body.chat_id), type: 'private' }, text: body.text },
-        });
+        const result = { message_id: nextMessageId++, date: Math.floor(Date.now() / 1000), chat: { id: Number(body.chat_id), type: 'private' }, text: body.text };
+        if (sendDelayMs > 0) return setTimeout(() => res.json({ ok: true, result }), sendDelayMs);
+        return res.json({ ok: true, result });
       }
       default:
         return res.json({ ok: true, result: true });
@@ -60,6 +71,16 @@ export async function startFakeTelegram(token: string) {
     queueUpdate: (u: Record<string, any>) => updates.push(u),
     failSends: (n: number) => {
       failNextSends = n;
+    },
+    /** The next n getMe calls answer 502. */
+    failGetMe: (n: number) => {
+      failNextGetMe = n;
+    },
+    /** sendMessage to this chat answers 403, as for a citizen who blocked the bot. */
+    blockChat: (chatId: number | string) => blocked.add(String(chatId)),
+    /** sendMessage answers after this many ms (a slow platform, a kill mid-send). */
+    delaySends: (ms: number) => {
+      sendDelayMs = ms;
     },
     close: http.close,
   };

@@ -1,19 +1,17 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Activity, ResourceResponse, TurnContext } from 'botbuilder';
 import { Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import type { Logger } from 'pino';
-import { ChannelAdapter, choicesOf } from '../channel-adapter.js';
-import { splitText } from '../split-text.js';
+import { z } from 'zod';
+import { ChannelAdapter } from '../channel-adapter.js';
 import type { TurnRunner } from '../turn-runner.js';
-
-/** Telegram's limit on one message, after entity parsing. */
-const MAX_TEXT = 4096;
 
 /**
  * Telegram through telegraf: webhook mode (secret-token header checked by telegraf)
- * or long polling, chosen by configuration. Quick replies become a one-time reply
- * keyboard, so a tap sends the choice back as ordinary text.
+ * or long polling, chosen by configuration. Inbound only: replies go out through the
+ * outbox and TelegramSender.
  */
 export class TelegramAdapter extends ChannelAdapter {
   readonly channel = 'telegram' as const;
@@ -34,26 +32,77 @@ export class TelegramAdapter extends ChannelAdapter {
     this.telegraf.catch((err) => opts.log.error({ err }, 'telegram update failed'));
   }
 
-  /** Express handler for webhook mode; rejects a wrong X-Telegram-Bot-Api-Secret-Token with 403. */
+  /**
+   * Who the bot is (getMe), asked once and kept. telegraf would keep a FAILED first call
+   * too, and fail every later update until a restart; here a failure is forgotten and
+   * asked again with the next update.
+   */
+  private async ensureBotInfo(): Promise<void> {
+    if (this.telegraf.botInfo) return;
+    this.botInfoCall ??= this.telegraf.telegram.getMe().finally(() => (this.botInfoCall = undefined));
+    this.telegraf.botInfo = await this.botInfoCall;
+  }
+
+  private botInfoCall: Promise<NonNullable<Telegraf['botInfo']>> | undefined;
+
+  /**
+   * Express handler for webhook mode; rejects a wrong X-Telegram-Bot-Api-Secret-Token with
+   * 403. When Telegram cannot be asked who the bot is, it answers 503 so that Telegram
+   * delivers the update again later (nothing is stored yet).
+   */
   webhookHandler(path: string, secretToken: string) {
     const callback = this.telegraf.webhookCallback(path, { secretToken });
-    // telegraf hands a rejected request to `next`; under express that would be a 404.
-    return (req: IncomingMessage, res: ServerResponse) =>
-      callback(req, res, () => {
+    return async (req: IncomingMessage & { body?: Update }, res: ServerResponse) => {
+      const given = req.headers['x-telegram-bot-api-secret-token'];
+      if (typeof given !== 'string' || !sameSecret(given, secretToken)) {
+        res.statusCode = 403;
+        res.end();
+        return;
+      }
+      // Read and check the body here: telegraf would answer 500 to a body of `null`.
+      const update = updateSchema.safeParse(await readJson(req));
+      if (!update.success) {
+        res.statusCode = 400;
+        res.end();
+        return;
+      }
+      req.body = update.data as unknown as Update;
+      try {
+        await this.ensureBotInfo();
+      } catch (err) {
+        this.opts.log.warn({ err }, 'telegram getMe failed; the update will be redelivered');
+        res.statusCode = 503;
+        res.end();
+        return;
+      }
+      // telegraf hands a rejected request to `next`; under express that would be a 404.
+      await callback(req, res, () => {
         res.statusCode = 403;
         res.end();
       });
+    };
   }
 
   /** Long polling for a centre without public HTTPS; resolves once polling has started. */
   async startPolling(): Promise<void> {
-    // telegraf's launch() resolves only when polling stops, so do not await it.
-    void this.telegraf.launch({ dropPendingUpdates: false }).catch((err) => {
-      this.opts.log.error({ err }, 'telegram polling stopped');
-    });
+    // telegraf's launch() resolves only when polling stops, so do not await it. If it
+    // cannot start (getMe or the first poll failed), try again a little later.
+    const launch = (delayMs: number) => {
+      void this.ensureBotInfo()
+        .then(() => this.telegraf.launch({ dropPendingUpdates: false }))
+        .catch((err) => {
+          if (this.stopped) return;
+          this.opts.log.error({ err }, 'telegram polling stopped; starting again');
+          setTimeout(() => launch(Math.min(delayMs * 2, 60_000)), delayMs).unref();
+        });
+    };
+    launch(1000);
   }
 
+  private stopped = false;
+
   stop(): void {
+    this.stopped = true;
     try {
       this.telegraf.stop('shutdown');
     } catch {
@@ -61,29 +110,37 @@ export class TelegramAdapter extends ChannelAdapter {
     }
   }
 
+  /**
+   * Nothing is sent here: the TurnRunner stored the message and the outbox sends it
+   * (src/bots/telegram/sender.ts), so a crash or a failed call never loses or repeats it.
+   */
   override async sendActivities(_context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
-    const out: ResourceResponse[] = [];
-    for (const a of activities) {
-      if (a.type !== 'message') {
-        out.push({ id: '' });
-        continue;
-      }
-      const chatId = String(a.conversation?.id);
-      const choices = choicesOf(a);
-      const reply_markup = choices.length
-        ? { keyboard: choices.map((c) => [{ text: c }]), one_time_keyboard: true, resize_keyboard: true }
-        : { remove_keyboard: true as const };
-      // The keyboard goes with the last part, where the citizen's eyes end up.
-      const parts = splitText(a.text ?? '', MAX_TEXT);
-      let last = '';
-      for (const [i, part] of parts.entries()) {
-        const sent = await this.telegraf.telegram.sendMessage(chatId, part, i === parts.length - 1 ? { reply_markup } : {});
-        last = `${sent.chat.id}:${sent.message_id}`;
-      }
-      out.push({ id: last });
-    }
-    return out;
+    return activities.map((a) => ({ id: a.id ?? '' }));
   }
+}
+
+/** An update as Telegram sends it: an object with a numeric update_id (the rest is read by telegraf). */
+const updateSchema = z.looseObject({ update_id: z.number().int() });
+
+/** The request body as JSON; undefined when it is not JSON or larger than 1 MB. */
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > 1_000_000) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Constant-time comparison of two secrets of any length. */
+function sameSecret(a: string, b: string): boolean {
+  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 }
 
 /**

@@ -30,6 +30,11 @@ function docToConversation(d: ConversationDoc): Conversation {
           messageId: d.riskMessageId ?? null,
         }
       : null,
+    // Null, or missing on conversations stored before it existed, when not set.
+    undeliverable:
+      d.undeliverableReason !== null && d.undeliverableReason !== undefined
+        ? { reason: d.undeliverableReason, at: new Date(d.undeliverableAt!) }
+        : null,
   };
 }
 
@@ -39,7 +44,14 @@ export function mongoConversations(M: Model<ConversationDoc>): ConversationRepos
     M.findOneAndUpdate(
       byAddress(a),
       {
-        $setOnInsert: { id: randomUUID(), status: 'bot', createdAt: now, lastInboundAt: null },
+        $setOnInsert: {
+          id: randomUUID(),
+          status: 'bot',
+          createdAt: now,
+          lastInboundAt: null,
+          undeliverableReason: null,
+          undeliverableAt: null,
+        },
         $set: { reference: JSON.stringify(reference), updatedAt: now },
       },
       { upsert: true, returnDocument: 'after', setDefaultsOnInsert: false },
@@ -73,7 +85,14 @@ export function mongoConversations(M: Model<ConversationDoc>): ConversationRepos
       await M.updateOne({ id }, { $set: { status, updatedAt: now } });
     },
     async touchInbound(id, now) {
-      await M.updateOne({ id }, { $set: { lastInboundAt: now, updatedAt: now } });
+      // The citizen wrote: they can be reached again, so an undeliverable mark goes.
+      await M.updateOne(
+        { id },
+        { $set: { lastInboundAt: now, updatedAt: now, undeliverableReason: null, undeliverableAt: null } },
+      );
+    },
+    async markUndeliverable(id, reason, at) {
+      await M.updateOne({ id }, { $set: { undeliverableReason: reason, undeliverableAt: at } });
     },
     async raiseRisk(id, risk, now) {
       // Compare-and-set: the filter admits only a conversation whose current level is

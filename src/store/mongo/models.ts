@@ -14,6 +14,7 @@ import type {
   Channel,
   ConsentPurpose,
   ConversationStatus,
+  DeliveryStatus,
   Direction,
   Presence,
   RiskCategory,
@@ -68,6 +69,9 @@ export interface ConversationDoc {
   riskCategory?: RiskCategory | null;
   riskAt?: Date | null;
   riskMessageId?: string | null;
+  /** Conversation.undeliverable, flat; null, or missing on documents stored before it existed, when not set. */
+  undeliverableReason?: string | null;
+  undeliverableAt?: Date | null;
 }
 
 export const conversationSchema = new Schema<ConversationDoc>(
@@ -85,6 +89,8 @@ export const conversationSchema = new Schema<ConversationDoc>(
     riskCategory: { type: String },
     riskAt: { type: Date },
     riskMessageId: { type: String },
+    undeliverableReason: { type: String },
+    undeliverableAt: { type: Date },
   },
   schemaOptions,
 );
@@ -114,6 +120,18 @@ export interface MessageDoc {
   claimedUntil?: Date | null;
   /** True once redact() emptied the text and reduced the activity; missing before. */
   redacted?: boolean;
+  /**
+   * Outbound only, the Delivery flat: null on inbound messages; missing on outbound ones
+   * stored before the outbox existed (they went out inline: read as sent).
+   */
+  deliveryStatus?: DeliveryStatus | null;
+  attempts?: number;
+  nextAttemptAt?: Date | null;
+  deliveryError?: string | null;
+  sentAt?: Date | null;
+  /** The inbound message whose turn wrote it and its index in that turn; null outside a turn and on inbound. */
+  replyTo?: string | null;
+  replyIndex?: number | null;
 }
 
 export const messageSchema = new Schema<MessageDoc>(
@@ -132,6 +150,13 @@ export const messageSchema = new Schema<MessageDoc>(
     handledAt: { type: Date, default: null },
     claimedUntil: { type: Date, default: null },
     redacted: { type: Boolean },
+    deliveryStatus: { type: String, enum: ['queued', 'sending', 'sent', 'failed', 'unconfirmed'], default: null },
+    attempts: { type: Number, default: 0 },
+    nextAttemptAt: { type: Date, default: null },
+    deliveryError: { type: String, default: null },
+    sentAt: { type: Date, default: null },
+    replyTo: { type: String, default: null },
+    replyIndex: { type: Number, default: null },
   },
   schemaOptions,
 );
@@ -151,6 +176,16 @@ messageSchema.index({ conversationId: 1, position: 1 }, { unique: true, name: 'm
 messageSchema.index({ direction: 1, handledAt: 1, seq: 1 }, { name: 'messages_unhandled' });
 // Retention sweeps read the oldest messages first.
 messageSchema.index({ createdAt: 1, seq: 1 }, { name: 'messages_age' });
+// A turn run again after a crash writes the same (replyTo, replyIndex): the second insert is
+// refused and the first one's message returned. Messages outside a turn are not in it.
+messageSchema.index(
+  { replyTo: 1, replyIndex: 1 },
+  { unique: true, name: 'messages_reply', partialFilterExpression: { replyTo: { $type: 'string' } } },
+);
+// The outbox: every queued or sending message (listOutboxDue), and a conversation's ones in
+// order (nextOutbound). Not partial: a partial filter on `deliveryStatus: { $in: … }` needs
+// MongoDB 6.0 or later; sent and inbound messages sit in it under their own keys, unread.
+messageSchema.index({ deliveryStatus: 1, conversationId: 1, position: 1 }, { name: 'messages_outbox' });
 
 /** botbuilder Storage item; `_id` is the storage key, any string. */
 export interface BotStateDoc {

@@ -18,7 +18,10 @@ CREATE TABLE IF NOT EXISTS conversations (
   risk_level TEXT CHECK (risk_level IN ('check-in', 'urgent')),
   risk_category TEXT,
   risk_at INTEGER,
-  risk_message_id TEXT
+  risk_message_id TEXT,
+  -- The channel refused for good to reach the citizen (blocked, window closed); cleared when they write.
+  undeliverable_reason TEXT,
+  undeliverable_at INTEGER
 );
 CREATE UNIQUE INDEX IF NOT EXISTS conversations_address ON conversations(channel, chat_id, user_id);
 CREATE INDEX IF NOT EXISTS conversations_status ON conversations(status, updated_at);
@@ -43,7 +46,16 @@ CREATE TABLE IF NOT EXISTS messages (
   handled_at INTEGER,
   claimed_until INTEGER,
   -- 1 once redact() emptied the text and reduced the activity (erasure, retention).
-  redacted INTEGER NOT NULL DEFAULT 0
+  redacted INTEGER NOT NULL DEFAULT 0,
+  -- Outbound only (NULL on inbound rows): the outbox's state of the message.
+  delivery_status TEXT CHECK (delivery_status IN ('queued', 'sending', 'sent', 'failed', 'unconfirmed')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER,
+  delivery_error TEXT,
+  sent_at INTEGER,
+  -- The inbound message whose turn wrote it, and its index in that turn: a turn run again stores nothing twice.
+  reply_to TEXT,
+  reply_index INTEGER
 );
 CREATE UNIQUE INDEX IF NOT EXISTS messages_platform_id
   ON messages(channel, direction, platform_message_id) WHERE platform_message_id IS NOT NULL;
@@ -51,6 +63,11 @@ CREATE UNIQUE INDEX IF NOT EXISTS messages_position ON messages(conversation_id,
 CREATE INDEX IF NOT EXISTS messages_unhandled ON messages(direction, handled_at) WHERE handled_at IS NULL;
 -- Retention sweeps read the oldest messages first.
 CREATE INDEX IF NOT EXISTS messages_age ON messages(created_at);
+-- A turn run again after a crash writes the same (reply_to, reply_index): the row stored the first time is kept.
+CREATE UNIQUE INDEX IF NOT EXISTS messages_reply ON messages(reply_to, reply_index) WHERE reply_to IS NOT NULL;
+-- The outbox: messages not yet sent, per conversation in order (the head is the next to send).
+CREATE INDEX IF NOT EXISTS messages_outbox
+  ON messages(conversation_id, position) WHERE delivery_status IN ('queued', 'sending');
 
 CREATE TABLE IF NOT EXISTS bot_state (
   key TEXT PRIMARY KEY,

@@ -46,6 +46,10 @@ function rowToConversation(r: Row): Conversation {
     updatedAt: toDate(r.updated_at)!,
     lastInboundAt: toDate(r.last_inbound_at),
     risk: rowToRisk(r),
+    undeliverable:
+      r.undeliverable_reason === null || r.undeliverable_reason === undefined
+        ? null
+        : { reason: String(r.undeliverable_reason), at: toDate(r.undeliverable_at)! },
   };
 }
 
@@ -85,6 +89,10 @@ function migrate(db: Database.Database): void {
       ALTER TABLE conversations ADD COLUMN risk_at INTEGER;
       ALTER TABLE conversations ADD COLUMN risk_message_id TEXT;`);
   }
+  if (conversationColumns.length > 0 && !conversationColumns.includes('undeliverable_reason')) {
+    db.exec(`ALTER TABLE conversations ADD COLUMN undeliverable_reason TEXT;
+      ALTER TABLE conversations ADD COLUMN undeliverable_at INTEGER;`);
+  }
   const columns = columnsOf('messages');
   if (columns.length > 0) {
     if (!columns.includes('claimed_until')) db.exec('ALTER TABLE messages ADD COLUMN claimed_until INTEGER');
@@ -93,6 +101,18 @@ function migrate(db: Database.Database): void {
       db.exec(`ALTER TABLE messages ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
         UPDATE messages SET position =
           (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = messages.conversation_id AND m.seq <= messages.seq);`);
+    }
+    if (!columns.includes('delivery_status')) {
+      // Outbound messages of an older file went out inline, as they were stored: they are sent.
+      db.exec(`ALTER TABLE messages ADD COLUMN delivery_status TEXT
+          CHECK (delivery_status IN ('queued', 'sending', 'sent', 'failed', 'unconfirmed'));
+        ALTER TABLE messages ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE messages ADD COLUMN next_attempt_at INTEGER;
+        ALTER TABLE messages ADD COLUMN delivery_error TEXT;
+        ALTER TABLE messages ADD COLUMN sent_at INTEGER;
+        ALTER TABLE messages ADD COLUMN reply_to TEXT;
+        ALTER TABLE messages ADD COLUMN reply_index INTEGER;
+        UPDATE messages SET delivery_status = 'sent', sent_at = created_at WHERE direction = 'out';`);
     }
   }
   // Tickets replace handoff requests: the first time the tickets table is made, the requests
@@ -144,7 +164,12 @@ export function openSqliteStore(dataDir: string, fileName = 'ctxh.sqlite'): Stor
     const byId = db.prepare('SELECT * FROM conversations WHERE id = ?');
     const byUser = db.prepare('SELECT * FROM conversations WHERE channel = ? AND user_id = ? ORDER BY created_at, id');
     const setStatus = db.prepare('UPDATE conversations SET status = ?, updated_at = ? WHERE id = ?');
-    const touch = db.prepare('UPDATE conversations SET last_inbound_at = ?, updated_at = ? WHERE id = ?');
+    // The citizen wrote: they can be reached again, so an undeliverable mark goes.
+    const touch = db.prepare(
+      `UPDATE conversations SET last_inbound_at = ?, updated_at = ?, undeliverable_reason = NULL, undeliverable_at = NULL
+        WHERE id = ?`,
+    );
+    const markUndeliverable = db.prepare('UPDATE conversations SET undeliverable_reason = ?, undeliverable_at = ? WHERE id = ?');
     // Compare-and-set on the current level: the WHERE clause lists the levels that may be
     // replaced (none, or lower ones), so one statement decides and the loser changes nothing.
     const raiseFrom = (below: RiskLevel[]) =>
@@ -198,6 +223,9 @@ export function openSqliteStore(dataDir: string, fileName = 'ctxh.sqlite'): Stor
       },
       async touchInbound(id, now) {
         touch.run(+now, +now, id);
+      },
+      async markUndeliverable(id, reason, at) {
+        markUndeliverable.run(reason, +at, id);
       },
       async raiseRisk(id, risk, now) {
         const stmt = raise[risk.level];
