@@ -5,10 +5,8 @@ import type { Logger } from 'pino';
 import { DirectLineAdapter } from '../bots/directline/adapter.js';
 import { directLineRouter } from '../bots/directline/routes.js';
 import { DirectLineTokens } from '../bots/directline/tokens.js';
-import { TelegramAdapter } from '../bots/telegram/adapter.js';
 import { TurnRunner } from '../bots/turn-runner.js';
 import { Outbox } from '../bots/outbox.js';
-import { TelegramSender } from '../bots/telegram/sender.js';
 import type { AnswerPipeline } from '../flows/answer.js';
 import { CtxhBot, replyActivity } from '../flows/bot.js';
 import { checkInEscalatedReply } from '../flows/safety-replies.js';
@@ -20,6 +18,7 @@ import type { Store } from '../store/types.js';
 import { centreInfo, type Config } from './config.js';
 import { createLogger } from './logger.js';
 import { buildTurnWiring } from './turn-wiring.js';
+import { CHANNEL_MODULES, channelsSummary, type MountedChannel } from './channels.js';
 import { buildHandoffWiring, type HandoffWiring } from './handoff-wiring.js';
 import { mountConsole } from '../console/server.js';
 import { loadCannedResponses } from '../console/canned.js';
@@ -34,7 +33,8 @@ export interface Assistant {
   pipeline: AnswerPipeline;
   /** The turn's chain of steps, as the bot runs it. */
   decide: DecideTurn;
-  telegram?: TelegramAdapter;
+  /** The platform channels configuration turned on. */
+  channels: MountedChannel[];
   log: Logger;
   /** The human side: tickets, the counsellors' desk, live events, the queue keeper. */
   handoff: HandoffWiring;
@@ -50,7 +50,6 @@ export interface Assistant {
   close(): Promise<void>;
 }
 
-export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';
 const WEB_DIR = fileURLToPath(new URL('../web/', import.meta.url));
 
 /** Wires store, knowledge, bot, channels and HTTP routes from one configuration. */
@@ -117,13 +116,6 @@ export async function createAssistant(
   }
   const tokens = new DirectLineTokens(secret, config.DIRECTLINE_TOKEN_TTL_SECONDS, () => now().getTime());
 
-  let telegram: TelegramAdapter | undefined;
-  if (config.TELEGRAM_BOT_TOKEN) {
-    telegram = new TelegramAdapter({ token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT, runner, log });
-    runner.register(telegram);
-    outbox.register(new TelegramSender(telegram.telegraf.telegram));
-  }
-
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY);
@@ -134,9 +126,8 @@ export async function createAssistant(
     '/v3/directline',
     directLineRouter({ store, runner, tokens, tokensPerMinute: config.DIRECTLINE_TOKENS_PER_MINUTE, now }),
   );
-  if (telegram && config.TELEGRAM_MODE === 'webhook' && config.TELEGRAM_WEBHOOK_SECRET) {
-    app.post(TELEGRAM_WEBHOOK_PATH, telegram.webhookHandler(TELEGRAM_WEBHOOK_PATH, config.TELEGRAM_WEBHOOK_SECRET));
-  }
+  const channels = CHANNEL_MODULES.filter((c) => c.enabled(config)).map((c) => c.mount({ app, config, store, runner, outbox, log, now, holder }));
+  log.info({ channels: channelsSummary(channels, config.PUBLIC_URL) }, 'channels on');
   const { live } = mountConsole(app, {
     store,
     desk: human.desk,
@@ -187,7 +178,7 @@ export async function createAssistant(
     runner,
     pipeline,
     decide,
-    telegram,
+    channels,
     log,
     handoff: human,
     outbox,
@@ -229,7 +220,7 @@ export async function createAssistant(
         const room = e.type === 'ticket' && ['opened', 'released', 'reopened', 'closed', 'transferred'].includes(e.change);
         if (room || (e.type === 'presence' && e.presence === 'available')) setTimeout(keep, 50).unref();
       });
-      if (telegram && config.TELEGRAM_MODE === 'polling') await telegram.startPolling();
+      for (const c of channels) await c.start?.();
     },
     async close() {
       if (recovery) clearInterval(recovery);
@@ -237,7 +228,7 @@ export async function createAssistant(
       if (retention) clearInterval(retention);
       if (keeping) clearInterval(keeping);
       live.close();
-      telegram?.stop();
+      for (const c of channels) await c.stop?.();
       await runner.idle();
       outbox.stop();
       await outbox.idle();

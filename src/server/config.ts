@@ -70,6 +70,23 @@ const schema = z
     ),
     TELEGRAM_API_ROOT: z.url().default('https://api.telegram.org'),
 
+    MESSENGER_APP_SECRET: optionalString,
+    MESSENGER_VERIFY_TOKEN: optionalString,
+    MESSENGER_PAGE_ACCESS_TOKEN: optionalString,
+    MESSENGER_PAGE_ID: optionalString,
+    META_GRAPH_BASE: z.url().default('https://graph.facebook.com'),
+    META_GRAPH_VERSION: z.string().regex(/^v\d+\.\d+$/, 'must look like v25.0').default('v25.0'),
+
+    ZALO_APP_ID: optionalString,
+    ZALO_APP_SECRET: optionalString,
+    ZALO_OA_SECRET_KEY: optionalString,
+    ZALO_OA_ID: optionalString,
+    ZALO_REFRESH_TOKEN: optionalString,
+    ZALO_ACCESS_TOKEN: optionalString,
+    ZALO_OPENAPI_BASE: z.url().default('https://openapi.zalo.me'),
+    ZALO_OAUTH_BASE: z.url().default('https://oauth.zaloapp.com'),
+    CHANNEL_TOKEN_KEY: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+
     FAQ_ANSWER_THRESHOLD: unit.default(0.5),
     FAQ_CLARIFY_THRESHOLD: unit.default(0.42),
 
@@ -127,6 +144,18 @@ const schema = z
     }
     if (c.ONCALL_TELEGRAM_CHAT_ID && !c.TELEGRAM_BOT_TOKEN) {
       ctx.addIssue({ code: 'custom', path: ['ONCALL_TELEGRAM_CHAT_ID'], message: 'needs TELEGRAM_BOT_TOKEN (the alert is sent by the centre\'s Telegram bot)' });
+    }
+    // A channel is on when its credentials are all there; some but not all is a mistake worth stopping for.
+    const messenger = ['MESSENGER_APP_SECRET', 'MESSENGER_VERIFY_TOKEN', 'MESSENGER_PAGE_ACCESS_TOKEN'] as const;
+    const zalo = ['ZALO_APP_ID', 'ZALO_APP_SECRET', 'ZALO_OA_SECRET_KEY'] as const;
+    for (const group of [messenger, zalo]) {
+      const given = group.filter((k) => c[k]);
+      if (given.length > 0 && given.length < group.length) {
+        for (const k of group.filter((k) => !c[k])) ctx.addIssue({ code: 'custom', path: [k], message: `is required with ${given.join(', ')}` });
+      }
+    }
+    if (c.ZALO_APP_ID && !c.CHANNEL_TOKEN_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['CHANNEL_TOKEN_KEY'], message: 'is required with Zalo: the OA tokens are stored encrypted with it' });
     }
     if (c.FAQ_CLARIFY_THRESHOLD > c.FAQ_ANSWER_THRESHOLD) {
       ctx.addIssue({
