@@ -11,6 +11,7 @@ import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/server/logger.js';
 import { startAssistant } from './support/assistant.js';
+import { addStaff, ConsoleClient } from './support/console-client.js';
 import { startFakeTelegram, textUpdate } from './support/fake-telegram.js';
 import { listen, waitFor } from './support/http.js';
 
@@ -74,7 +75,7 @@ describe('the outbox on Telegram', () => {
   });
 
   it('records a citizen who blocked the bot once, never retries, and still answers newer messages', async () => {
-    const { fake, post, assistant } = await setup({ INBOUND_RETRY_SECONDS: '1' });
+    const { fake, post, assistant, url } = await setup({ INBOUND_RETRY_SECONDS: '1', CONSOLE_SECURE_COOKIES: 'false' });
     const blockedChat = 880201;
     fake.blockChat(blockedChat);
     expect((await post(textUpdate(7201, blockedChat, 1, 'tro cap nguoi gia bao nhieu'))).status).toBe(200);
@@ -93,6 +94,13 @@ describe('the outbox on Telegram', () => {
     for (let i = 0; i < 3; i++) await assistant.outbox.drainDue();
     expect(fake.calls.filter((c) => c.method === 'sendMessage' && Number(c.body.chat_id) === blockedChat)).toHaveLength(1);
     expect((await store.audit.list({ subject: conversation.id, action: 'outbox.failed' }))).toHaveLength(1);
+
+    // Counsellors see it: the conversation is marked, the reply shows why it did not go.
+    await addStaff(store, { username: 'lan', role: 'supervisor' });
+    const asLan = await ConsoleClient.login(url, 'lan');
+    const detail = (await asLan.get(`/conversations/${conversation.id}`)).body;
+    expect(detail.conversation.undeliverable).toMatchObject({ reason: 'blocked' });
+    expect(detail.transcript.find((l: any) => l.kind === 'bot').delivery).toEqual({ status: 'failed', error: 'blocked' });
   });
 
   it('runs a turn slower than its claim once', async () => {

@@ -164,6 +164,20 @@ export interface TranscriptLine {
   /** Quick replies the citizen was offered. */
   choices: string[];
   redacted: boolean;
+  /** An outbound message not (yet) delivered: queued, sending, failed (with why) or unconfirmed; null once sent, and for inbound. */
+  delivery: { status: string; error: string | null } | null;
+  /** What a citizen sent besides text (photo, voice, sticker, file, location), with a link where the platform gives one. */
+  attachments: Array<{ kind: string; url: string | null; name: string | null }>;
+}
+
+/** Attachments of a stored Activity, reduced to what the console shows. */
+function attachmentsOf(activity: Record<string, unknown>): TranscriptLine['attachments'] {
+  const list = (activity as { attachments?: Array<{ contentType?: unknown; contentUrl?: unknown; name?: unknown }> }).attachments ?? [];
+  return list.map((a) => ({
+    kind: typeof a.contentType === 'string' ? a.contentType : 'file',
+    url: typeof a.contentUrl === 'string' && /^https?:\/\//.test(a.contentUrl) ? a.contentUrl : null,
+    name: typeof a.name === 'string' ? a.name : null,
+  }));
 }
 
 const staffIdOf = (m: StoredMessage): string | null => {
@@ -186,17 +200,20 @@ export function transcript(messages: readonly StoredMessage[], notes: readonly N
       text: m.text,
       choices: (activity.suggestedActions?.actions ?? []).map((a) => String(a.title ?? '')).filter(Boolean),
       redacted: activity.redacted === true,
+      delivery: m.delivery && m.delivery.status !== 'sent' ? { status: m.delivery.status, error: m.delivery.error } : null,
+      attachments: attachmentsOf(m.activity),
     };
   });
   for (const n of notes) {
-    lines.push({ id: n.id, conversationId: n.conversationId, at: n.createdAt, kind: 'note', author: staffById.get(n.authorId)?.displayName ?? null, text: n.text, choices: [], redacted: false });
+    lines.push({ id: n.id, conversationId: n.conversationId, at: n.createdAt, kind: 'note', author: staffById.get(n.authorId)?.displayName ?? null, text: n.text, choices: [], redacted: false, delivery: null, attachments: [] });
   }
   return lines.sort((a, b) => a.at.getTime() - b.at.getTime());
 }
 
 export interface ConversationDetail {
   ticket: TicketRow | null;
-  conversation: Pick<Conversation, 'id' | 'channel' | 'status' | 'risk' | 'createdAt' | 'lastInboundAt'>;
+  /** `undeliverable`: the channel refused for good to reach this citizen (blocked, window closed); shown so nobody writes into the void. */
+  conversation: Pick<Conversation, 'id' | 'channel' | 'status' | 'risk' | 'createdAt' | 'lastInboundAt' | 'undeliverable'>;
   transcript: TranscriptLine[];
   cases: Array<Pick<CaseRecord, 'id' | 'code' | 'status' | 'who' | 'group' | 'need' | 'age' | 'phone' | 'description' | 'provinceCode' | 'communeCode' | 'riskLevel' | 'riskCategory' | 'createdAt'>>;
   consents: Array<Pick<ConsentRecord, 'purpose' | 'decision' | 'at' | 'withdrawnAt' | 'textVersion'>>;
@@ -218,7 +235,7 @@ export function conversationDetail(input: {
   const { conversation: c, staffById, now } = input;
   return {
     ticket: input.ticket ? ticketRow(input.ticket, staffById, now) : null,
-    conversation: { id: c.id, channel: c.channel, status: c.status, risk: c.risk, createdAt: c.createdAt, lastInboundAt: c.lastInboundAt },
+    conversation: { id: c.id, channel: c.channel, status: c.status, risk: c.risk, createdAt: c.createdAt, lastInboundAt: c.lastInboundAt, undeliverable: c.undeliverable },
     transcript: transcript(input.messages, input.notes, staffById),
     cases: input.cases
       .filter((k) => !k.erasedAt)

@@ -9,7 +9,7 @@ import { consoleApi } from './api.js';
 import { FlagForm } from './bot-conversations.js';
 import { Cases, Consents, RiskFlag, TicketHistory } from './citizen-info.js';
 import { html } from './html.js';
-import { CHANNEL_LABELS, CONVERSATION_STATUS_LABELS, REASON_LABELS, STATUS_LABELS, formatWait, label, vnDateTime } from './labels.js';
+import { CHANNEL_LABELS, CONVERSATION_STATUS_LABELS, REASON_LABELS, STATUS_LABELS, formatWait, label, vnDateTime, undeliverableLabel } from './labels.js';
 import { useCoalesced, useLiveEvent } from './live.js';
 import { beep } from './notify.js';
 import { TicketFlags, useNow } from './queue.js';
@@ -123,6 +123,8 @@ export function ConversationView({ ticketId, conversationId, me, queue, live, ac
         html`<p class="danger-banner" role="alert">
           Người dân vừa viết điều có dấu hiệu nguy hiểm. Đọc tin nhắn mới nhất và hỏi về sự an toàn ngay.
         </p>`}
+        ${detail.conversation.undeliverable &&
+        html`<p class="undeliverable-banner" role="alert">${undeliverableLabel(detail.conversation.undeliverable)}</p>`}
         <${Transcript} lines=${detail.transcript} currentConversationId=${detail.conversation.id} />
         ${readOnly
           ? html`<p class="hint">Chỉ xem: muốn trả lời người dân thì chuyển cuộc trò chuyện cho tư vấn viên.</p>`

@@ -108,3 +108,35 @@ export const minutes = (ms) => (ms == null ? '—' : `${numberFmt.format(ms / 60
 
 /** A share 0..1 as "93,8 %"; "—" when there is none. */
 export const percent = (share) => (share == null ? '—' : `${numberFmt.format(share * 100)} %`);
+
+/** Why a message did not reach the citizen, in words a counsellor can act on. */
+const DELIVERY_ERRORS = {
+  blocked: 'người dân đã chặn hoặc xóa cuộc trò chuyện với trung tâm',
+  'window-closed': 'đã quá thời hạn được nhắn (người dân cần nhắn lại trước)',
+  'invalid-recipient': 'không tìm thấy người nhận',
+  'rate-limited': 'nền tảng đang giới hạn tốc độ gửi',
+  network: 'lỗi mạng',
+  interrupted: 'máy chủ dừng giữa chừng khi đang gửi',
+};
+
+const errorText = (code) => (code ? (DELIVERY_ERRORS[code] ?? DELIVERY_ERRORS[code.replace(/^gave-up:/, '')] ?? code) : '');
+
+export function deliveryLabel(delivery) {
+  switch (delivery.status) {
+    case 'queued':
+      return delivery.error ? `Đang chờ gửi lại (${errorText(delivery.error)})` : 'Đang chờ gửi';
+    case 'sending':
+      return 'Đang gửi…';
+    case 'unconfirmed':
+      return 'Không chắc đã tới người dân (máy chủ dừng khi đang gửi); không gửi lại để tránh trùng.';
+    case 'failed':
+      return `Không gửi được: ${errorText(delivery.error)}`;
+    default:
+      return '';
+  }
+}
+
+/** The banner when a channel refused for good to reach this citizen. */
+export function undeliverableLabel(undeliverable) {
+  return `Không nhắn được cho người này qua kênh này: ${errorText(undeliverable.reason)}. Tin nhắn mới sẽ chỉ tới khi người dân nhắn lại; hãy liên hệ cách khác nếu có số điện thoại.`;
+}

@@ -2,7 +2,7 @@
 // counsellor) and the staff's internal notes, in time order, each kind styled apart.
 import { useEffect, useRef } from 'preact/hooks';
 import { html } from './html.js';
-import { KIND_LABELS, vnDateTime, vnTime } from './labels.js';
+import { deliveryLabel, KIND_LABELS, vnDateTime, vnTime } from './labels.js';
 
 function who(line) {
   if (line.kind === 'counsellor') return line.author ? `${line.author} (tư vấn viên)` : KIND_LABELS.counsellor;
@@ -18,11 +18,33 @@ function Line({ line }) {
         <time datetime=${line.at} title=${vnDateTime(line.at)}>${vnTime(line.at)}</time>
       </div>
       <div class="line__text">${line.text}</div>
+      ${line.attachments?.length > 0 &&
+      html`<ul class="line__attachments">
+        ${line.attachments.map(
+          (a) => html`<li>${a.url ? html`<a href=${a.url} target="_blank" rel="noopener noreferrer">${attachmentLabel(a)}</a>` : attachmentLabel(a)}</li>`,
+        )}
+      </ul>`}
+      ${line.delivery &&
+      html`<div class=${`line__delivery line__delivery--${line.delivery.status}`} role=${line.delivery.status === 'failed' ? 'alert' : undefined}>
+        ${deliveryLabel(line.delivery)}
+      </div>`}
       ${line.redacted && html`<div class="line__redacted">Đã che số điện thoại, số giấy tờ.</div>`}
       ${line.choices.length > 0 &&
       html`<div class="line__choices" aria-label="Lựa chọn đã gợi ý">${line.choices.map((c) => html`<span class="chip">${c}</span>`)}</div>`}
     </li>
   `;
+}
+
+const ATTACHMENT_LABELS = [
+  [/image|photo|sticker/, 'Ảnh / nhãn dán'],
+  [/audio|voice/, 'Tin nhắn thoại'],
+  [/video/, 'Video'],
+  [/location/, 'Vị trí'],
+];
+
+function attachmentLabel(a) {
+  const found = ATTACHMENT_LABELS.find(([re]) => re.test(a.kind));
+  return `📎 ${found ? found[1] : 'Tệp'}${a.name ? `: ${a.name}` : ''}`;
 }
 
 export function Transcript({ lines, currentConversationId }) {
