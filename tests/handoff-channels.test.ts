@@ -58,6 +58,16 @@ describe("a counsellor's reply to a Telegram citizen", () => {
       await telegramSays(running.url, textUpdate(9002, chatId, 2, 'trợ cấp người khuyết tật bao nhiêu'));
       await waitFor(async () => (await store.messages.listByConversation(conversation.id)).some((m) => m.text === 'trợ cấp người khuyết tật bao nhiêu' && m.handledAt), 'the message handled');
       expect(fake.sends().length).toBe(before);
+
+      // A photo the citizen sends shows in the console with a link the server serves (the platform's link would hold the token).
+      await telegramSays(running.url, { update_id: 9003, message: { message_id: 3, date: 1795300000, chat: { id: chatId, type: 'private' }, from: { id: chatId, is_bot: false, first_name: 'Lan' }, photo: [{ file_id: 'small', file_unique_id: 'a', width: 90, height: 90 }, { file_id: 'big', file_unique_id: 'b', width: 800, height: 800 }] } });
+      const line = await waitFor(async () => (await console.get(`/tickets/${ticket.id}`)).body.transcript.find((l: any) => l.attachments?.length), 'the photo in the console');
+      expect(line.attachments[0]).toMatchObject({ kind: 'image/jpeg', url: expect.stringMatching(/^\/console\/api\/conversations\/.+\/media\/.+\/0$/) });
+      const file = await fetch(`${running.url}${line.attachments[0].url}`, { headers: { cookie: (console as any).cookie } });
+      expect(file.status).toBe(200);
+      expect(await file.text()).toBe('FILE:big.bin');
+      expect(JSON.stringify(line)).not.toContain(TOKEN);
+      expect(fake.sends().length).toBe(before);
     } finally {
       await running.close();
     }

@@ -65,7 +65,12 @@ describe('Telegram channel', () => {
     };
     expect((await post(url, photo, SECRET)).status).toBe(200);
     const reply = await waitFor(() => fake.sends().find((c) => String(c.body.chat_id) === '777010'), 'reply to a photo');
-    expect(reply.body.text).toMatch(/chỉ đọc được tin nhắn chữ/);
+    expect(reply.body.text).toMatch(/chưa xem được ảnh/);
+    const voice = { update_id: 612, message: { message_id: 43, date: 1795300000, chat: { id: 777012, type: 'private' }, from: { id: 777012, is_bot: false, first_name: 'Ba' }, voice: { file_id: 'v1', file_unique_id: 'uv', duration: 3, mime_type: 'audio/ogg' } } };
+    expect((await post(url, voice, SECRET)).status).toBe(200);
+    const told = await waitFor(() => fake.sends().find((c) => String(c.body.chat_id) === '777012'), 'reply to a voice note');
+    expect(told.body.text).toMatch(/chưa nghe được tin nhắn thoại/);
+    expect(told.body.reply_markup.keyboard.flat().map((b: { text: string }) => b.text)).toContain('Gặp tư vấn viên');
     const group = { update_id: 611, message: { message_id: 42, date: 1795300000, chat: { id: -100, type: 'group', title: 'Nhóm' }, from: { id: 777011, is_bot: false, first_name: 'An' }, text: 'tro cap nguoi gia' } };
     expect((await post(url, group, SECRET)).status).toBe(200);
     await new Promise((r) => setTimeout(r, 150));

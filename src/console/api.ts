@@ -15,6 +15,7 @@ import { CONVERSATION_STATUSES, HANDOFF_PRIORITY, PRESENCES, citizenKeyOf, type 
 import { authOf, requireCsrf, requireStaff } from './auth/middleware.js';
 import { publicStaff } from './auth/routes.js';
 import type { CannedResponse } from './canned.js';
+import type { MediaSources } from './media.js';
 import { conversationDetail, conversationRow, ticketRow } from './views.js';
 
 export interface ConsoleApiDeps {
@@ -25,6 +26,8 @@ export interface ConsoleApiDeps {
   canned: readonly CannedResponse[];
   /** The live bus: a presence change lets the queue keeper hand out waiting tickets at once. */
   events: HandoffEvents;
+  /** How to fetch what citizens sent on each platform. */
+  media: MediaSources;
   now: () => Date;
 }
 
@@ -160,6 +163,20 @@ export function consoleApi(deps: ConsoleApiDeps): express.Router {
     const history = tickets.filter((t) => t.id !== ticket?.id).slice(0, HISTORY_LIMIT);
     return conversationDetail({ ticket, conversation, messages, notes, cases, consents, history, staffById, now: now() });
   }
+
+  /** An attachment a citizen sent, fetched from the platform through the server (the link would hold a token). */
+  router.get('/conversations/:id/media/:messageId/:index', async (req, res) => {
+    const conversationId = param(req, 'id');
+    const message = (await store.messages.listByConversation(conversationId, 0, 5000)).find((m) => m.id === param(req, 'messageId'));
+    const attachment = (message?.activity as { attachments?: Array<{ contentUrl?: unknown; contentType?: unknown }> } | undefined)?.attachments?.[Number(param(req, 'index'))];
+    const url = typeof attachment?.contentUrl === 'string' ? attachment.contentUrl : '';
+    const upstream = url ? await deps.media.open(url) : null;
+    if (!upstream || !upstream.ok || !upstream.body) return void res.status(404).json({ error: { code: 'not-found', message: 'Không mở được tệp này.' } });
+    await store.audit.append({ at: now(), actor: authOf(res).staff.id, action: 'media.viewed', subject: conversationId, detail: { messageId: message!.id } });
+    res.set('Content-Type', typeof attachment?.contentType === 'string' ? attachment.contentType : 'application/octet-stream');
+    res.set('Cache-Control', 'private, no-store');
+    res.send(Buffer.from(await upstream.arrayBuffer()));
+  });
 
   router.post('/tickets/:id/claim', async (req, res) => answer(res, await desk.claim(param(req, 'id'), authOf(res).staff)));
   router.post('/tickets/:id/hold', async (req, res) => answer(res, await desk.hold(param(req, 'id'), authOf(res).staff)));

@@ -17,6 +17,7 @@ import { consoleApi } from './api.js';
 import { requireStaff, sameSecret } from './auth/middleware.js';
 import { authRouter } from './auth/routes.js';
 import type { CannedResponse } from './canned.js';
+import type { MediaSources } from './media.js';
 import { LiveFeed } from './live.js';
 import { prometheusText, todayStats } from './stats.js';
 
@@ -47,6 +48,8 @@ export interface ConsoleOptions {
   metricsToken?: string;
   /** The store poll for other instances' changes (ms); tests shorten it. */
   livePollMs?: number;
+  /** Fetchers of citizens' attachments, per platform. */
+  media: MediaSources;
 }
 
 export function mountConsole(app: express.Express, options: ConsoleOptions): { live: LiveFeed } {
@@ -58,7 +61,7 @@ export function mountConsole(app: express.Express, options: ConsoleOptions): { l
   api.use(authRouter({ store, now, secureCookies: options.secureCookies, loginPerMinute: options.loginPerMinute, lockAfter: options.lockAfter, lockMinutes: options.lockMinutes }));
   api.get('/events', requireStaff(), live.handler);
   api.get('/stats', requireStaff(['supervisor', 'admin']), async (_req, res) => void res.json(await todayStats(store, now(), teamIds)));
-  api.use(consoleApi({ store, desk: options.desk, handoff: options.handoff, teams: options.teams, canned: options.canned, events: options.events, now }));
+  api.use(consoleApi({ store, desk: options.desk, handoff: options.handoff, teams: options.teams, canned: options.canned, events: options.events, media: options.media, now }));
   app.use('/console/api', api);
 
   for (const [file, path] of Object.entries(VENDOR)) {

@@ -170,14 +170,21 @@ export interface TranscriptLine {
   attachments: Array<{ kind: string; url: string | null; name: string | null }>;
 }
 
-/** Attachments of a stored Activity, reduced to what the console shows. */
-function attachmentsOf(activity: Record<string, unknown>): TranscriptLine['attachments'] {
-  const list = (activity as { attachments?: Array<{ contentType?: unknown; contentUrl?: unknown; name?: unknown }> }).attachments ?? [];
-  return list.map((a) => ({
-    kind: typeof a.contentType === 'string' ? a.contentType : 'file',
-    url: typeof a.contentUrl === 'string' && /^https?:\/\//.test(a.contentUrl) ? a.contentUrl : null,
-    name: typeof a.name === 'string' ? a.name : null,
-  }));
+/**
+ * Attachments of a stored message, reduced to what the console shows. A platform link
+ * (https) is given as it is; a platform reference (telegram-file:…) becomes the console's
+ * own media route, which fetches it through the server.
+ */
+function attachmentsOf(m: StoredMessage): TranscriptLine['attachments'] {
+  const list = (m.activity as { attachments?: Array<{ contentType?: unknown; contentUrl?: unknown; name?: unknown }> }).attachments ?? [];
+  return list.map((a, i) => {
+    const url = typeof a.contentUrl === 'string' ? a.contentUrl : '';
+    return {
+      kind: typeof a.contentType === 'string' ? a.contentType : 'file',
+      url: /^https?:\/\//.test(url) ? url : /^[a-z-]+:/.test(url) ? `/console/api/conversations/${m.conversationId}/media/${m.id}/${i}` : null,
+      name: typeof a.name === 'string' ? a.name : null,
+    };
+  });
 }
 
 const staffIdOf = (m: StoredMessage): string | null => {
@@ -201,7 +208,7 @@ export function transcript(messages: readonly StoredMessage[], notes: readonly N
       choices: (activity.suggestedActions?.actions ?? []).map((a) => String(a.title ?? '')).filter(Boolean),
       redacted: activity.redacted === true,
       delivery: m.delivery && m.delivery.status !== 'sent' ? { status: m.delivery.status, error: m.delivery.error } : null,
-      attachments: attachmentsOf(m.activity),
+      attachments: attachmentsOf(m),
     };
   });
   for (const n of notes) {

@@ -96,6 +96,7 @@ export class CtxhBot extends ActivityHandler {
     const message = context.turnState.get(MESSAGE_KEY) as StoredMessage | undefined;
     const effects = await this.deps.decide({
       text: (context.activity.text ?? '').trim(),
+      media: (context.activity.attachments ?? []).map((a) => String(a.contentType ?? '')),
       conversation,
       messageId: message?.id ?? null,
       position: message?.position ?? 0,

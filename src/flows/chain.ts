@@ -40,6 +40,8 @@ export interface TurnMemory {
 export interface TurnInput {
   /** The citizen's text, trimmed; '' for a photo, sticker or voice message. */
   text: string;
+  /** Content types of what came besides text (image/jpeg, audio/ogg, …); absent or empty for plain text. */
+  media?: readonly string[];
   /** The conversation as stored when this message arrived. */
   conversation: Conversation;
   /** The stored inbound message (null in `ask`, which stores nothing). */

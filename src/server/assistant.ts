@@ -22,6 +22,7 @@ import { CHANNEL_MODULES, channelsSummary, type MountedChannel } from './channel
 import { buildHandoffWiring, type HandoffWiring } from './handoff-wiring.js';
 import { mountConsole } from '../console/server.js';
 import { loadCannedResponses } from '../console/canned.js';
+import { MediaSources } from '../console/media.js';
 import type { Reply } from '../flows/replies.js';
 import type { Author } from '../handoff/desk.js';
 import type { Conversation } from '../store/types.js';
@@ -126,7 +127,8 @@ export async function createAssistant(
     '/v3/directline',
     directLineRouter({ store, runner, tokens, tokensPerMinute: config.DIRECTLINE_TOKENS_PER_MINUTE, now }),
   );
-  const channels = CHANNEL_MODULES.filter((c) => c.enabled(config)).map((c) => c.mount({ app, config, store, runner, outbox, log, now, holder }));
+  const media = new MediaSources();
+  const channels = CHANNEL_MODULES.filter((c) => c.enabled(config)).map((c) => c.mount({ app, config, store, runner, outbox, log, now, holder, media }));
   log.info({ channels: channelsSummary(channels, config.PUBLIC_URL) }, 'channels on');
   const { live } = mountConsole(app, {
     store,
@@ -142,6 +144,7 @@ export async function createAssistant(
     lockMinutes: config.CONSOLE_LOCK_MINUTES,
     metricsToken: config.METRICS_TOKEN,
     livePollMs: options.livePollMs,
+    media,
   });
   app.use(express.static(WEB_DIR, { index: 'index.html', maxAge: '1h' }));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {

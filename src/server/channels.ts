@@ -15,6 +15,7 @@ import type { TurnRunner } from '../bots/turn-runner.js';
 import { telegramChannel } from '../bots/telegram/channel.js';
 import type { Channel, Store } from '../store/types.js';
 import type { Config } from './config.js';
+import type { MediaSources } from '../console/media.js';
 
 export interface ChannelContext {
   app: express.Express;
@@ -26,6 +27,8 @@ export interface ChannelContext {
   now: () => Date;
   /** Unique per process: the holder of leases (token refresh, …). */
   holder: string;
+  /** Where a channel says how the console can fetch what citizens sent (voice notes, photos). */
+  media: MediaSources;
 }
 
 export interface MountedChannel {

@@ -59,9 +59,16 @@ export async function startFakeTelegram(token: string) {
         if (sendDelayMs > 0) return setTimeout(() => res.json({ ok: true, result }), sendDelayMs);
         return res.json({ ok: true, result });
       }
+      case 'getFile':
+        return res.json({ ok: true, result: { file_id: body.file_id, file_unique_id: 'u', file_size: 4, file_path: `files/${body.file_id}.bin` } });
       default:
         return res.json({ ok: true, result: true });
     }
+  });
+  // File downloads, as api.telegram.org/file/bot<token>/<file_path> serves them.
+  app.get(`/file/bot${token}/files/:name`, (req, res) => {
+    calls.push({ method: 'download', body: { name: req.params.name } });
+    res.type('application/octet-stream').send(Buffer.from(`FILE:${req.params.name}`));
   });
   const http = await listen(app);
   return {

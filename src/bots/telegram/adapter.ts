@@ -152,6 +152,7 @@ export function telegramUpdateToActivity(update: Update, botId?: number): Partia
   const m = update.message;
   if (m.chat.type !== 'private') return null;
   const text = 'text' in m ? m.text : 'caption' in m ? (m.caption ?? '') : '';
+  const attachments = telegramAttachments(m as unknown as Record<string, unknown>);
   return {
     type: 'message',
     id: `${m.chat.id}:${m.message_id}`,
@@ -162,7 +163,33 @@ export function telegramUpdateToActivity(update: Update, botId?: number): Partia
     recipient: { id: String(botId ?? 'bot'), name: 'Trợ lý CTXH' },
     conversation: { id: String(m.chat.id), isGroup: false, conversationType: 'personal', name: '' },
     text,
+    ...(attachments.length > 0 ? { attachments } : {}),
     locale: 'vi-VN',
     channelData: { updateId: update.update_id },
   };
+}
+
+/**
+ * What a Telegram message carries besides text, as Activity attachments. The file is
+ * referred to as `telegram-file:<file_id>` (a download link would hold the bot token);
+ * the console fetches it through the server when a counsellor opens it.
+ */
+function telegramAttachments(m: Record<string, unknown>): Array<{ contentType: string; contentUrl?: string; name?: string; content?: unknown }> {
+  const file = (id: unknown) => (typeof id === 'string' ? `telegram-file:${id}` : undefined);
+  const out: Array<{ contentType: string; contentUrl?: string; name?: string; content?: unknown }> = [];
+  const photos = m.photo as Array<{ file_id: string }> | undefined;
+  if (photos?.length) out.push({ contentType: 'image/jpeg', contentUrl: file(photos[photos.length - 1]!.file_id) });
+  const voice = m.voice as { file_id: string; mime_type?: string } | undefined;
+  if (voice) out.push({ contentType: voice.mime_type ?? 'audio/ogg', contentUrl: file(voice.file_id), name: 'voice' });
+  const audio = m.audio as { file_id: string; mime_type?: string; file_name?: string } | undefined;
+  if (audio) out.push({ contentType: audio.mime_type ?? 'audio/mpeg', contentUrl: file(audio.file_id), name: audio.file_name });
+  const video = (m.video ?? m.video_note) as { file_id: string; mime_type?: string } | undefined;
+  if (video) out.push({ contentType: video.mime_type ?? 'video/mp4', contentUrl: file(video.file_id) });
+  const document = m.document as { file_id: string; mime_type?: string; file_name?: string } | undefined;
+  if (document) out.push({ contentType: document.mime_type ?? 'application/octet-stream', contentUrl: file(document.file_id), name: document.file_name });
+  const sticker = m.sticker as { file_id: string; emoji?: string } | undefined;
+  if (sticker) out.push({ contentType: 'image/webp', contentUrl: file(sticker.file_id), name: `sticker ${sticker.emoji ?? ''}`.trim() });
+  const location = m.location as { latitude: number; longitude: number } | undefined;
+  if (location) out.push({ contentType: 'application/vnd.ctxh.location', content: { latitude: location.latitude, longitude: location.longitude } });
+  return out;
 }

@@ -12,10 +12,12 @@ export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';
 export const telegramChannel: ChannelModule = {
   channel: 'telegram',
   enabled: (config) => Boolean(config.TELEGRAM_BOT_TOKEN),
-  mount({ app, config, runner, outbox, log }) {
+  mount({ app, config, runner, outbox, log, media }) {
     const adapter = new TelegramAdapter({ token: config.TELEGRAM_BOT_TOKEN!, apiRoot: config.TELEGRAM_API_ROOT, runner, log });
     runner.register(adapter);
     outbox.register(new TelegramSender(adapter.telegraf.telegram));
+    // A file's download link holds the bot token: the console fetches it through the server.
+    media.register('telegram-file', async (fileId) => fetch(await adapter.telegraf.telegram.getFileLink(fileId)));
     const webhook = config.TELEGRAM_MODE === 'webhook' && config.TELEGRAM_WEBHOOK_SECRET;
     if (webhook) app.post(TELEGRAM_WEBHOOK_PATH, adapter.webhookHandler(TELEGRAM_WEBHOOK_PATH, config.TELEGRAM_WEBHOOK_SECRET!));
     return {
