@@ -68,7 +68,11 @@ describe('the outbox on Telegram', () => {
     // One refused call (429), then each reply once.
     expect(fake.calls.filter((c) => c.method === 'sendMessage' && c.failed)).toHaveLength(1);
     const conversation = await assistant.store.conversations.findByAddress({ channel: 'telegram', userId: String(chat), chatId: String(chat) });
-    const outbound = (await assistant.store.messages.listByConversation(conversation!.id)).filter((m) => m.direction === 'out');
+    // The fake has both calls; the outbox records each as sent once Telegram's answer is back.
+    const outbound = await waitFor(async () => {
+      const out = (await assistant.store.messages.listByConversation(conversation!.id)).filter((m) => m.direction === 'out');
+      return out.every((m) => m.delivery?.status === 'sent') ? out : null;
+    }, 'both recorded as sent');
     expect(outbound.map((m) => m.delivery?.status)).toEqual(['sent', 'sent']);
     expect(outbound[0]!.delivery).toMatchObject({ attempts: 2, error: 'rate-limited' });
     expect(outbound[0]!.platformMessageId).toMatch(/^880101:\d+$/);

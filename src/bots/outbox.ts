@@ -36,12 +36,16 @@ export interface ChannelSender {
  * (rate limit, 5xx, network; `retryAfterMs` when the platform said how long) or
  * 'permanent' (blocked, window closed, invalid recipient). `code` is short and has no
  * personal data: it is stored on the message and shown to counsellors.
+ * `conversationWide` (default true): the refusal holds for every later message too, so
+ * the conversation is marked undeliverable; false when it is about this message only (a
+ * bot message past the 24-hour window, which a counsellor's reply may still pass).
  */
 export class DeliveryError extends Error {
   constructor(
     readonly kind: 'retry' | 'permanent',
     readonly code: string,
     readonly retryAfterMs?: number,
+    readonly conversationWide = true,
   ) {
     super(`delivery ${kind}: ${code}`);
     this.name = 'DeliveryError';
@@ -193,7 +197,7 @@ export class Outbox {
       if (failure.kind === 'permanent' || attempts >= this.options.maxAttempts) {
         const code = failure.kind === 'permanent' ? failure.code : `gave-up:${failure.code}`;
         await store.messages.setDelivery(message.id, { status: 'failed', error: code, at: now() });
-        if (failure.kind === 'permanent') await store.conversations.markUndeliverable(conversation.id, code, now());
+        if (failure.kind === 'permanent' && failure.conversationWide) await store.conversations.markUndeliverable(conversation.id, code, now());
         await this.record('outbox.failed', conversation, message, code);
         this.deps.onFailed?.(conversation, message, code);
         return true;

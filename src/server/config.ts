@@ -74,6 +74,7 @@ const schema = z
     MESSENGER_VERIFY_TOKEN: optionalString,
     MESSENGER_PAGE_ACCESS_TOKEN: optionalString,
     MESSENGER_PAGE_ID: optionalString,
+    MESSENGER_HUMAN_AGENT: bool.default(true),
     META_GRAPH_BASE: z.url().default('https://graph.facebook.com'),
     META_GRAPH_VERSION: z.string().regex(/^v\d+\.\d+$/, 'must look like v25.0').default('v25.0'),
 
