@@ -8,11 +8,10 @@
  * BENCH_SECONDS (20), BENCH_WARMUP_SECONDS (2). Goal on the embedded store: p99 < 100 ms
  * at 100 messages/s.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { startBenchServer } from './server.js';
 
 const CITIZENS = Number(process.env.BENCH_CITIZENS ?? 20);
 const RATE = Number(process.env.BENCH_RATE ?? 100);
@@ -38,38 +37,8 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function startServer(dataDir: string): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'info',
-      MONGODB_URI: '',
-      TELEGRAM_BOT_TOKEN: '',
-      OPENAI_API_KEY: '',
-      OPENAI_BASE_URL: '',
-      DIRECTLINE_TOKENS_PER_MINUTE: String(CITIZENS * 10),
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: child.stdout! });
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('server did not start within 60 s')), 60_000);
-    lines.on('line', (line) => {
-      try {
-        const j = JSON.parse(line) as { port?: number };
-        if (j.port) {
-          clearTimeout(timer);
-          resolve(j.port);
-        }
-      } catch {
-        // not a log line
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
-  return { url: `http://127.0.0.1:${port}/v3/directline`, stop: () => child.kill('SIGTERM') };
+  const server = await startBenchServer(dataDir, { TELEGRAM_BOT_TOKEN: '', DIRECTLINE_TOKENS_PER_MINUTE: String(CITIZENS * 10) });
+  return { url: `${server.origin}/v3/directline`, stop: server.stop };
 }
 
 interface Citizen {

@@ -6,11 +6,10 @@
  * stored; the turn and the reply come after) is measured. A local fake Bot API takes the
  * replies. Goal: p99 < 50 ms at 100 events/s.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { startBenchServer } from './server.js';
 import express from 'express';
 
 const RATE = Number(process.env.BENCH_WEBHOOK_RATE ?? 100);
@@ -40,40 +39,8 @@ async function fakeBotApi(): Promise<{ url: string; close: () => void }> {
 }
 
 async function startServer(dataDir: string, apiRoot: string): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'info',
-      MONGODB_URI: '',
-      OPENAI_API_KEY: '',
-      OPENAI_BASE_URL: '',
-      TELEGRAM_BOT_TOKEN: TOKEN,
-      TELEGRAM_MODE: 'webhook',
-      TELEGRAM_WEBHOOK_SECRET: SECRET,
-      TELEGRAM_API_ROOT: apiRoot,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: child.stdout! });
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('server did not start within 60 s')), 60_000);
-    lines.on('line', (line) => {
-      try {
-        const j = JSON.parse(line) as { port?: number };
-        if (j.port) {
-          clearTimeout(timer);
-          resolve(j.port);
-        }
-      } catch {
-        // not a log line
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
-  return { url: `http://127.0.0.1:${port}/telegram/webhook`, stop: () => child.kill('SIGTERM') };
+  const server = await startBenchServer(dataDir, { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_MODE: 'webhook', TELEGRAM_WEBHOOK_SECRET: SECRET, TELEGRAM_API_ROOT: apiRoot });
+  return { url: `${server.origin}/telegram/webhook`, stop: server.stop };
 }
 
 async function main(): Promise<void> {

@@ -13,46 +13,13 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../src/store/types.js';
 import { freePort, healthy, startChildServer } from './support/child-server.js';
 import { TEST_APP_SECRET, entry, messengerEnv, pageEvent, postWebhook, startFakeMessenger, textItem } from './support/fake-messenger.js';
-import { listen, waitFor } from './support/http.js';
-
-/** An OpenAI-compatible model that holds its answers while `holding` (a turn in progress at the kill). */
-async function startHeldLlm() {
-  let holding = true;
-  let requests = 0;
-  const held: Array<() => void> = [];
-  const app = express();
-  app.use(express.json());
-  app.post('/v1/chat/completions', (req, res) => {
-    requests++;
-    const answer = () =>
-      res.json({
-        id: 'x',
-        object: 'chat.completion',
-        created: 1795300000,
-        model: req.body.model,
-        choices: [{ index: 0, message: { role: 'assistant', content: 'Người khuyết tật nặng được trợ cấp hằng tháng theo quy định.' }, finish_reason: 'stop' }],
-        usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
-      });
-    if (holding) held.push(answer);
-    else answer();
-  });
-  const http = await listen(app);
-  return {
-    url: `${http.url}/v1`,
-    requests: () => requests,
-    release() {
-      holding = false;
-      for (const a of held.splice(0)) a();
-    },
-    close: http.close,
-  };
-}
+import { startFakeLlm } from './support/fake-llm.js';
+import { waitFor } from './support/http.js';
 
 describe('Messenger survives a crash', () => {
   const children: ChildProcess[] = [];
@@ -65,12 +32,14 @@ describe('Messenger survives a crash', () => {
   it('answers each acknowledged message once after SIGKILL and a restart on the same data directory', { timeout: 90_000 }, async () => {
     const fake = await startFakeMessenger({ appSecret: TEST_APP_SECRET });
     closers.push(fake.close);
-    const llm = await startHeldLlm();
+    // The model holds its answers: a turn is in progress at the kill.
+    const llm = await startFakeLlm();
+    llm.hold();
     closers.push(llm.close);
     const dataDir = mkdtempSync(join(tmpdir(), 'ctxh-messenger-crash-'));
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const env = messengerEnv(fake, { INBOUND_RETRY_SECONDS: '1', OPENAI_BASE_URL: llm.url, LLM_MODEL: 'held' });
+    const env = messengerEnv(fake, { INBOUND_RETRY_SECONDS: '1', OPENAI_BASE_URL: llm.baseUrl, LLM_MODEL: 'held' });
     const start = () => {
       const child = startChildServer(dataDir, port, env);
       children.push(child);

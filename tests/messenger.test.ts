@@ -4,14 +4,13 @@
  * with the reference's test app secret, and a local fake of the Graph API that checks the
  * Page token and records every request (tests/support/fake-messenger.ts).
  */
-import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { messengerSignature, verifySignature } from '../src/bots/messenger/adapter.js';
 import { MessengerSender, messagingWindow, quickReplies } from '../src/bots/messenger/sender.js';
-import { createLogger } from '../src/server/logger.js';
 import type { Conversation } from '../src/store/types.js';
 import { startAssistant } from './support/assistant.js';
+import { capturedLog } from './support/captured-log.js';
 import {
   TEST_APP_SECRET,
   TEST_PAGE_TOKEN,
@@ -46,17 +45,6 @@ const HOUR = 3_600_000;
 function movableClock() {
   let offset = 0;
   return { now: () => new Date(Date.now() + offset), advance: (ms: number) => (offset += ms) };
-}
-
-function capturedLog() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
-  return { log: createLogger('debug', stream), lines };
 }
 
 async function setup(extra: Record<string, string> = {}, options: Parameters<typeof startAssistant>[1] = {}) {

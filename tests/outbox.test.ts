@@ -6,14 +6,13 @@
  * slower than its claim runs once; a failed getMe does not break later updates; a webhook
  * body of null is refused; and no log line carries a chat id, a reply or the token.
  */
-import { Writable } from 'node:stream';
-import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../src/server/logger.js';
 import { startAssistant } from './support/assistant.js';
+import { capturedLog } from './support/captured-log.js';
+import { startFakeLlm } from './support/fake-llm.js';
 import { addStaff, ConsoleClient } from './support/console-client.js';
 import { startFakeTelegram, textUpdate } from './support/fake-telegram.js';
-import { listen, waitFor } from './support/http.js';
+import { waitFor } from './support/http.js';
 
 const TOKEN = '123456:TEST-token_for-fake';
 const SECRET = 'webhook-secret-0123456789';
@@ -22,18 +21,6 @@ const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
-
-/** Log lines, as the server writes them, for the privacy checks. */
-function capturedLog() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
-  return { log: createLogger('debug', stream), lines };
-}
 
 async function setup(extra: Record<string, string> = {}, options: Parameters<typeof startAssistant>[1] = {}) {
   const fake = await startFakeTelegram(TOKEN);
@@ -109,27 +96,9 @@ describe('the outbox on Telegram', () => {
 
   it('runs a turn slower than its claim once', async () => {
     // An OpenAI-compatible model that takes 2.5 s to answer: the turn outlives a 1 s claim.
-    let requests = 0;
-    const llm = express();
-    llm.use(express.json());
-    llm.post('/v1/chat/completions', (req, res) => {
-      requests++;
-      setTimeout(
-        () =>
-          res.json({
-            id: 'x',
-            object: 'chat.completion',
-            created: 1795300000,
-            model: req.body.model,
-            choices: [{ index: 0, message: { role: 'assistant', content: 'Người khuyết tật nặng được trợ cấp hằng tháng theo quy định.' }, finish_reason: 'stop' }],
-            usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
-          }),
-        2500,
-      );
-    });
-    const server = await listen(llm);
-    cleanups.push(server.close);
-    const { fake, post, assistant } = await setup({ INBOUND_RETRY_SECONDS: '1', OPENAI_BASE_URL: `${server.url}/v1`, LLM_MODEL: 'slow' });
+    const llm = await startFakeLlm({ delayMs: 2500 });
+    cleanups.push(llm.close);
+    const { fake, post, assistant } = await setup({ INBOUND_RETRY_SECONDS: '1', OPENAI_BASE_URL: llm.baseUrl, LLM_MODEL: 'slow' });
     const chat = 880301;
     expect((await post(textUpdate(7301, chat, 1, 'tro cap nguoi khuyet tat bao nhieu'))).status).toBe(200);
     await waitFor(() => sendsTo(fake, chat).length === 1, 'the reply', 15_000);
@@ -137,7 +106,7 @@ describe('the outbox on Telegram', () => {
     await assistant.runner.idle();
     await assistant.outbox.drainDue();
     expect(sendsTo(fake, chat)).toHaveLength(1);
-    expect(requests).toBe(1);
+    expect(llm.requests()).toBe(1);
   });
 
   it('answers updates after a failed getMe, and refuses a body of null', async () => {
