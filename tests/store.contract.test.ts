@@ -1192,3 +1192,4 @@ describe.runIf(mongoLaneUri())('guided intake over Direct Line on the Mongo lane
 // test file talks to the Mongo lane at a time (jongodb is unsafe under concurrent connections).
 await import('./store-contract/staff.js');
 await import('./store-contract/tickets.js');
+await import('./store-contract/channel-tokens.js');

@@ -14,6 +14,7 @@ import type { Outbox } from '../bots/outbox.js';
 import type { TurnRunner } from '../bots/turn-runner.js';
 import { telegramChannel } from '../bots/telegram/channel.js';
 import { messengerChannel } from '../bots/messenger/channel.js';
+import { zaloChannel } from '../bots/zalo/channel.js';
 import type { Channel, Store } from '../store/types.js';
 import type { Config } from './config.js';
 import type { MediaSources } from '../console/media.js';
@@ -49,7 +50,7 @@ export interface ChannelModule {
 }
 
 /** Every platform channel the assistant knows, in the order they are mounted. */
-export const CHANNEL_MODULES: readonly ChannelModule[] = [telegramChannel, messengerChannel];
+export const CHANNEL_MODULES: readonly ChannelModule[] = [telegramChannel, messengerChannel, zaloChannel];
 
 /** The line a centre reads at start: which channels are on and the exact webhook URL to register for each (no secrets). */
 export function channelsSummary(mounted: readonly MountedChannel[], publicUrl: string | undefined): string {

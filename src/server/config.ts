@@ -86,6 +86,12 @@ const schema = z
     ZALO_ACCESS_TOKEN: optionalString,
     ZALO_OPENAPI_BASE: z.url().default('https://openapi.zalo.me'),
     ZALO_OAUTH_BASE: z.url().default('https://oauth.zaloapp.com'),
+    ZALO_BUTTONS: z.enum(['buttons', 'numbered']).default('buttons'),
+    ZALO_MAX_BUTTONS: z.coerce.number().int().min(1).max(10).default(4),
+    ZALO_MAX_TEXT: z.coerce.number().int().min(100).max(10_000).default(2000),
+    ZALO_BEYOND_FREE_WINDOW: z.enum(['send', 'refuse']).default('send'),
+    ZALO_REPLY_BY_MESSAGE_ID: bool.default(false),
+    ZALO_WEBHOOK_MAX_AGE_SECONDS: z.coerce.number().int().min(60).max(86_400).default(600),
     CHANNEL_TOKEN_KEY: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
 
     FAQ_ANSWER_THRESHOLD: unit.default(0.5),

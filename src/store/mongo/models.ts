@@ -548,6 +548,46 @@ noteSchema.index({ conversationId: 1, createdAt: 1 }, { name: 'notes_conversatio
 // Retention sweeps delete the oldest notes.
 noteSchema.index({ createdAt: 1 }, { name: 'notes_age' });
 
+/**
+ * One platform account's OAuth tokens; `_id` is the key ('zalo:<app id>'). Token fields
+ * hold ciphertext (encrypted before they reach the store); every write after the seed is
+ * conditional on `refreshFingerprint`.
+ */
+export interface ChannelTokenDoc {
+  _id: string;
+  accessToken: string | null;
+  accessExpiresAt: Date | null;
+  refreshToken: string;
+  refreshFingerprint: string;
+  issuedAt: Date;
+  version: number;
+  status: 'ok' | 'needs-reconnect';
+  statusReason: string | null;
+  pendingAnswer: string | null;
+  pendingFor: string | null;
+  pendingAt: Date | null;
+  updatedAt: Date;
+}
+
+export const channelTokenSchema = new Schema<ChannelTokenDoc>(
+  {
+    _id: { type: String, required: true },
+    accessToken: { type: String, default: null },
+    accessExpiresAt: { type: Date, default: null },
+    refreshToken: { type: String, required: true },
+    refreshFingerprint: { type: String, required: true },
+    issuedAt: { type: Date, required: true },
+    version: { type: Number, required: true },
+    status: { type: String, required: true },
+    statusReason: { type: String, default: null },
+    pendingAnswer: { type: String, default: null },
+    pendingFor: { type: String, default: null },
+    pendingAt: { type: Date, default: null },
+    updatedAt: { type: Date, required: true },
+  },
+  schemaOptions,
+);
+
 export interface MongoModels {
   counters: Model<CounterDoc>;
   conversations: Model<ConversationDoc>;
@@ -562,6 +602,7 @@ export interface MongoModels {
   sessions: Model<StaffSessionDoc>;
   tickets: Model<TicketDoc>;
   notes: Model<NoteDoc>;
+  channelTokens: Model<ChannelTokenDoc>;
 }
 
 /** Registers the models on a dedicated connection (never mongoose's global one). */
@@ -580,6 +621,7 @@ export function defineModels(conn: Connection): MongoModels {
     sessions: conn.model<StaffSessionDoc>('StaffSession', staffSessionSchema, 'staff_sessions'),
     tickets: conn.model<TicketDoc>('Ticket', ticketSchema, 'tickets'),
     notes: conn.model<NoteDoc>('Note', noteSchema, 'notes'),
+    channelTokens: conn.model<ChannelTokenDoc>('ChannelToken', channelTokenSchema, 'channel_tokens'),
   };
 }
 

@@ -33,6 +33,7 @@ import {
 } from './models.js';
 import { applyLimit, isDuplicateKey } from './helpers.js';
 import { mongoCases } from './cases.js';
+import { mongoChannelTokens } from './channel-tokens.js';
 import { mongoConsents } from './consents.js';
 import { mongoConversations } from './conversations.js';
 import { mongoLeases } from './leases.js';
@@ -490,6 +491,7 @@ export async function openMongoStore(uri: string, options: MongoStoreOptions = {
     consents: mongoConsents(models.consents),
     cases: mongoCases(models.cases, models.counters),
     leases: mongoLeases(models.leases),
+    channelTokens: mongoChannelTokens(models.channelTokens),
     tickets: mongoTickets(models.tickets),
     staff: mongoStaff(models.staff),
     sessions: mongoSessions(models.sessions),

@@ -251,4 +251,24 @@ CREATE TABLE IF NOT EXISTS notes (
 CREATE INDEX IF NOT EXISTS notes_conversation ON notes(conversation_id, created_at, seq);
 -- Retention sweeps delete the oldest notes.
 CREATE INDEX IF NOT EXISTS notes_age ON notes(created_at);
+
+-- Platform OAuth tokens (the Zalo OA's), one row per account. Token columns hold ciphertext
+-- (AES-256-GCM, encrypted before they reach the store); refresh_fingerprint is a keyed hash
+-- of the refresh token, the condition of every write after the first.
+CREATE TABLE IF NOT EXISTS channel_tokens (
+  key TEXT PRIMARY KEY,
+  access_token TEXT,
+  access_expires_at INTEGER,
+  refresh_token TEXT NOT NULL,
+  refresh_fingerprint TEXT NOT NULL,
+  issued_at INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('ok', 'needs-reconnect')),
+  status_reason TEXT,
+  -- A refresh answer (ciphertext) written before its rotation, and the refresh token it answered.
+  pending_answer TEXT,
+  pending_for TEXT,
+  pending_at INTEGER,
+  updated_at INTEGER NOT NULL
+);
 `;

@@ -22,6 +22,7 @@ import {
   type StoredKnowledgeEntry,
 } from '../types.js';
 import { sqliteCases } from './cases.js';
+import { sqliteChannelTokens } from './channel-tokens.js';
 import { sqliteConsents } from './consents.js';
 import { sqliteLeases } from './leases.js';
 import { sqliteMessages } from './messages.js';
@@ -383,6 +384,7 @@ export function openSqliteStore(dataDir: string, fileName = 'ctxh.sqlite'): Stor
     consents: sqliteConsents(db),
     cases: sqliteCases(db),
     leases: sqliteLeases(db),
+    channelTokens: sqliteChannelTokens(db),
     tickets: sqliteTickets(db),
     staff: sqliteStaff(db),
     sessions: sqliteSessions(db),
