@@ -1193,3 +1193,4 @@ describe.runIf(mongoLaneUri())('guided intake over Direct Line on the Mongo lane
 await import('./store-contract/staff.js');
 await import('./store-contract/tickets.js');
 await import('./store-contract/channel-tokens.js');
+await import('./store-contract/outbox.js');

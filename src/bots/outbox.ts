@@ -187,10 +187,9 @@ export class Outbox {
       return false;
     }
     if (!(await store.messages.setDelivery(message.id, { status: 'sending', at: now() }))) return false;
+    let sent: { platformMessageId: string | null };
     try {
-      const { platformMessageId } = await sender.send(conversation, message.activity as Partial<Activity>);
-      await store.messages.setDelivery(message.id, { status: 'sent', at: now(), platformMessageId });
-      return true;
+      sent = await sender.send(conversation, message.activity as Partial<Activity>);
     } catch (err) {
       const failure = err instanceof DeliveryError ? err : new DeliveryError('retry', 'error');
       const attempts = message.delivery!.attempts + 1;
@@ -207,6 +206,10 @@ export class Outbox {
       this.deps.log.warn({ conversationId: conversation.id, messageId: message.id, code: failure.code, attempts, waitMs: wait }, 'outbound message will be retried');
       return false;
     }
+    // It went. If recording that fails, the message stays 'sending' and later becomes
+    // 'unconfirmed': never a second send of something the platform took.
+    await store.messages.setDelivery(message.id, { status: 'sent', at: now(), platformMessageId: sent.platformMessageId });
+    return true;
   }
 
   /** Exponential with jitter: 1 s, 2 s, 4 s… up to maxDelayMs. */

@@ -177,15 +177,17 @@ export class TurnRunner {
    */
   async recover(): Promise<number> {
     const pending = await this.deps.store.messages.listUnhandledInbound(500);
-    let count = 0;
+    // Conversations are recovered side by side (run() keeps each one's turns in order), so a
+    // backlog after a crash does not take a slow turn's time per message.
+    const turns: Promise<void>[] = [];
     for (const message of pending) {
       const conversation = await this.deps.store.conversations.get(message.conversationId);
       if (!conversation || !this.adapters.has(conversation.channel)) continue;
       if (!(await this.claim(message))) continue;
-      await this.run({ conversation, message, activity: message.activity as Partial<Activity> });
-      count++;
+      turns.push(this.run({ conversation, message, activity: message.activity as Partial<Activity> }));
     }
-    return count;
+    await Promise.all(turns);
+    return turns.length;
   }
 
   /** Resolves when every turn started so far has finished (for shutdown and tests). */

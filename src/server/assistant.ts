@@ -191,7 +191,8 @@ export async function createAssistant(
         const recovered = await runner.recover();
         if (recovered > 0) log.info({ recovered }, 'answered messages left unanswered');
       };
-      await recover();
+      // Messages left unanswered by a crash are answered in the background: channels open at once.
+      void recover().catch((err) => log.error({ err }, 'recovery failed'));
       // Whatever was stored and not sent yet (a crash, a retry that came due) goes out now and on the timer.
       outbox.start();
       void outbox.drainDue().catch((err) => log.error({ err }, 'outbox pass failed'));

@@ -6,7 +6,8 @@
  * carry the Page token as `access_token` (and, when the fake knows the app secret, a
  * matching `appsecret_proof`), else it gets Meta's 190 OAuthException. Every request is
  * recorded; canned errors in Meta's envelope come on demand (the next n sends, or every
- * send to one PSID), and sends can be held unanswered (a process killed mid-send).
+ * send to one PSID), and sends can be held unanswered (a process killed mid-send) or
+ * answered after a delay (a slow platform: the call has arrived while the caller waits).
  *
  * Also here: webhook bodies shaped like Meta's, serialised as Meta does (non-ASCII as
  * \uXXXX, "/" as "\/"), and their X-Hub-Signature-256.
@@ -53,6 +54,8 @@ export async function startFakeMessenger(opts: { token?: string; pageId?: string
   const failFor = new Map<string, GraphErrorKind>();
   let holding = false;
   const held: Array<() => void> = [];
+  let sendDelayMs = 0;
+  const delayed = new Set<NodeJS.Timeout>();
   let nextMid = 1;
 
   const app = express();
@@ -88,7 +91,14 @@ export async function startFakeMessenger(opts: { token?: string; pageId?: string
     }
     const answer = () => res.json({ recipient_id: psid, message_id: `m_fake${nextMid++}` });
     if (holding) held.push(answer);
-    else answer();
+    else if (sendDelayMs > 0) {
+      const timer = setTimeout(() => {
+        delayed.delete(timer);
+        // The client may be gone (a process killed mid-send): Meta got the message all the same.
+        if (!res.destroyed) answer();
+      }, sendDelayMs);
+      delayed.add(timer);
+    } else answer();
   };
   app.post(`/${version}/me/messages`, sendMessage);
   app.post(`/${version}/${pageId}/messages`, sendMessage);
@@ -125,8 +135,14 @@ export async function startFakeMessenger(opts: { token?: string; pageId?: string
       holding = false;
       for (const answer of held.splice(0)) answer();
     },
+    /** Sends are recorded on arrival and answered after this many ms (0: at once), as a slow Meta would. */
+    delaySends: (ms: number) => {
+      sendDelayMs = ms;
+    },
     close: async () => {
       holding = false;
+      for (const timer of delayed) clearTimeout(timer);
+      delayed.clear();
       for (const answer of held.splice(0)) {
         try {
           answer();
