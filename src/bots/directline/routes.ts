@@ -38,8 +38,15 @@ function senderOf(a: Partial<Activity>): Record<string, unknown> {
   return typeof id === 'string' && id.startsWith('staff:') ? { id, name: a.from?.name ?? 'Tư vấn viên', role: 'bot' } : { ...BOT_ACCOUNT, role: 'bot' };
 }
 
+/** The id Web Chat gave a message it sent, if it is a sensible one. */
+function clientActivityIdOf(channelData: unknown): string | null {
+  const id = (channelData as { clientActivityID?: unknown } | null | undefined)?.clientActivityID;
+  return typeof id === 'string' && /^[\w.:-]{1,100}$/.test(id) ? id : null;
+}
+
 function toDirectLineActivity(m: StoredMessage, conversationId: string): Record<string, unknown> {
   const a = m.activity as Partial<Activity>;
+  const clientActivityID = m.direction === 'in' ? clientActivityIdOf(a.channelData) : null;
   return {
     type: 'message',
     id: `${conversationId}|${String(m.position).padStart(7, '0')}`,
@@ -48,6 +55,7 @@ function toDirectLineActivity(m: StoredMessage, conversationId: string): Record<
     conversation: { id: conversationId },
     from: m.direction === 'in' ? { id: a.from?.id, name: a.from?.name, role: 'user' } : senderOf(a),
     text: m.text,
+    ...(clientActivityID ? { channelData: { clientActivityID } } : {}),
     ...(a.suggestedActions ? { suggestedActions: a.suggestedActions } : {}),
     ...(a.locale ? { locale: a.locale } : {}),
   };
@@ -120,10 +128,14 @@ export function directLineRouter(deps: DirectLineDeps): express.Router {
       if (body.type !== 'message') return void res.json({ id: `${req.claims!.conversationId}|event` });
       if (!body.text?.trim()) return fail(res, 400, 'BadArgument', 'text: tin nhắn trống');
       const { conversationId, userId } = req.claims!;
+      // Web Chat names each message it sends (channelData.clientActivityID): echoed back so the
+      // page matches its own message, and the store's key for it, so a retried POST is one message.
+      const clientActivityID = clientActivityIdOf(body.channelData);
       // The token decides who is speaking: a page cannot speak as another web user.
       const activity: Partial<Activity> = {
         type: 'message',
-        id: randomUUID(),
+        id: clientActivityID ? `${userId}:${clientActivityID}` : randomUUID(),
+        ...(clientActivityID ? { channelData: { clientActivityID } } : {}),
         channelId: 'webchat',
         serviceUrl: 'directline',
         timestamp: deps.now(),
@@ -134,6 +146,8 @@ export function directLineRouter(deps: DirectLineDeps): express.Router {
         locale: body.locale ?? 'vi-VN',
       };
       const accepted = await runner.accept('webchat', activity);
+      // The same message posted again (a retry): it was stored and is answered once.
+      if (!accepted && clientActivityID) return void res.json({ id: `${conversationId}|${clientActivityID}` });
       if (!accepted) return fail(res, 409, 'Conflict', 'Activity already received');
       await runner.run(accepted);
       res.json({ id: `${conversationId}|${String(accepted.message.position).padStart(7, '0')}` });
