@@ -97,7 +97,9 @@ describe('Messenger webhook', () => {
     // Only the legacy SHA-1 header: not enough.
     const legacy = await fetch(`${url}/messenger/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature': 'sha1=0000000000000000000000000000000000000000' }, body });
     expect(legacy.status).toBe(403);
-    await new Promise((r) => setTimeout(r, 150));
+    // Every webhook stores (or refuses) before it answers: once the turns and sends started so far are done, nothing more can come.
+    await assistant.runner.idle();
+    await assistant.outbox.idle();
     expect(await conversationOf(psid)).toBeNull();
     expect(await assistant.store.messages.listUnhandledInbound()).toEqual([]);
     expect(fake.sends()).toHaveLength(0);

@@ -40,7 +40,9 @@ describe('Telegram channel', () => {
     await waitFor(() => fake.sends().length === 1, 'first reply');
     expect((await post(url, update, SECRET)).status).toBe(200);
     await assistant.runner.idle();
-    await new Promise((r) => setTimeout(r, 200));
+    // Every webhook stores (or refuses) before it answers: once the turns and sends started so far are done, nothing more can come.
+    await assistant.runner.idle();
+    await assistant.outbox.idle();
     expect(fake.sends()).toHaveLength(1);
 
     const [send] = fake.sends();
@@ -58,7 +60,7 @@ describe('Telegram channel', () => {
   });
 
   it('asks for text when a citizen sends a photo or voice message, and ignores group chats', async () => {
-    const { fake, url } = await setup('webhook');
+    const { fake, url, assistant } = await setup('webhook');
     const photo = {
       update_id: 610,
       message: { message_id: 41, date: 1795300000, chat: { id: 777010, type: 'private' }, from: { id: 777010, is_bot: false, first_name: 'Lan' }, photo: [{ file_id: 'f', file_unique_id: 'u', width: 1, height: 1 }] },
@@ -73,7 +75,9 @@ describe('Telegram channel', () => {
     expect(told.body.reply_markup.keyboard.flat().map((b: { text: string }) => b.text)).toContain('Gặp tư vấn viên');
     const group = { update_id: 611, message: { message_id: 42, date: 1795300000, chat: { id: -100, type: 'group', title: 'Nhóm' }, from: { id: 777011, is_bot: false, first_name: 'An' }, text: 'tro cap nguoi gia' } };
     expect((await post(url, group, SECRET)).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 150));
+    // Every webhook stores (or refuses) before it answers: once the turns and sends started so far are done, nothing more can come.
+    await assistant.runner.idle();
+    await assistant.outbox.idle();
     expect(fake.sends().filter((c) => String(c.body.chat_id) === '-100')).toHaveLength(0);
   });
 
@@ -82,7 +86,9 @@ describe('Telegram channel', () => {
     const update = textUpdate(502, 777002, 12, 'xin chao');
     expect((await post(url, update, 'wrong-secret-0000000000')).status).toBe(403);
     expect((await post(url, update)).status).toBe(403);
-    await new Promise((r) => setTimeout(r, 100));
+    // Every webhook stores (or refuses) before it answers: once the turns and sends started so far are done, nothing more can come.
+    await assistant.runner.idle();
+    await assistant.outbox.idle();
     expect(fake.sends()).toHaveLength(0);
     expect(await assistant.store.conversations.findByAddress({ channel: 'telegram', userId: '777002', chatId: '777002' })).toBeNull();
   });

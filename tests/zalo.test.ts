@@ -232,7 +232,9 @@ describe('Zalo channel', () => {
     expect((await post({ ...fresh(), recipient: { id: '5790199999999999999' } })).status).toBe(200);
     // Zalo's registration check: an empty body, unsigned.
     expect((await post('{}', { signature: null })).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 150));
+    // Every webhook stores (or refuses) before it answers: once the turns and sends started so far are done, nothing more can come.
+    await assistant.runner.idle();
+    await assistant.outbox.idle();
     expect(await conversationOf(user)).toBeNull();
     expect(fake.sendsTo(user)).toHaveLength(0);
     expect(await assistant.store.messages.listUnhandledInbound()).toEqual([]);
@@ -258,7 +260,9 @@ describe('Zalo channel', () => {
     expect((await post({ app_id: APP_ID, oa_id: OA_ID, event_name: 'unfollow', timestamp: ts(), follower: { id: user } })).status).toBe(200);
     // Read receipts and other events: nothing to do.
     expect((await post({ app_id: APP_ID, event_name: 'user_seen_message', timestamp: ts(), sender: { id: user }, recipient: { id: OA_ID }, message: { msg_ids: ['x'] } })).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 150));
+    // Every webhook stores (or refuses) before it answers: once the turns and sends started so far are done, nothing more can come.
+    await assistant.runner.idle();
+    await assistant.outbox.idle();
     expect(await conversationOf(user)).toBeNull();
     expect(fake.sendsTo(user)).toHaveLength(0);
     expect((await assistant.store.audit.list({ action: 'zalo.follow' })).length).toBe(1);

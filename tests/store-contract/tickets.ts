@@ -694,7 +694,7 @@ const claimLanes: ClaimLane[] = [
 const mongoUri = mongoLaneUri();
 if (mongoUri) {
   // jongodb hands the same document to several claimers on concurrent connections (see
-  // /work/shared/field-notes.md), so there all claimers share one connection; a real
+  // shared/field-notes.md), so there all claimers share one connection; a real
   // mongod gets one connection pool per claimer.
   const jongodb = process.env.CTXH_MONGO_LANE === 'jongodb';
   claimLanes.push({
