@@ -11,7 +11,8 @@ import type { Config } from '../../server/config.js';
 import { ZaloAdapter } from './adapter.js';
 import { ZaloClient } from './client.js';
 import { ZaloSender, ZALO_SENDER_DEFAULTS, type ZaloSenderOptions } from './sender.js';
-import { TokenCipher, ZaloTokenStore } from './token-store.js';
+import { TokenCipher } from './token-cipher.js';
+import { ZaloTokenStore } from './token-store.js';
 
 export const ZALO_WEBHOOK_PATH = '/zalo/webhook';
 
