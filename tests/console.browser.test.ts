@@ -8,18 +8,18 @@
  * the bot is handling, reads it and hands it to a counsellor; the citizen's earlier
  * tickets show beside the conversation.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../src/console/auth/passwords.js';
 import { HANDOFF_PRIORITY, citizenKeyOf, type Staff } from '../src/store/types.js';
 import { waitFor } from './support/http.js';
 import { startAssistant } from './support/assistant.js';
+import { launchChromium } from './support/browser.js';
 import { WebCitizen } from './support/urgent-scenarios.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const PASSWORD = 'Mật khẩu đủ dài 2026';
 const HOA = 'Phạm Thị Hoa';
 const NAM = 'Trần Văn Nam';
@@ -34,16 +34,12 @@ const pageErrors: string[] = [];
 const shots = mkdtempSync(join(tmpdir(), 'ctxh-console-shot-'));
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   running = await startAssistant({ CONSOLE_SECURE_COOKIES: 'false' }, { livePollMs: 300 });
   const passwordHash = await hashPassword(PASSWORD);
   const base = { passwordHash, role: 'counsellor' as const, teams: ['tam-ly', 'chung'], communeCodes: [], maxOpen: 5, createdAt: new Date() };
   hoa = await running.assistant.store.staff.create({ ...base, username: 'hoa', displayName: HOA });
   await running.assistant.store.staff.create({ ...base, username: 'nam', displayName: NAM });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -25,21 +25,37 @@ async function token(): Promise<{ token: string; conversationId: string }> {
 const auth = (t: string) => ({ authorization: `Bearer ${t}`, 'content-type': 'application/json' });
 
 describe('web chat over Direct Line 3.0', () => {
-  it('converses with the real botframework-directlinejs client', async () => {
+  it.each([
+    ['polling', false],
+    ['WebSocket', true],
+  ])('converses with the real botframework-directlinejs client (%s), greeting first', async (_mode, webSocket) => {
     const { token: t } = await token();
-    const dl = new DirectLine({ token: t, domain: `${running.url}/v3/directline`, webSocket: false, pollingInterval: 200 });
-    const texts: string[] = [];
+    const dl = new DirectLine({ token: t, domain: `${running.url}/v3/directline`, webSocket, pollingInterval: 200 });
+    const bot: any[] = [];
+    const mine: any[] = [];
     const sub = dl.activity$.subscribe((a: any) => {
-      if (a.type === 'message' && a.from?.role === 'bot') texts.push(a.text);
+      if (a.type === 'message' && a.from?.role === 'bot') bot.push(a);
+      if (a.type === 'message' && a.from?.role === 'user') mine.push(a);
     });
     try {
-      await new Promise<void>((resolve, reject) =>
+      // A new conversation opens with what the bot can do and the most asked topics.
+      const greeting = await waitFor(() => bot[0], 'greeting');
+      expect(greeting.text).toMatch(/^Xin chào/);
+      expect(greeting.suggestedActions.actions.map((x: any) => x.title)).toContain('Gặp tư vấn viên');
+      const posted = await new Promise<string>((resolve, reject) =>
         dl.postActivity({ type: 'message', from: { id: 'me', name: 'Lan' }, text: 'tro cap nguoi khuyet tat bao nhieu' } as any)
-          .subscribe({ next: () => resolve(), error: reject }),
+          .subscribe({ next: resolve, error: reject }),
       );
-      const reply = await waitFor(() => texts[0], 'bot reply');
-      expect(reply).toMatch(/khuyết tật/);
-      expect(reply).toMatch(/Nguồn: /);
+      const reply = await waitFor(() => bot[1], 'bot reply');
+      expect(reply.text).toMatch(/khuyết tật/);
+      expect(reply.text).toMatch(/Nguồn: /);
+      // The citizen's message comes back once, under the id the POST returned, with their name;
+      // the answer names it as what it replies to.
+      await waitFor(() => mine[0], 'echo');
+      expect(mine).toHaveLength(1);
+      expect(mine[0]).toMatchObject({ id: posted, from: { name: 'Lan', role: 'user' } });
+      expect(reply.replyToId).toBe(posted);
+      expect(new Set([...bot, ...mine].map((a) => a.id)).size).toBe(bot.length + mine.length);
       expect(dl.connectionStatus$.getValue()).toBe(ConnectionStatus.Online);
     } finally {
       sub.unsubscribe();

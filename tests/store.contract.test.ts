@@ -113,6 +113,12 @@ describe.each(lanes)('store contract: $name', ({ open }) => {
       expect(await store.conversations.listRecent({ statuses: ['queued', 'closed'], limit: 2 })).toEqual([gd, gb]);
       expect(await store.conversations.listRecent({ statuses: [] })).toEqual([]);
       expect(await store.conversations.listRecent({ limit: 0 })).toEqual([]);
+      // Only where the citizen wrote: a web chat opened and left after the greeting is not listed.
+      const wrote = (await store.conversations.listRecent({ limit: 10, citizenWrote: true })).map((x) => x.id);
+      expect(wrote[0]).toBe(a.id);
+      expect(wrote).not.toEqual(expect.arrayContaining([b.id]));
+      expect(wrote.filter((id) => [b.id, c.id, d.id].includes(id))).toEqual([]);
+      expect((await store.conversations.listRecent({ statuses: ['queued'], citizenWrote: true })).map((x) => x.id)).not.toContain(b.id);
 
       // Updated at the same moment: by id, descending, on every store.
       const e = await up('recent-e', ahead(5));
@@ -308,6 +314,15 @@ describe.each(lanes)('store contract: $name', ({ open }) => {
       expect(after.map((m) => m.text)).toEqual(['hai', 'ba']);
       expect(await store.messages.listByConversation('conv-b', c.position)).toEqual([]);
       expect((await store.messages.listByConversation('conv-x')).map((m) => m.position)).toEqual([1]);
+    });
+
+    it('tells the highest seq stored so far, in or out, so a server can see any instance wrote', async () => {
+      const before = await store.messages.lastSeq();
+      const a = await store.messages.recordInbound(msg('conv-seq', { platformMessageId: 'seq-1' }));
+      expect(await store.messages.lastSeq()).toBe(a.message.seq);
+      expect(a.message.seq).toBeGreaterThan(before);
+      const b = await recordOut(msg('conv-seq', { platformMessageId: null, direction: 'out' }));
+      expect(await store.messages.lastSeq()).toBe(b.seq);
     });
 
     it('does not use up a position for a redelivered message', async () => {
@@ -1194,3 +1209,4 @@ await import('./store-contract/staff.js');
 await import('./store-contract/tickets.js');
 await import('./store-contract/channel-tokens.js');
 await import('./store-contract/outbox.js');
+await import('./store-contract/media.js');

@@ -137,6 +137,8 @@ export class TurnRunner {
         if (author) a.from = { id: `staff:${author.staffId}`, name: author.name, role: 'bot' };
         a.id ??= randomUUID();
         a.timestamp ??= now();
+        // Outside a turn nothing is being answered: botbuilder would name the reference's old message.
+        if (replyTo === null || replyTo.startsWith('once:')) delete a.replyToId;
         const { duplicate } = await store.messages.recordOutbound({
           conversationId: conversation.id,
           channel: conversation.channel,
@@ -158,13 +160,14 @@ export class TurnRunner {
   /**
    * Sends a message outside a turn (a counsellor's reply, an unanswered check-in that
    * became urgent, the queue's news) on the conversation's channel: stored first, then
-   * sent by the outbox like every reply.
+   * sent by the outbox like every reply. With `onceKey`, the message is stored at most
+   * once under that key, however many instances send it at the same moment (a greeting).
    */
-  async sendProactive(conversation: Conversation, activity: Partial<Activity>): Promise<void> {
+  async sendProactive(conversation: Conversation, activity: Partial<Activity>, options: { onceKey?: string } = {}): Promise<void> {
     const adapter = this.adapters.get(conversation.channel);
     if (!adapter) throw new Error(`no adapter for channel ${conversation.channel}`);
     await adapter.continueConversation(conversation.reference, async (context) => {
-      this.storeBeforeSending(context, conversation, null);
+      this.storeBeforeSending(context, conversation, options.onceKey ? `once:${options.onceKey}` : null);
       await context.sendActivity(activity);
     });
     this.deps.outbox?.kick(conversation.id);

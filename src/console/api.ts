@@ -116,7 +116,7 @@ export function consoleApi(deps: ConsoleApiDeps): express.Router {
     const query = conversationsQuery.safeParse(req.query);
     if (!query.success) return bad(res, query.error);
     const statuses: ConversationStatus[] | undefined = query.data.status;
-    const conversations = await store.conversations.listRecent({ statuses, limit: query.data.limit ?? 50 });
+    const conversations = await store.conversations.listRecent({ statuses, limit: query.data.limit ?? 50, citizenWrote: true });
     const rows = await Promise.all(conversations.map(async (c) => conversationRow(c, await store.messages.lastInbound(c.id))));
     await viewed(res, 'conversations', { action: 'conversations.listed', detail: { statuses: statuses ?? 'all', count: rows.length } });
     res.json({ now: now(), conversations: rows });

@@ -12,7 +12,7 @@ export { replyActivity } from './effects.js';
 export interface CtxhBotDeps {
   /** The turn's chain of steps (src/flows/turn.ts). */
   decide: DecideTurn;
-  store: Pick<Store, 'conversations' | 'messages' | 'tickets' | 'notes' | 'audit' | 'botState' | 'consents' | 'cases'>;
+  store: Pick<Store, 'conversations' | 'messages' | 'tickets' | 'notes' | 'audit' | 'botState' | 'consents' | 'cases' | 'media'>;
   /** Opens, reopens and rates tickets. */
   handoff: Handoff;
   /** A ticket closed less than this ago is reopened when the citizen writes again (HANDOFF_REOPEN_MINUTES). */

@@ -22,7 +22,7 @@ export function replyActivity(reply: Reply) {
 
 export interface EffectContext {
   turn: TurnContext;
-  store: Pick<Store, 'conversations' | 'audit' | 'consents' | 'cases' | 'messages' | 'notes' | 'tickets'>;
+  store: Pick<Store, 'conversations' | 'audit' | 'consents' | 'cases' | 'messages' | 'notes' | 'tickets' | 'media'>;
   /** Opens, reopens and rates tickets (src/handoff/service.ts). */
   handoff: Handoff;
   centre: CentreInfo;
@@ -130,6 +130,8 @@ export async function carryOut(effects: readonly Effect[], ctx: EffectContext): 
         const cases = await store.cases.eraseCitizen(key, now());
         const consents = await store.consents.anonymiseCitizen(key);
         const messages = await store.messages.redactConversations(conversations.map((c) => c.id));
+        // The photos and voice notes sent through the web chat go with the messages that named them.
+        const media = await store.media.removeConversations(conversations.map((c) => c.id));
         // Counsellors' notes about the citizen go too; the tickets stay as counts, no longer
         // the citizen's and without their close notes. A ticket still waiting is withdrawn
         // first (the citizen asked that nothing be kept, so nobody should call on it), except
@@ -143,7 +145,7 @@ export async function carryOut(effects: readonly Effect[], ctx: EffectContext): 
         }
         const tickets = await store.tickets.anonymiseCitizen(key);
         // The audit says that it happened and how much, never what was erased.
-        await audit('data.erased', { cases, consents, messages, notes, tickets, conversations: conversations.length });
+        await audit('data.erased', { cases, consents, messages, media, notes, tickets, conversations: conversations.length });
         await reply(ctx, rights.erasedReply({ cases, messages }));
         break;
       }

@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import { DirectLineAdapter } from '../bots/directline/adapter.js';
-import { directLineRouter } from '../bots/directline/routes.js';
-import { DirectLineTokens } from '../bots/directline/tokens.js';
 import { TurnRunner } from '../bots/turn-runner.js';
 import { Outbox } from '../bots/outbox.js';
 import type { AnswerPipeline } from '../flows/answer.js';
@@ -18,11 +16,13 @@ import type { Store } from '../store/types.js';
 import { centreInfo, type Config } from './config.js';
 import { createLogger } from './logger.js';
 import { buildTurnWiring } from './turn-wiring.js';
+import { buildWebChatWiring } from './webchat-wiring.js';
 import { CHANNEL_MODULES, channelsSummary, type MountedChannel } from './channels.js';
 import { buildHandoffWiring, type HandoffWiring } from './handoff-wiring.js';
 import { mountConsole } from '../console/server.js';
 import { loadCannedResponses } from '../console/canned.js';
 import { MediaSources } from '../console/media.js';
+import { registerWebchatMedia } from '../bots/directline/upload.js';
 import type { Reply } from '../flows/replies.js';
 import type { Author } from '../handoff/desk.js';
 import type { Conversation } from '../store/types.js';
@@ -46,6 +46,8 @@ export interface Assistant {
    * start() runs it on a timer. Returns how many this call escalated.
    */
   escalateCheckIns(): Promise<number>;
+  /** Hands the HTTP server's WebSocket upgrades to the web chat streams; call once per server. */
+  attach(server: Server): void;
   /** Starts background work: recovery of unanswered messages, check-in escalation, the retention sweep, Telegram polling. */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -108,14 +110,7 @@ export async function createAssistant(
     outbox,
   });
   runnerRef = runner;
-  runner.register(new DirectLineAdapter());
-
-  let secret = config.DIRECTLINE_TOKEN_SECRET;
-  if (!secret) {
-    secret = randomBytes(32).toString('hex');
-    log.warn('DIRECTLINE_TOKEN_SECRET is not set: web chat tokens end when the process restarts and work on this instance only');
-  }
-  const tokens = new DirectLineTokens(secret, config.DIRECTLINE_TOKEN_TTL_SECONDS, () => now().getTime());
+  const webchat = buildWebChatWiring(config, { store, runner, events: human.events, centre, now, log });
 
   const app = express();
   app.disable('x-powered-by');
@@ -123,11 +118,9 @@ export async function createAssistant(
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true, store: store.kind, knowledgeEntries: pipeline.kb.entries.length });
   });
-  app.use(
-    '/v3/directline',
-    directLineRouter({ store, runner, tokens, tokensPerMinute: config.DIRECTLINE_TOKENS_PER_MINUTE, now }),
-  );
+  app.use('/v3/directline', webchat.router);
   const media = new MediaSources();
+  registerWebchatMedia(media, store);
   const channels = CHANNEL_MODULES.filter((c) => c.enabled(config)).map((c) => c.mount({ app, config, store, runner, outbox, log, now, holder, media }));
   log.info({ channels: channelsSummary(channels, config.PUBLIC_URL) }, 'channels on');
   const { live } = mountConsole(app, {
@@ -186,6 +179,7 @@ export async function createAssistant(
     handoff: human,
     outbox,
     escalateCheckIns,
+    attach: (server) => webchat.attach(server),
     async start() {
       const recover = async () => {
         const recovered = await runner.recover();
@@ -232,6 +226,7 @@ export async function createAssistant(
       if (retention) clearInterval(retention);
       if (keeping) clearInterval(keeping);
       live.close();
+      webchat.close();
       for (const c of channels) await c.stop?.();
       await runner.idle();
       outbox.stop();

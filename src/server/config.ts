@@ -60,6 +60,25 @@ const schema = z
     DIRECTLINE_TOKEN_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
     DIRECTLINE_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
     DIRECTLINE_TOKENS_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(20),
+    DIRECTLINE_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+    DIRECTLINE_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(15 * 1024 * 1024).default(5 * 1024 * 1024),
+    DIRECTLINE_UPLOAD_TYPES: z
+      .string()
+      .default('image/jpeg,image/png,image/webp,image/gif,audio/mpeg,audio/mp4,audio/aac,audio/ogg,audio/webm,audio/wav,audio/x-m4a')
+      .transform((v) => v.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean)),
+    DIRECTLINE_STREAM_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
+    ALLOWED_ORIGINS: z
+      .string()
+      .default('')
+      .transform((v, ctx): string[] => {
+        const parts = v.split(',').map((p) => p.trim().replace(/\/$/, '')).filter(Boolean);
+        const bad = parts.filter((p) => p !== '*' && !/^https?:\/\/[^/\s]+$/.test(p));
+        if (bad.length > 0) {
+          ctx.addIssue({ code: 'custom', message: `each origin is scheme://host[:port] with no path, or *: ${bad.join(', ')}` });
+          return z.NEVER;
+        }
+        return parts;
+      }),
 
     TELEGRAM_BOT_TOKEN: optionalString.pipe(
       z.string().regex(/^\d+:[A-Za-z0-9_-]+$/, 'must look like 123456:ABC-DEF').optional(),

@@ -21,6 +21,7 @@ async function main(): Promise<void> {
     const port = typeof address === 'object' && address ? address.port : config.PORT;
     assistant.log.info({ port, store: assistant.store.kind }, `Trợ lý CTXH: web chat at http://localhost:${port}/`);
   });
+  assistant.attach(server);
   await assistant.start();
   const shutdown = async (signal: string) => {
     assistant.log.info({ signal }, 'shutting down');

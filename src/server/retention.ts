@@ -3,7 +3,8 @@
  * instances. Cases and consent records past CASE_RETENTION_DAYS lose every personal
  * field (counts stay, as after "xóa thông tin của tôi"); so do tickets closed or
  * abandoned before then (no longer the citizen's, no close note), and staff notes older
- * than that are deleted; message texts past MESSAGE_RETENTION_DAYS are redacted.
+ * than that are deleted; message texts past MESSAGE_RETENTION_DAYS are redacted, and the
+ * web chat files (photos, voice notes) of that age deleted.
  *
  * "Once": an instance sweeps only while it holds the `retention-sweep` lease, taken for
  * one sweep interval and not released, so of several instances one sweeps per interval.
@@ -34,6 +35,8 @@ export interface SweepResult {
   /** Staff notes deleted. */
   notes: number;
   messages: number;
+  /** Web chat files deleted; only present when some were. */
+  media?: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -45,7 +48,7 @@ export function retentionCutoffs(now: Date, caseDays: number, messageDays: numbe
 
 /** Sweeps once if this instance takes the lease; null when another instance holds it. */
 export async function sweepRetention(
-  store: Pick<Store, 'cases' | 'consents' | 'tickets' | 'notes' | 'messages' | 'leases' | 'audit'>,
+  store: Pick<Store, 'cases' | 'consents' | 'tickets' | 'notes' | 'messages' | 'media' | 'leases' | 'audit'>,
   o: RetentionOptions,
 ): Promise<SweepResult | null> {
   const until = new Date(o.now.getTime() + o.intervalMs);
@@ -62,8 +65,15 @@ export async function sweepRetention(
     messages += n;
     if (n < batch) break;
   }
-  if (cases + consents + tickets + notes + messages > 0) {
-    await store.audit.append({ at: o.now, actor: 'system', action: 'retention.swept', subject: 'retention', detail: { cases, consents, tickets, notes, messages } });
+  let media = 0;
+  for (;;) {
+    const n = await store.media.removeBefore(cutoff.messages, batch);
+    media += n;
+    if (n < batch) break;
   }
-  return { cases, consents, tickets, notes, messages };
+  const result: SweepResult = { cases, consents, tickets, notes, messages, ...(media > 0 ? { media } : {}) };
+  if (cases + consents + tickets + notes + messages + media > 0) {
+    await store.audit.append({ at: o.now, actor: 'system', action: 'retention.swept', subject: 'retention', detail: { ...result } });
+  }
+  return result;
 }

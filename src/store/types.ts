@@ -9,10 +9,12 @@
 import type { Storage } from 'botbuilder';
 import type { KnowledgeEntry } from '../kb/entry.js';
 import type { ChannelTokenRepository } from './channel-token-types.js';
+import type { MediaRepository } from './media-types.js';
 import type { NoteRepository, SessionRepository, StaffRepository, TicketRepository } from './handoff-types.js';
 
 export * from './channel-token-types.js';
 export * from './handoff-types.js';
+export * from './media-types.js';
 
 export const CHANNELS = ['webchat', 'telegram', 'messenger', 'zalo'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -103,7 +105,12 @@ export interface ConversationRepository {
    * `limit` (default 100; negative: no limit). For the console, where supervisors look for
    * conversations the bot is handling that a person should take over (status 'bot').
    */
-  listRecent(filter?: { statuses?: readonly ConversationStatus[]; limit?: number }): Promise<Conversation[]>;
+  listRecent(filter?: {
+    statuses?: readonly ConversationStatus[];
+    limit?: number;
+    /** Only conversations where the citizen has written (not a web chat opened and left after the greeting). */
+    citizenWrote?: boolean;
+  }): Promise<Conversation[]>;
 }
 
 export type Direction = 'in' | 'out';
@@ -231,6 +238,12 @@ export interface MessageRepository {
    * conversations can show each one's last message without reading whole transcripts.
    */
   lastInbound(conversationId: string): Promise<StoredMessage | null>;
+  /**
+   * The highest `seq` given out so far (0 when none): one cheap read that tells a server
+   * whether any instance stored a message since it last looked, so web chat streams can
+   * notice other instances' writes without reading every conversation.
+   */
+  lastSeq(): Promise<number>;
 }
 
 export interface StoredKnowledgeEntry extends KnowledgeEntry {
@@ -385,6 +398,8 @@ export interface Store {
   leases: LeaseRepository;
   /** Platform OAuth tokens (Zalo OA), encrypted by the caller. */
   channelTokens: ChannelTokenRepository;
+  /** Files citizens sent through the web chat (photos, voice notes). */
+  media: MediaRepository;
   close(): Promise<void>;
 }
 

@@ -17,6 +17,7 @@ export async function startAssistant(env: Record<string, string> = {}, options: 
   });
   const assistant: Assistant = await createAssistant(config, { log: options.log ?? pino({ level: 'silent' }), now: options.now, livePollMs: options.livePollMs });
   const http = await listen(assistant.app);
+  assistant.attach(http.server);
   await assistant.start();
   return {
     assistant,

@@ -41,8 +41,16 @@ export class WebCitizen {
   static async open(url: string): Promise<WebCitizen> {
     const res = await fetch(`${url}/v3/directline/tokens/generate`, { method: 'POST' });
     const { token, conversationId } = (await res.json()) as { token: string; conversationId: string };
-    return new WebCitizen(url, token, conversationId);
+    const citizen = new WebCitizen(url, token, conversationId);
+    // A new conversation opens with the greeting; what follows are the replies to the citizen.
+    citizen.greeting = await waitFor(() => citizen.botTexts[0], 'greeting');
+    citizen.botTexts.splice(0, 1);
+    citizen.botActivities.splice(0, 1);
+    return citizen;
   }
+
+  /** The greeting the conversation opened with. */
+  greeting = '';
 
   /** Sends a message and waits for the bot's next reply, which it returns. */
   async say(text: string): Promise<string> {

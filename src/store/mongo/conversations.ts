@@ -136,7 +136,10 @@ export function mongoConversations(M: Model<ConversationDoc>): ConversationRepos
     async listRecent(filter = {}) {
       const { statuses } = filter;
       if (statuses && statuses.length === 0) return [];
-      const where = statuses ? { status: { $in: [...statuses] } } : {};
+      const where = {
+        ...(statuses ? { status: { $in: [...statuses] } } : {}),
+        ...(filter.citizenWrote ? { lastInboundAt: { $ne: null } } : {}),
+      };
       // Then by id, descending, as on SQLite: a stable order for conversations updated at the same moment.
       const q = applyLimit(M.find(where).sort({ updatedAt: -1, id: -1 }), filter.limit ?? 100);
       return q ? (await q.lean<ConversationDoc[]>()).map(docToConversation) : [];

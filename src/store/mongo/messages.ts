@@ -253,5 +253,10 @@ export function mongoMessages(M: Model<MessageDoc>, nextSeq: (name: string) => P
       const doc = await M.findOne({ conversationId, direction: 'in' }).sort({ position: -1 }).lean<MessageDoc>();
       return doc ? docToMessage(doc) : null;
     },
+    async lastSeq() {
+      // The unique seq index read backwards: one key.
+      const doc = await M.findOne({}, { seq: 1 }).sort({ seq: -1 }).lean<Pick<MessageDoc, 'seq'>>();
+      return doc?.seq ?? 0;
+    },
   };
 }

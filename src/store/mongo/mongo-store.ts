@@ -30,6 +30,7 @@ import { mongoChannelTokens } from './channel-tokens.js';
 import { mongoConsents } from './consents.js';
 import { mongoConversations } from './conversations.js';
 import { mongoLeases } from './leases.js';
+import { openMongoMedia } from './media.js';
 import { mongoMessages } from './messages.js';
 import { mongoNotes } from './notes.js';
 import { mongoSessions } from './sessions.js';
@@ -242,6 +243,7 @@ export async function openMongoStore(uri: string, options: MongoStoreOptions = {
     cases: mongoCases(models.cases, models.counters),
     leases: mongoLeases(models.leases),
     channelTokens: mongoChannelTokens(models.channelTokens),
+    media: await openMongoMedia(conn),
     tickets: mongoTickets(models.tickets),
     staff: mongoStaff(models.staff),
     sessions: mongoSessions(models.sessions),

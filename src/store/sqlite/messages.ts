@@ -118,6 +118,7 @@ export function sqliteMessages(db: Database.Database): MessageRepository {
   const lastInbound = db.prepare(
     "SELECT * FROM messages WHERE conversation_id = ? AND direction = 'in' ORDER BY position DESC LIMIT 1",
   );
+  const maxSeq = db.prepare('SELECT MAX(seq) AS seq FROM messages');
   const unhandled = db.prepare(
     "SELECT * FROM messages WHERE direction = 'in' AND handled_at IS NULL ORDER BY seq LIMIT ?",
   );
@@ -235,6 +236,9 @@ export function sqliteMessages(db: Database.Database): MessageRepository {
     async lastInbound(conversationId) {
       const r = lastInbound.get(conversationId) as Row | undefined;
       return r ? rowToMessage(r) : null;
+    },
+    async lastSeq() {
+      return Number((maxSeq.get() as { seq: number | null }).seq ?? 0);
     },
   };
 }

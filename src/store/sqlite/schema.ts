@@ -271,4 +271,19 @@ CREATE TABLE IF NOT EXISTS channel_tokens (
   pending_at INTEGER,
   updated_at INTEGER NOT NULL
 );
+
+-- Files citizens sent through the web chat (photos, voice notes): the bytes, and the
+-- conversation they go with when it is erased. Never changed, only added and deleted.
+CREATE TABLE IF NOT EXISTS media (
+  id TEXT PRIMARY KEY,
+  conversation_id TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  name TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  bytes BLOB NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS media_conversation ON media(conversation_id);
+-- Retention sweeps delete the oldest files first.
+CREATE INDEX IF NOT EXISTS media_age ON media(created_at);
 `;

@@ -25,6 +25,7 @@ import { sqliteCases } from './cases.js';
 import { sqliteChannelTokens } from './channel-tokens.js';
 import { sqliteConsents } from './consents.js';
 import { sqliteLeases } from './leases.js';
+import { sqliteMedia } from './media.js';
 import { sqliteMessages } from './messages.js';
 import { sqliteNotes } from './notes.js';
 import { toDate, type Row } from './rows.js';
@@ -195,11 +196,13 @@ export function openSqliteStore(dataDir: string, fileName = 'ctxh.sqlite'): Stor
         ORDER BY risk_at, created_at, id LIMIT ?`,
     );
     // Newest first: conversations_recent read backwards (or conversations_status for one status).
-    const recent = (statuses: readonly ConversationStatus[] | undefined) =>
-      db.prepare(
-        `SELECT * FROM conversations ${statuses ? `WHERE status IN (${statuses.map(() => '?').join(', ')})` : ''}
-          ORDER BY updated_at DESC, id DESC LIMIT ?`,
-      );
+    const recent = (statuses: readonly ConversationStatus[] | undefined, citizenWrote: boolean) => {
+      const where = [
+        ...(statuses ? [`status IN (${statuses.map(() => '?').join(', ')})`] : []),
+        ...(citizenWrote ? ['last_inbound_at IS NOT NULL'] : []),
+      ];
+      return db.prepare(`SELECT * FROM conversations ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY updated_at DESC, id DESC LIMIT ?`);
+    };
     const find = (a: ConversationAddress) => {
       const r = byAddress.get(a.channel, a.chatId, a.userId) as Row | undefined;
       return r ? rowToConversation(r) : null;
@@ -250,7 +253,7 @@ export function openSqliteStore(dataDir: string, fileName = 'ctxh.sqlite'): Stor
       async listRecent(filter = {}) {
         const { statuses } = filter;
         if (statuses && statuses.length === 0) return [];
-        return (recent(statuses).all(...(statuses ?? []), filter.limit ?? 100) as Row[]).map(rowToConversation);
+        return (recent(statuses, filter.citizenWrote ?? false).all(...(statuses ?? []), filter.limit ?? 100) as Row[]).map(rowToConversation);
       },
     };
   })();
@@ -385,6 +388,7 @@ export function openSqliteStore(dataDir: string, fileName = 'ctxh.sqlite'): Stor
     cases: sqliteCases(db),
     leases: sqliteLeases(db),
     channelTokens: sqliteChannelTokens(db),
+    media: sqliteMedia(db),
     tickets: sqliteTickets(db),
     staff: sqliteStaff(db),
     sessions: sqliteSessions(db),
