@@ -22,7 +22,8 @@ import {
 import { pino } from 'pino';
 import { createAssistant } from '../src/server/assistant.js';
 import { loadConfig } from '../src/server/config.js';
-import { listen } from './support/http.js';
+import WebSocket from 'ws';
+import { listen, waitFor } from './support/http.js';
 import { mongoLaneUri, newTestDbName, openMongoTestStore, storeLanes } from './support/mongo-lane.js';
 import { runDeclinedConsent, runIntakeAndErasure } from './support/intake-scenarios.js';
 import { mongoDump } from './support/raw-dump.js';
@@ -1161,6 +1162,44 @@ describe.runIf(mongoLaneUri())('the assistant end to end on MongoDB', () => {
     } finally {
       await http.close();
       await assistant.close();
+    }
+  });
+
+  it('brings a message stored by one instance to a web chat socket open on another', async () => {
+    // Two app instances, each with its own connection to one database, as in a province.
+    const dbName = newTestDbName();
+    const config = loadConfig({ LOG_LEVEL: 'silent', DIRECTLINE_TOKEN_SECRET: 'test-secret-test-secret-test-secret-0123' });
+    const instances = [];
+    for (let i = 0; i < 2; i++) {
+      const assistant = await createAssistant(config, { store: await openMongoTestStore(dbName), log: pino({ level: 'silent' }) });
+      const http = await listen(assistant.app);
+      assistant.attach(http.server);
+      instances.push({ assistant, http });
+    }
+    const [first, second] = instances as [(typeof instances)[0], (typeof instances)[0]];
+    const received: any[] = [];
+    let socket: WebSocket | undefined;
+    try {
+      const t = await (await fetch(`${first.http.url}/v3/directline/tokens/generate`, { method: 'POST' })).json();
+      const started = await (await fetch(`${first.http.url}/v3/directline/conversations`, { method: 'POST', headers: { authorization: `Bearer ${t.token}` } })).json();
+      socket = new WebSocket(started.streamUrl.replace(new URL(first.http.url).host, new URL(second.http.url).host));
+      socket.on('message', (data) => String(data) && received.push(...JSON.parse(String(data)).activities));
+      await waitFor(() => received.some((a) => /Xin chào/.test(a.text)), 'greeting through the second instance');
+      const post = await fetch(`${first.http.url}/v3/directline/conversations/${t.conversationId}/activities`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${t.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ type: 'message', text: 'tro cap nguoi khuyet tat bao nhieu' }),
+      });
+      expect(post.status).toBe(200);
+      await waitFor(() => received.filter((a) => a.type === 'message').length >= 3, 'question and answer written by the first instance');
+      expect(received.filter((a) => a.type === 'message').map((a) => a.from.role)).toEqual(['bot', 'user', 'bot']);
+      expect(received.at(-1).text).toMatch(/Nguồn: /);
+    } finally {
+      socket?.close();
+      for (const { assistant, http } of instances) {
+        await http.close();
+        await assistant.close();
+      }
     }
   });
 
