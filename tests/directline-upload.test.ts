@@ -6,13 +6,12 @@
  * signed links, the console through `webchat-media:` URLs, and erasure takes them away.
  *
  * The first block needs no server (the sniffer, the link signing, the console's scheme);
- * the second runs the real assistant and needs the upload and media routes mounted.
+ * the second runs the real assistant.
  */
 import Database from 'better-sqlite3';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crc32, deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   cleanFileName,
@@ -28,29 +27,8 @@ import { MediaSources } from '../src/console/media.js';
 import { sweepRetention } from '../src/server/retention.js';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { startAssistant } from './support/assistant.js';
+import { onePixelPng } from './support/media-files.js';
 
-/** A valid 1×1 PNG (one opaque red pixel), chunk by chunk. */
-function onePixelPng(): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const out = Buffer.alloc(8 + data.length + 4);
-    out.writeUInt32BE(data.length, 0);
-    body.copy(out, 4);
-    out.writeUInt32BE(crc32(body), 8 + data.length);
-    return out;
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(1, 0); // width
-  header.writeUInt32BE(1, 4); // height
-  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, deflate, no filter method, no interlace
-  const pixels = Buffer.from([0, 0xff, 0, 0]); // filter byte 0, then R G B
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(pixels)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
 const PNG = onePixelPng();
 const hex = (h: string) => Buffer.from(h.replace(/\s/g, ''), 'hex');
 

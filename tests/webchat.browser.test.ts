@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAssistant } from './support/assistant.js';
+import { onePixelPng } from './support/media-files.js';
 import { launchChromium } from './support/browser.js';
 
 // The package's exports reach neither dist/ nor package.json: find the package by its main entry.
@@ -116,6 +117,26 @@ describe('Microsoft Web Chat on a centre website (another origin, WebSocket)', (
     const afterReload = await botTexts(page);
     expect(afterReload.filter((t) => /Xin chào/.test(t))).toHaveLength(1);
     expect(afterReload.filter((t) => /Nguồn: /.test(t))).toHaveLength(1);
+    await page.close();
+  });
+
+  it('takes a photo from the paperclip, links it back from the assistant and answers it as a photo', async () => {
+    const page = await browser.newPage({ viewport: { width: 800, height: 900 }, locale: 'vi-VN' });
+    await page.goto(`${siteUrl}/`);
+    await expect.poll(async () => (await botTexts(page)).join('\n'), { timeout: 15_000 }).toMatch(/Xin chào/);
+    const uploads: number[] = [];
+    page.on('response', (res) => /\/upload(\?|$)/.test(new URL(res.url()).pathname + new URL(res.url()).search) && uploads.push(res.status()));
+    // Web Chat stages the picked file in the send box; the send button posts it.
+    await page.locator('input.webchat__upload-button--file-input').setInputFiles({ name: 'giay-to.png', mimeType: 'image/png', buffer: onePixelPng() });
+    await page.locator('button.webchat__send-button').click();
+    await expect.poll(async () => (await botTexts(page)).join('\n'), { timeout: 15_000 }).toMatch(/chưa xem được ảnh/);
+    expect(uploads).toEqual([200]);
+    // The echo replaced the page's local copy: the file now comes from the assistant, through a signed link.
+    const link = page.locator('.webchat__stacked-layout--from-user a[download="giay-to.png"]');
+    await expect.poll(() => link.getAttribute('href')).toMatch(new RegExp(`^${running.url}/v3/directline/media/[\\w-]+\\?exp=\\d+&sig=`));
+    const file = await fetch((await link.getAttribute('href'))!);
+    expect(file.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await file.arrayBuffer())).toEqual(onePixelPng());
     await page.close();
   });
 });
