@@ -1249,3 +1249,4 @@ await import('./store-contract/tickets.js');
 await import('./store-contract/channel-tokens.js');
 await import('./store-contract/outbox.js');
 await import('./store-contract/media.js');
+await import('./store-contract/kb-versions.js');

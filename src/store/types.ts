@@ -10,11 +10,13 @@ import type { Storage } from 'botbuilder';
 import type { KnowledgeEntry } from '../kb/entry.js';
 import type { ChannelTokenRepository } from './channel-token-types.js';
 import type { MediaRepository } from './media-types.js';
+import type { KnowledgeVersionRepository } from './kb-version-types.js';
 import type { NoteRepository, SessionRepository, StaffRepository, TicketRepository } from './handoff-types.js';
 
 export * from './channel-token-types.js';
 export * from './handoff-types.js';
 export * from './media-types.js';
+export * from './kb-version-types.js';
 
 export const CHANNELS = ['webchat', 'telegram', 'messenger', 'zalo'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -400,6 +402,8 @@ export interface Store {
   channelTokens: ChannelTokenRepository;
   /** Files citizens sent through the web chat (photos, voice notes). */
   media: MediaRepository;
+  /** The live knowledge as staff write, review and schedule it (src/kb/versions.ts decides what is in force). */
+  knowledgeVersions: KnowledgeVersionRepository;
   close(): Promise<void>;
 }
 

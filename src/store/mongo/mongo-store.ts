@@ -31,6 +31,7 @@ import { mongoConsents } from './consents.js';
 import { mongoConversations } from './conversations.js';
 import { mongoLeases } from './leases.js';
 import { openMongoMedia } from './media.js';
+import { openMongoKbVersions } from './kb-versions.js';
 import { mongoMessages } from './messages.js';
 import { mongoNotes } from './notes.js';
 import { mongoSessions } from './sessions.js';
@@ -244,6 +245,7 @@ export async function openMongoStore(uri: string, options: MongoStoreOptions = {
     leases: mongoLeases(models.leases),
     channelTokens: mongoChannelTokens(models.channelTokens),
     media: await openMongoMedia(conn),
+    knowledgeVersions: await openMongoKbVersions(conn),
     tickets: mongoTickets(models.tickets),
     staff: mongoStaff(models.staff),
     sessions: mongoSessions(models.sessions),

@@ -286,4 +286,22 @@ CREATE TABLE IF NOT EXISTS media (
 CREATE INDEX IF NOT EXISTS media_conversation ON media(conversation_id);
 -- Retention sweeps delete the oldest files first.
 CREATE INDEX IF NOT EXISTS media_age ON media(created_at);
+
+-- Knowledge as staff write and review it: every version kept (entry NULL withdraws an
+-- entry); the live base is the approved versions in force (src/kb/versions.ts).
+CREATE TABLE IF NOT EXISTS kb_versions (
+  entry_id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  entry TEXT,
+  status TEXT NOT NULL CHECK (status IN ('draft', 'approved', 'rejected')),
+  author TEXT NOT NULL,
+  note TEXT,
+  based_on INTEGER,
+  created_at INTEGER NOT NULL,
+  reviewer TEXT,
+  reviewed_at INTEGER,
+  publish_at INTEGER,
+  PRIMARY KEY (entry_id, version)
+);
+CREATE INDEX IF NOT EXISTS kb_versions_status ON kb_versions(status, entry_id);
 `;

@@ -26,6 +26,7 @@ import { sqliteChannelTokens } from './channel-tokens.js';
 import { sqliteConsents } from './consents.js';
 import { sqliteLeases } from './leases.js';
 import { sqliteMedia } from './media.js';
+import { sqliteKbVersions } from './kb-versions.js';
 import { sqliteMessages } from './messages.js';
 import { sqliteNotes } from './notes.js';
 import { toDate, type Row } from './rows.js';
@@ -389,6 +390,7 @@ export function openSqliteStore(dataDir: string, fileName = 'ctxh.sqlite'): Stor
     leases: sqliteLeases(db),
     channelTokens: sqliteChannelTokens(db),
     media: sqliteMedia(db),
+    knowledgeVersions: sqliteKbVersions(db),
     tickets: sqliteTickets(db),
     staff: sqliteStaff(db),
     sessions: sqliteSessions(db),

@@ -1,0 +1,87 @@
+/**
+ * Keeps the bot answering from the knowledge in force: reads the approved versions from
+ * the store, hands the live entries to `onChange` whenever the set in force changes, and
+ * notices both kinds of change without a restart:
+ * - a version approved on any instance: `refresh()` reads the store's revision (one small
+ *   read) every `pollMs` and reloads the versions when it moved;
+ * - a version scheduled ahead coming into force: `settle()` before each turn compares the
+ *   clock with the next scheduled moment, so it takes effect at that moment exactly, on
+ *   the injected clock in tests as on the real one.
+ *
+ * @example
+ * const live = new LiveKnowledge({ versions: store.knowledgeVersions, now, onChange: (entries) => pipeline.replaceKnowledge(entries) });
+ * await live.refresh();
+ * live.start(5_000);
+ */
+import type { KbVersion, KnowledgeVersionRepository } from '../store/kb-version-types.js';
+import type { KnowledgeEntry } from './entry.js';
+import { nextChangeAfter, versionsInForce } from './versions.js';
+
+export interface LiveKnowledgeDeps {
+  versions: Pick<KnowledgeVersionRepository, 'listApproved' | 'revision'>;
+  now: () => Date;
+  /** Told the entries in force whenever they change (first load included). */
+  onChange: (entries: KnowledgeEntry[]) => void;
+  /** A failed store read: logged by the caller; the bot goes on with what it has. */
+  onError?: (err: unknown) => void;
+}
+
+export class LiveKnowledge {
+  private approved: KbVersion[] = [];
+  private revision = -1;
+  private inForce = '';
+  private nextDue: Date | null = null;
+  private timer: NodeJS.Timeout | undefined;
+  private refreshing: Promise<boolean> | null = null;
+
+  constructor(private readonly deps: LiveKnowledgeDeps) {}
+
+  /** Reloads the approved versions if the store's revision moved, then settles. True when the entries in force changed. */
+  refresh(): Promise<boolean> {
+    this.refreshing ??= (async () => {
+      try {
+        const revision = await this.deps.versions.revision();
+        if (revision === this.revision) return this.settle();
+        this.approved = await this.deps.versions.listApproved();
+        this.revision = revision;
+        return this.settle(true);
+      } finally {
+        this.refreshing = null;
+      }
+    })();
+    return this.refreshing;
+  }
+
+  /**
+   * Applies what is in force now, from the versions already read: cheap when nothing is
+   * due (one comparison), so it runs before every turn. True when the entries changed.
+   */
+  settle(force = false): boolean {
+    const now = this.deps.now();
+    if (!force && this.inForce !== '' && (this.nextDue === null || now < this.nextDue)) return false;
+    const inForce = versionsInForce(this.approved, now);
+    this.nextDue = nextChangeAfter(this.approved, now);
+    const key = [...inForce.values()].map((v) => `${v.entryId}@${v.version}`).sort().join(',');
+    if (key === this.inForce) return false;
+    this.inForce = key;
+    this.deps.onChange([...inForce.values()].map((v) => v.entry!).sort((a, b) => a.id.localeCompare(b.id)));
+    return true;
+  }
+
+  /** When the next scheduled version comes into force; null when none is scheduled. */
+  get nextChange(): Date | null {
+    return this.nextDue;
+  }
+
+  /** Polls the store's revision every `pollMs` (other instances' approvals reach this one). */
+  start(pollMs: number): void {
+    this.stop();
+    this.timer = setInterval(() => void this.refresh().catch((err) => this.deps.onError?.(err)), pollMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}
