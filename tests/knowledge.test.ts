@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadKnowledge } from '../src/kb/loader.js';
 import { normalizeSyllables } from '../src/kb/normalize.js';
+import { checkPolicyPlaceholders, loadPolicyValues } from '../src/kb/policy-values.js';
 import { Retriever } from '../src/kb/retriever.js';
 import { TOPIC_IDS } from '../src/kb/topics.js';
 
@@ -71,9 +72,13 @@ describe('the shipped knowledge base', () => {
     }
   });
 
-  it('uses only known centre placeholders and no local phone numbers', () => {
+  it('uses only known centre and policy placeholders and no local phone numbers', () => {
+    // {{policy.*}} must name a value in knowledge/_policy-values.yaml (tests/policy-values.test.ts renders them).
+    const { values } = loadPolicyValues(KNOWLEDGE_DIR);
+    expect(checkPolicyPlaceholders(entries, values, new Date(`${TODAY}T12:00:00+07:00`))).toEqual([]);
     for (const e of entries) {
       for (const m of e.body.matchAll(/\{\{([^}]*)\}\}/g)) {
+        if (m[1]!.trim().startsWith('policy.')) continue;
         expect(['centre.name', 'centre.hotline', 'centre.address', 'centre.hours'], e.id).toContain(m[1]!.trim());
       }
       // National hotlines are three digits; a centre's own number comes from configuration.

@@ -1,9 +1,11 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadKnowledge } from '../src/kb/loader.js';
+import { loadPolicyValues, renderPolicyPlaceholders } from '../src/kb/policy-values.js';
 import { formatVietnameseDate, renderCentrePlaceholders, toPlainText } from '../src/kb/render.js';
 
 const { entries } = loadKnowledge(join(import.meta.dirname, '..', 'knowledge'));
+const { values } = loadPolicyValues(join(import.meta.dirname, '..', 'knowledge'));
 
 describe('centre facts in answers', () => {
   it('fills configured facts', () => {
@@ -17,10 +19,12 @@ describe('centre facts in answers', () => {
   });
 
   it('reads naturally in every entry when the centre has configured nothing but its name', () => {
-    for (const e of entries) {
-      const text = renderCentrePlaceholders(e.body, { name: 'Trung tâm Công tác xã hội' });
-      expect(text, e.id).not.toMatch(/\{\{|\}\}/);
-      expect(text, e.id).not.toMatch(/giờ giờ|gọi gọi|tại tại/i);
+    for (const at of [new Date('2026-12-31T12:00:00+07:00'), new Date('2027-01-01T12:00:00+07:00')]) {
+      for (const e of entries) {
+        const text = renderCentrePlaceholders(renderPolicyPlaceholders(e.body, values, at), { name: 'Trung tâm Công tác xã hội' });
+        expect(text, e.id).not.toMatch(/\{\{|\}\}/);
+        expect(text, e.id).not.toMatch(/giờ giờ|gọi gọi|tại tại/i);
+      }
     }
   });
 

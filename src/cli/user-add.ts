@@ -18,7 +18,7 @@ import { DuplicateUsernameError, STAFF_ROLES } from '../store/types.js';
 import { runCli } from './run.js';
 
 const USAGE = `usage: npm run user:add -- --username <tên> --name "<Họ và tên>" [--role counsellor|supervisor|admin]
-                          [--teams tam-ly,chung] [--communes 26734,26737] [--max-open 5]
+                          [--teams tam-ly,chung] [--communes 26734,26737] [--max-open 5] [--edit-knowledge]
 
   --username   login name: 2-32 of a-z 0-9 . _ - (stored lowercased)
   --name       the name colleagues see
@@ -26,6 +26,9 @@ const USAGE = `usage: npm run user:add -- --username <tên> --name "<Họ và t�
   --teams      team ids, comma-separated (HANDOFF_TEAMS)
   --communes   five-digit commune codes, comma-separated (area routing)
   --max-open   most open chats at once for auto-assignment, 1-50 (default 5)
+  --edit-knowledge
+               may write knowledge drafts in the console (supervisors and admins always may;
+               approving stays with supervisors and admins)
 
 The password is read from CTXH_NEW_PASSWORD, or else from the first line of stdin;
 never from the command line. At least 10 characters, not only digits.
@@ -55,6 +58,7 @@ const argsSchema = z.object({
     .min(1, '--max-open: at least 1')
     .max(50, '--max-open: at most 50')
     .default(5),
+  editKnowledge: z.boolean().default(false),
 });
 
 class UsageError extends Error {}
@@ -76,6 +80,7 @@ function parseCommandLine(argv: string[]): z.infer<typeof argsSchema> | 'help' {
         teams: { type: 'string' },
         communes: { type: 'string' },
         'max-open': { type: 'string' },
+        'edit-knowledge': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -90,6 +95,7 @@ function parseCommandLine(argv: string[]): z.infer<typeof argsSchema> | 'help' {
     teams: values.teams,
     communes: values.communes,
     maxOpen: values['max-open'],
+    editKnowledge: values['edit-knowledge'] === true,
   });
   if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => i.message).join('\n'));
   return parsed.data;
@@ -214,6 +220,7 @@ async function main(argv: string[]): Promise<number> {
         teams: args.teams,
         communeCodes: args.communes,
         maxOpen: args.maxOpen,
+        canEditKnowledge: args.editKnowledge,
         createdAt: at,
       });
     } catch (err) {

@@ -18,6 +18,7 @@ import { requireStaff, sameSecret } from './auth/middleware.js';
 import { authRouter } from './auth/routes.js';
 import type { CannedResponse } from './canned.js';
 import type { MediaSources } from './media.js';
+import { kbApi, type KbApiDeps } from './kb-api.js';
 import { LiveFeed } from './live.js';
 import { prometheusText, todayStats } from './stats.js';
 
@@ -50,6 +51,8 @@ export interface ConsoleOptions {
   livePollMs?: number;
   /** Fetchers of citizens' attachments, per platform. */
   media: MediaSources;
+  /** The knowledge editor's previews, checks and reload (src/console/kb-api.ts). */
+  kb: Omit<KbApiDeps, 'store' | 'now'>;
 }
 
 export function mountConsole(app: express.Express, options: ConsoleOptions): { live: LiveFeed } {
@@ -61,6 +64,7 @@ export function mountConsole(app: express.Express, options: ConsoleOptions): { l
   api.use(authRouter({ store, now, secureCookies: options.secureCookies, loginPerMinute: options.loginPerMinute, lockAfter: options.lockAfter, lockMinutes: options.lockMinutes }));
   api.get('/events', requireStaff(), live.handler);
   api.get('/stats', requireStaff(['supervisor', 'admin']), async (_req, res) => void res.json(await todayStats(store, now(), teamIds)));
+  api.use(kbApi({ store, now, ...options.kb }));
   api.use(consoleApi({ store, desk: options.desk, handoff: options.handoff, teams: options.teams, canned: options.canned, events: options.events, media: options.media, now }));
   app.use('/console/api', api);
 

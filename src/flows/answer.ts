@@ -1,5 +1,6 @@
 import type { KnowledgeBase } from '../kb/knowledge-base.js';
 import type { Phraser } from '../kb/llm-phrasing.js';
+import { withPolicyValues } from '../kb/policy-values.js';
 import type { CentreInfo } from '../server/config.js';
 import { decideFaq, isGreeting, type FaqDecision, type FaqThresholds } from './faq.js';
 import {
@@ -32,6 +33,10 @@ export interface AnswerPipelineOptions {
   thresholds: FaqThresholds;
   /** Optional LLM phrasing; the entry's own text is used when it is absent or rejected. */
   phraser?: Phraser;
+  /** The clock answers are given by: `{{policy.*}}` shows the value in force then. Defaults to the real clock. */
+  now?: () => Date;
+  /** Called before each answer: a knowledge version scheduled for this moment comes in first (src/kb/live-knowledge.ts). */
+  settleKnowledge?: () => void;
 }
 
 /** The FAQ: what the bot answers to a free-text question, without any I/O. */
@@ -42,7 +47,19 @@ export class AnswerPipeline {
     return this.options.kb;
   }
 
-  async answer(text: string): Promise<AnswerResult> {
+  /** Answers from these entries from now on (staff approved a version, or a scheduled one came in). */
+  replaceKnowledge(kb: KnowledgeBase): void {
+    this.options.kb = kb;
+  }
+
+  /** Sets what brings scheduled knowledge in before each answer. */
+  onBeforeAnswer(settle: () => void): void {
+    this.options.settleKnowledge = settle;
+  }
+
+  /** `at` (default: the pipeline's clock) picks the policy values in force. */
+  async answer(text: string, at: Date = (this.options.now ?? (() => new Date()))()): Promise<AnswerResult> {
+    this.options.settleKnowledge?.();
     const { kb, centre, thresholds, phraser } = this.options;
     const base = { handoff: false };
     if (text.trim() === CHOICE_ASK_AGAIN) {
@@ -69,7 +86,11 @@ export class AnswerPipeline {
           };
         }
         // The chosen entry first, so the phraser's [1] is the one the answer stands on.
-        const context = [entry, ...hits.map((h) => h.entry).filter((e) => e.id !== entry.id)].slice(0, 3);
+        // Bodies carry the values in force today: the model never sees a placeholder.
+        const policy = { values: kb.policyValues, at };
+        const context = [entry, ...hits.map((h) => h.entry).filter((e) => e.id !== entry.id)]
+          .slice(0, 3)
+          .map((e) => withPolicyValues(e, policy));
         const phrased = phraser ? await phraser.phrase(text, context, centre) : null;
         return {
           ...base,
@@ -77,7 +98,7 @@ export class AnswerPipeline {
           topic: entry.topic,
           entryId: entry.id,
           confidence: decision.confidence,
-          reply: answerReply(entry, centre, phrased ?? undefined),
+          reply: answerReply(entry, centre, phrased ?? undefined, policy),
         };
       }
       case 'clarify':

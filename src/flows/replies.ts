@@ -1,6 +1,7 @@
 import type { KnowledgeEntry } from '../kb/entry.js';
 import type { Phrased } from '../kb/llm-phrasing.js';
-import { formatVietnameseDate, renderCentrePlaceholders, toPlainText } from '../kb/render.js';
+import type { PolicyContext } from '../kb/policy-values.js';
+import { formatVietnameseDate, renderAnswerText } from '../kb/render.js';
 import type { CentreInfo } from '../server/config.js';
 
 /**
@@ -23,9 +24,13 @@ export function citation(entry: KnowledgeEntry): string {
   return `Nguồn: ${entry.source} (thông tin rà soát ngày ${formatVietnameseDate(entry.reviewed)}).`;
 }
 
-/** The entry's answer and its source; or an LLM's rewording of the entries it cites. */
-export function answerReply(entry: KnowledgeEntry, centre: CentreInfo, phrased?: Phrased): Reply {
-  const body = phrased?.text ?? toPlainText(renderCentrePlaceholders(entry.body, centre));
+/**
+ * The entry's answer and its source; or an LLM's rewording of the entries it cites.
+ * `policy` holds the dated values and the moment of the answer: each `{{policy.*}}`
+ * shows the value in force then.
+ */
+export function answerReply(entry: KnowledgeEntry, centre: CentreInfo, phrased?: Phrased, policy?: PolicyContext): Reply {
+  const body = phrased?.text ?? renderAnswerText(entry.body, centre, policy);
   const sources = (phrased?.cited ?? [entry]).map(citation).join('\n');
   return { text: `${body}\n\n${sources}`, choices: [CHOICE_ASK_AGAIN, CHOICE_COUNSELLOR] };
 }

@@ -1,5 +1,6 @@
 import type { KnowledgeEntry } from './entry.js';
 import { loadKnowledge, type LoadProblem } from './loader.js';
+import { checkPolicyPlaceholders, loadPolicyValues, type PolicyValues } from './policy-values.js';
 import { Retriever, type SearchHit } from './retriever.js';
 
 /** The loaded knowledge with its retriever; replaced whole when staff change entries. */
@@ -10,14 +11,23 @@ export class KnowledgeBase {
   constructor(
     readonly entries: readonly KnowledgeEntry[],
     readonly problems: readonly LoadProblem[] = [],
+    /** Dated values the entries' `{{policy.*}}` placeholders are filled from at answer time. */
+    readonly policyValues: PolicyValues = new Map(),
   ) {
     this.retriever = new Retriever(entries);
     this.byId = new Map(entries.map((e) => [e.id, e]));
   }
 
-  static fromDirectory(dir: string): KnowledgeBase {
+  /**
+   * Loads the entries and `_policy-values.yaml` beside them. Every entry's placeholders
+   * are checked against the values in force at `now` (the assistant's clock); problems
+   * are reported, never fatal.
+   */
+  static fromDirectory(dir: string, options: { now?: Date } = {}): KnowledgeBase {
     const { entries, problems } = loadKnowledge(dir);
-    return new KnowledgeBase(entries, problems);
+    const policy = loadPolicyValues(dir);
+    const usage = checkPolicyPlaceholders(entries, policy.values, options.now ?? new Date());
+    return new KnowledgeBase(entries, [...problems, ...policy.problems, ...usage], policy.values);
   }
 
   get(id: string): KnowledgeEntry | undefined {

@@ -19,7 +19,8 @@ function listMarkdown(dir: string): string[] {
   for (const item of readdirSync(dir, { withFileTypes: true })) {
     const full = join(dir, item.name);
     if (item.isDirectory()) out.push(...listMarkdown(full));
-    else if (item.name.endsWith('.md') && item.name !== 'README.md') out.push(full);
+    // Files starting with "_" are not entries (knowledge/_policy-values.yaml and the like).
+    else if (item.name.endsWith('.md') && item.name !== 'README.md' && !item.name.startsWith('_')) out.push(full);
   }
   return out.sort();
 }

@@ -1,4 +1,5 @@
 import type { CentreInfo } from '../server/config.js';
+import { renderPolicyPlaceholders, type PolicyContext } from './policy-values.js';
 
 /**
  * Fills {{centre.*}} placeholders. A centre that has not configured a fact gets a plain
@@ -16,6 +17,19 @@ export function renderCentrePlaceholders(text: string, centre: CentreInfo): stri
     if (key === 'name') return centre.name;
     return centre[key] ?? FALLBACK[key];
   });
+}
+
+/**
+ * The text a citizen reads from an entry body: `{{policy.*}}` filled with the values in
+ * force at `policy.at` (without values, each shows the safe fallback phrase, never the
+ * placeholder), then `{{centre.*}}`, then plain text.
+ *
+ * @example
+ * renderAnswerText(entry.body, centre, { values: kb.policyValues, at: now() })
+ */
+export function renderAnswerText(body: string, centre: CentreInfo, policy?: PolicyContext): string {
+  const filled = renderPolicyPlaceholders(body, policy?.values ?? new Map(), policy?.at ?? new Date());
+  return toPlainText(renderCentrePlaceholders(filled, centre));
 }
 
 /** Markdown the chat channels do not render: bold markers and heading hashes. */

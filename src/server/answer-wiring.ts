@@ -9,8 +9,10 @@ export async function buildAnswerPipeline(
   config: Config,
   centre: CentreInfo,
   warn: (message: string) => void,
+  /** The assistant's clock: answers show the policy values in force by it. */
+  now: () => Date = () => new Date(),
 ): Promise<AnswerPipeline> {
-  const kb = KnowledgeBase.fromDirectory(resolve(config.KNOWLEDGE_DIR));
+  const kb = KnowledgeBase.fromDirectory(resolve(config.KNOWLEDGE_DIR), { now: now() });
   for (const p of kb.problems) warn(`knowledge: ${p.file}: ${p.field}: ${p.message}`);
   const phraser = await createConfiguredPhraser(config, (err) =>
     warn(`llm phrasing failed, using the entry text: ${err instanceof Error ? err.message : String(err)}`),
@@ -20,5 +22,6 @@ export async function buildAnswerPipeline(
     centre,
     thresholds: { answer: config.FAQ_ANSWER_THRESHOLD, clarify: config.FAQ_CLARIFY_THRESHOLD },
     phraser,
+    now,
   });
 }

@@ -17,6 +17,7 @@ import { centreInfo, type Config } from './config.js';
 import { createLogger } from './logger.js';
 import { buildTurnWiring } from './turn-wiring.js';
 import { buildWebChatWiring } from './webchat-wiring.js';
+import { startLiveKnowledge } from './knowledge-wiring.js';
 import { CHANNEL_MODULES, channelsSummary, type MountedChannel } from './channels.js';
 import { buildHandoffWiring, type HandoffWiring } from './handoff-wiring.js';
 import { mountConsole } from '../console/server.js';
@@ -64,11 +65,20 @@ export async function createAssistant(
   const log = options.log ?? createLogger(config.LOG_LEVEL);
   const store = options.store ?? (await openStore(config));
   const centre = centreInfo(config);
-  const { pipeline, lexicon, decide } = await buildTurnWiring(config, centre, (msg) => log.warn(msg));
+  const { pipeline, lexicon, decide } = await buildTurnWiring(config, centre, (msg) => log.warn(msg), now);
 
-  const synced = await store.knowledge.sync(pipeline.kb.entries, now());
-  await store.audit.append({ at: now(), actor: 'system', action: 'kb.sync', subject: 'knowledge', detail: synced });
-  log.info({ entries: pipeline.kb.entries.length, problems: pipeline.kb.problems.length, ...synced, store: store.kind }, 'knowledge loaded');
+  for (const p of pipeline.kb.problems) log.warn({ file: p.file, field: p.field }, `knowledge: ${p.message}`);
+  // The store holds the live knowledge (the folder is imported on the first start; `npm run kb:import` later).
+  const knowledge = await startLiveKnowledge({
+    store,
+    pipeline,
+    centre,
+    now,
+    log,
+    dir: config.KNOWLEDGE_DIR,
+    pollMs: config.KNOWLEDGE_POLL_SECONDS * 1000,
+  });
+  log.info({ entries: pipeline.kb.entries.length, store: store.kind }, 'knowledge loaded');
 
   const holder = `${process.pid}-${randomBytes(4).toString('hex')}`;
   // The runner needs the bot, the bot needs the handoff, the handoff reaches citizens through the runner.
@@ -138,6 +148,12 @@ export async function createAssistant(
     metricsToken: config.METRICS_TOKEN,
     livePollMs: options.livePollMs,
     media,
+    kb: {
+      preview: knowledge.preview,
+      validate: knowledge.validate,
+      onApproved: () => void knowledge.live.refresh().catch((err) => log.error({ err }, 'knowledge reload failed')),
+      reviewAfterDays: config.KB_REVIEW_AFTER_DAYS,
+    },
   });
   app.use(express.static(WEB_DIR, { index: 'index.html', maxAge: '1h' }));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
@@ -226,6 +242,7 @@ export async function createAssistant(
       if (retention) clearInterval(retention);
       if (keeping) clearInterval(keeping);
       live.close();
+      knowledge.live.stop();
       webchat.close();
       for (const c of channels) await c.stop?.();
       await runner.idle();

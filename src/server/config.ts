@@ -137,6 +137,8 @@ const schema = z
     OFFICE_HOURS: z.string().default(''),
     ONCALL_TELEGRAM_CHAT_ID: optionalString.pipe(z.string().regex(/^-?\d+$|^@[A-Za-z0-9_]{5,}$/, 'must be a Telegram chat id (digits, maybe with -) or @channelname').optional()),
     PUBLIC_URL: optionalString.pipe(z.url().optional()),
+    KNOWLEDGE_POLL_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
+    KB_REVIEW_AFTER_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
     CONSOLE_SECURE_COOKIES: bool.default(true),
     CONSOLE_LOGIN_PER_MINUTE: z.coerce.number().int().min(1).max(1000).default(10),
     CONSOLE_LOCK_AFTER: z.coerce.number().int().min(1).max(100).default(5),

@@ -18,8 +18,14 @@ export interface TurnWiring {
   decide: DecideTurn;
 }
 
-export async function buildTurnWiring(config: Config, centre: CentreInfo, warn: (message: string) => void): Promise<TurnWiring> {
-  const pipeline = await buildAnswerPipeline(config, centre, warn);
+export async function buildTurnWiring(
+  config: Config,
+  centre: CentreInfo,
+  warn: (message: string) => void,
+  /** The assistant's clock (policy values in force); the real clock when absent. */
+  now?: () => Date,
+): Promise<TurnWiring> {
+  const pipeline = await buildAnswerPipeline(config, centre, warn, now);
   // A lexicon with a mistake stops start-up: it must never silently mean "nothing is urgent".
   const lexicon = loadLexicon(config.RISK_LEXICON_DIR ? resolve(config.RISK_LEXICON_DIR) : DEFAULT_LEXICON_DIR);
   let secondOpinion: SecondOpinion | undefined;

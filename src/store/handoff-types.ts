@@ -174,11 +174,17 @@ export interface NewStaff {
   communeCodes: string[];
   /** Most open chats at once for auto-assignment. */
   maxOpen: number;
+  /**
+   * Writes knowledge drafts in the console (supervisors and admins always may); approving
+   * stays with supervisors and admins. Default false.
+   */
+  canEditKnowledge?: boolean;
   createdAt: Date;
 }
 
 export interface Staff extends NewStaff {
   id: string;
+  canEditKnowledge: boolean;
   presence: Presence;
   presenceAt: Date;
   /** Last request or action in the console: idle detection. */
@@ -194,7 +200,7 @@ export interface StaffRepository {
   get(id: string): Promise<Staff | null>;
   getByUsername(username: string): Promise<Staff | null>;
   list(): Promise<Staff[]>;
-  update(id: string, patch: Partial<Pick<Staff, 'displayName' | 'role' | 'passwordHash' | 'teams' | 'communeCodes' | 'maxOpen' | 'disabled'>>): Promise<Staff | null>;
+  update(id: string, patch: Partial<Pick<Staff, 'displayName' | 'role' | 'passwordHash' | 'teams' | 'communeCodes' | 'maxOpen' | 'disabled' | 'canEditKnowledge'>>): Promise<Staff | null>;
   setPresence(id: string, presence: Presence, now: Date): Promise<Staff | null>;
   touchActive(id: string, now: Date): Promise<void>;
   /** Available staff whose last activity is before `idleSince` (to be set away). */

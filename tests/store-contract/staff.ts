@@ -57,6 +57,7 @@ describe.each(lanes)('staff and sessions contract: $name', ({ open }) => {
         failedLogins: 0,
         lockedUntil: null,
         disabled: false,
+        canEditKnowledge: false,
       });
       expect(typeof s.id).toBe('string');
       expect(await store.staff.get(s.id)).toEqual(s);
@@ -102,6 +103,10 @@ describe.each(lanes)('staff and sessions contract: $name', ({ open }) => {
       expect(updated).toEqual({ ...s, displayName: 'Anh Bình', teams: ['tre-em'], maxOpen: 1, disabled: true });
       const again = await store.staff.update(s.id, { role: 'admin', passwordHash: 'new-hash', communeCodes: ['26734'], disabled: false });
       expect(again).toEqual({ ...updated, role: 'admin', passwordHash: 'new-hash', communeCodes: ['26734'], disabled: false });
+      // Knowledge editing is a permission of its own, off unless given.
+      expect(again?.canEditKnowledge).toBe(false);
+      expect(await store.staff.update(s.id, { canEditKnowledge: true })).toEqual({ ...again, canEditKnowledge: true });
+      expect(await store.staff.update(s.id, { canEditKnowledge: false })).toEqual(again);
       expect(await store.staff.get(s.id)).toEqual(again);
       // Nothing to change: the account as it is.
       expect(await store.staff.update(s.id, {})).toEqual(again);

@@ -11,7 +11,7 @@ export const TEST_PASSWORD = 'Mật khẩu thử 2026';
 /** A staff account stored with a real scrypt hash of TEST_PASSWORD; available unless told otherwise. */
 export async function addStaff(
   store: Store,
-  over: { username: string; displayName?: string; role?: StaffRole; teams?: string[]; communeCodes?: string[]; maxOpen?: number; available?: boolean },
+  over: { username: string; displayName?: string; role?: StaffRole; teams?: string[]; communeCodes?: string[]; maxOpen?: number; available?: boolean; canEditKnowledge?: boolean },
   now = new Date(),
 ): Promise<Staff> {
   const staff = await store.staff.create({
@@ -22,6 +22,7 @@ export async function addStaff(
     teams: over.teams ?? ['tre-em', 'khuyet-tat', 'tam-ly', 'phap-ly', 'chung'],
     communeCodes: over.communeCodes ?? [],
     maxOpen: over.maxOpen ?? 5,
+    canEditKnowledge: over.canEditKnowledge ?? false,
     createdAt: now,
   });
   if (over.available === false) return staff;

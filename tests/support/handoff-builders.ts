@@ -48,6 +48,7 @@ export function staff(id: string, over: Partial<Staff> = {}): Staff {
     lastActiveAt: null,
     failedLogins: 0,
     lockedUntil: null,
+    canEditKnowledge: false,
     disabled: false,
     ...over,
   };

@@ -53,6 +53,7 @@ export interface PublicStaff {
   lastActiveAt: Date | null;
   createdAt: Date;
   disabled: boolean;
+  canEditKnowledge: boolean;
 }
 
 export function publicStaff(staff: Staff): PublicStaff {
@@ -69,6 +70,7 @@ export function publicStaff(staff: Staff): PublicStaff {
     lastActiveAt: staff.lastActiveAt,
     createdAt: staff.createdAt,
     disabled: staff.disabled,
+    canEditKnowledge: staff.canEditKnowledge,
   };
 }
 

@@ -1,11 +1,12 @@
 // The console's shell: who is logged in (GET /me, else the login form), the header with
 // name, role, presence and navigation, the alert area, one live-event stream, the queue
 // data, and hash routing: #/ (queue, and for supervisors the bot's conversations),
-// #/ticket/<id>, #/conversation/<id> (read-only), #/stats.
+// #/ticket/<id>, #/conversation/<id> (read-only), #/stats, #/kb and #/kb/<id> (knowledge).
 import { render } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { consoleApi, setCsrfToken, setUnauthorizedHandler } from './api.js';
 import { BotConversations } from './bot-conversations.js';
+import { KnowledgeView, mayEditKnowledge } from './knowledge.js';
 import { ConversationView } from './conversation.js';
 import { html } from './html.js';
 import { PRESENCE_LABELS, ROLE_LABELS, label } from './labels.js';
@@ -22,6 +23,8 @@ function parseHash() {
   const conversation = /^\/conversation\/([^/?#]+)/.exec(hash);
   if (conversation) return { name: 'conversation', id: decodeURIComponent(conversation[1]) };
   if (hash.startsWith('/stats')) return { name: 'stats' };
+  const kb = /^\/kb(?:\/([^/?#]+))?\/?(?:[?#]|$)/.exec(hash);
+  if (kb) return { name: 'kb', id: kb[1] ? decodeURIComponent(kb[1]) : null };
   return { name: 'queue' };
 }
 
@@ -65,6 +68,7 @@ function Header({ me, presence, liveState, route, onPresence, onLogout, permissi
           Hàng chờ${urgentWaiting > 0 ? html` <span class="badge badge--urgent">${urgentWaiting} khẩn cấp</span>` : ''}
         </a>
         ${isSupervisor(me) && html`<a href="#/stats" aria-current=${route.name === 'stats' ? 'page' : undefined}>Thống kê</a>`}
+        ${mayEditKnowledge(me) && html`<a href="#/kb" aria-current=${route.name === 'kb' ? 'page' : undefined}>Kiến thức</a>`}
       </nav>
       <div class="top__me">
         <span class="me">
@@ -211,6 +215,12 @@ function Console({ initialMe, onLoggedOut }) {
       onError=${showError}
       onFlagged=${(ticket) => navigate(`#/ticket/${encodeURIComponent(ticket.id)}`)}
     />`;
+  } else if (route.name === 'kb') {
+    const onInfo = (message) => {
+      setAlert('');
+      setInfo(message);
+    };
+    view = html`<${KnowledgeView} me=${me} id=${route.id} onError=${showError} onInfo=${onInfo} />`;
   } else if (route.name === 'stats') {
     view = html`<${StatsView} me=${me} live=${live} teams=${queue.data?.teams ?? []} onError=${showError} />`;
   } else {

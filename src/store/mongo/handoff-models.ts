@@ -25,6 +25,8 @@ export interface StaffDoc {
   failedLogins: number;
   lockedUntil: Date | null;
   disabled: boolean;
+  /** Absent on accounts from before knowledge editing: false. */
+  canEditKnowledge?: boolean;
 }
 
 export const staffSchema = new Schema<StaffDoc>(
@@ -44,6 +46,7 @@ export const staffSchema = new Schema<StaffDoc>(
     failedLogins: { type: Number, required: true },
     lockedUntil: { type: Date, default: null },
     disabled: { type: Boolean, required: true },
+    canEditKnowledge: { type: Boolean, default: false },
   },
   schemaOptions,
 );

@@ -33,11 +33,12 @@ function docToStaff(d: StaffDoc): Staff {
     failedLogins: d.failedLogins ?? 0,
     lockedUntil: d.lockedUntil ? new Date(d.lockedUntil) : null,
     disabled: d.disabled === true,
+    canEditKnowledge: d.canEditKnowledge === true,
   };
 }
 
 /** The fields update() may set. */
-const UPDATABLE = ['displayName', 'role', 'passwordHash', 'teams', 'communeCodes', 'maxOpen', 'disabled'] as const;
+const UPDATABLE = ['displayName', 'role', 'passwordHash', 'teams', 'communeCodes', 'maxOpen', 'disabled', 'canEditKnowledge'] as const;
 
 /** The StaffRepository on MongoDB: see the file comment for how each write stays safe across instances. */
 export function mongoStaff(M: Model<StaffDoc>): StaffRepository {
@@ -64,6 +65,7 @@ export function mongoStaff(M: Model<StaffDoc>): StaffRepository {
         failedLogins: 0,
         lockedUntil: null,
         disabled: false,
+        canEditKnowledge: s.canEditKnowledge === true,
       };
       try {
         await M.create(doc);

@@ -172,7 +172,8 @@ CREATE TABLE IF NOT EXISTS staff (
   last_active_at INTEGER,
   failed_logins INTEGER NOT NULL DEFAULT 0,
   locked_until INTEGER,
-  disabled INTEGER NOT NULL DEFAULT 0
+  disabled INTEGER NOT NULL DEFAULT 0,
+  can_edit_knowledge INTEGER NOT NULL DEFAULT 0
 );
 -- Idle detection reads the available accounts.
 CREATE INDEX IF NOT EXISTS staff_presence ON staff(presence, last_active_at);

@@ -96,6 +96,10 @@ function migrate(db: Database.Database): void {
     db.exec(`ALTER TABLE conversations ADD COLUMN undeliverable_reason TEXT;
       ALTER TABLE conversations ADD COLUMN undeliverable_at INTEGER;`);
   }
+  const staffColumns = columnsOf('staff');
+  if (staffColumns.length > 0 && !staffColumns.includes('can_edit_knowledge')) {
+    db.exec('ALTER TABLE staff ADD COLUMN can_edit_knowledge INTEGER NOT NULL DEFAULT 0');
+  }
   const columns = columnsOf('messages');
   if (columns.length > 0) {
     if (!columns.includes('claimed_until')) db.exec('ALTER TABLE messages ADD COLUMN claimed_until INTEGER');

@@ -23,6 +23,7 @@ function rowToStaff(r: Row): Staff {
     failedLogins: Number(r.failed_logins),
     lockedUntil: toDate(r.locked_until),
     disabled: Number(r.disabled) === 1,
+    canEditKnowledge: Number(r.can_edit_knowledge) === 1,
   };
 }
 
@@ -35,6 +36,7 @@ const UPDATABLE: Record<string, { column: string; encode: (v: unknown) => unknow
   communeCodes: { column: 'commune_codes', encode: (v) => JSON.stringify(v) },
   maxOpen: { column: 'max_open', encode: (v) => v },
   disabled: { column: 'disabled', encode: (v) => (v ? 1 : 0) },
+  canEditKnowledge: { column: 'can_edit_knowledge', encode: (v) => (v ? 1 : 0) },
 };
 
 const isUniqueViolation = (err: unknown): boolean =>
@@ -49,9 +51,9 @@ const isUniqueViolation = (err: unknown): boolean =>
 export function sqliteStaff(db: Database.Database): StaffRepository {
   const insert = db.prepare(
     `INSERT INTO staff (id, username, display_name, role, password_hash, teams, commune_codes, max_open, created_at,
-                        presence, presence_at, last_active_at, failed_logins, locked_until, disabled)
+                        presence, presence_at, last_active_at, failed_logins, locked_until, disabled, can_edit_knowledge)
      VALUES (@id, @username, @displayName, @role, @passwordHash, @teams, @communeCodes, @maxOpen, @createdAt,
-             'offline', @createdAt, NULL, 0, NULL, 0)
+             'offline', @createdAt, NULL, 0, NULL, 0, @canEditKnowledge)
      RETURNING *`,
   );
   const byId = db.prepare('SELECT * FROM staff WHERE id = ?');
@@ -93,6 +95,7 @@ export function sqliteStaff(db: Database.Database): StaffRepository {
           communeCodes: JSON.stringify(s.communeCodes),
           maxOpen: s.maxOpen,
           createdAt: +s.createdAt,
+          canEditKnowledge: s.canEditKnowledge ? 1 : 0,
         }) as Row;
         return rowToStaff(row);
       } catch (err) {

@@ -1,0 +1,93 @@
+/**
+ * `npm run kb:export [-- DIR]`: writes the store's live knowledge as `<topic>/<id>.md`
+ * files in DIR (default KNOWLEDGE_DIR), in the canonical format of src/kb/serialize.ts,
+ * so the folder can be kept in git and every change reviewed as a diff. Reads the
+ * configuration like the server (.env, then the environment) and the same store.
+ *
+ * DIR is created if missing. It then mirrors the live knowledge: new and changed entries
+ * are written, identical files are not touched, and entry files no longer live are
+ * removed. Nothing else is deleted (README.md, `_`-prefixed files, other files). A
+ * non-empty folder that is not a knowledge folder is refused, as is an empty store.
+ *
+ * Exit codes: 0 written, 1 refused (not a knowledge folder, or nothing live to export),
+ * 2 wrong usage or configuration.
+ *
+ * @example npm run kb:export -- /srv/ctxh-knowledge && git -C /srv/ctxh-knowledge diff
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { exportKnowledge, NotAKnowledgeFolderError, writeKnowledgeFolder } from '../kb/import-export.js';
+import { ConfigError, loadConfig, type Config } from '../server/config.js';
+import { openStore } from '../store/open.js';
+import { runCli } from './run.js';
+
+const USAGE = `usage: npm run kb:export [-- DIR]
+
+Writes the live knowledge as files in DIR (default KNOWLEDGE_DIR), created if missing.
+Entry files no longer live are removed; other files are never touched.
+`;
+
+async function main(argv: string[]): Promise<number> {
+  let folder: string | undefined;
+  try {
+    const { values, positionals } = parseArgs({ args: argv, strict: true, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
+    if (values.help) {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    if (positionals.length > 1) throw new Error('at most one folder');
+    folder = positionals[0];
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
+    return 2;
+  }
+
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\nSee .env.example for every setting.\n`);
+      return 2;
+    }
+    throw err;
+  }
+
+  const dir = resolve(folder ?? config.KNOWLEDGE_DIR);
+  const store = await openStore(config);
+  let files;
+  try {
+    files = await exportKnowledge(store);
+  } finally {
+    await store.close();
+  }
+  if (files.length === 0) {
+    process.stderr.write('Kho tri thức trống: không có gì để xuất (chạy kb:import trước).\n');
+    return 1;
+  }
+  let report;
+  try {
+    report = writeKnowledgeFolder(dir, files);
+  } catch (err) {
+    if (err instanceof NotAKnowledgeFolderError) {
+      process.stderr.write(`${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  process.stdout.write(
+    `Đã xuất ${files.length} mục vào ${dir}: thêm ${report.added.length}, sửa ${report.changed.length}, xóa ${report.removed.length}, giữ nguyên ${report.unchanged}.\n`,
+  );
+  // Each path when there are few (a review); a first export of a whole base is only counted.
+  if (report.added.length + report.changed.length + report.removed.length <= 20) {
+    for (const [label, paths] of [['+', report.added], ['~', report.changed], ['-', report.removed]] as const) {
+      for (const p of paths) process.stdout.write(`  ${label} ${p}\n`);
+    }
+  }
+  for (const p of report.leftAlone) process.stderr.write(`Bỏ qua ${p}: không phải mục hợp lệ, không xóa.\n`);
+  return 0;
+}
+
+runCli('kb:export', main);

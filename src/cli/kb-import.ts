@@ -1,0 +1,92 @@
+/**
+ * `npm run kb:import [-- DIR]`: makes the store's live knowledge exactly the entries in
+ * DIR (default KNOWLEDGE_DIR): the repository's demo base or a centre's own folder of
+ * `<topic>/<id>.md` files (format: knowledge/README.md). Reads the configuration like
+ * the server (.env, then the environment) and writes to the same store (DATA_DIR or
+ * MONGODB_URI).
+ *
+ * All or nothing: every file is validated first; any problem is printed by file and
+ * field and nothing is imported. Entries missing from DIR are no longer live (their
+ * versions are kept). The import is recorded in the audit log (`kb.imported`, actor 'cli').
+ *
+ * Exit codes: 0 imported, 1 a file is invalid or DIR holds no entries, 2 wrong usage or configuration.
+ *
+ * @example npm run kb:import -- /srv/ctxh-knowledge
+ */
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { checkLayout, importKnowledge, notCanonical } from '../kb/import-export.js';
+import { loadKnowledge } from '../kb/loader.js';
+import { ConfigError, loadConfig, type Config } from '../server/config.js';
+import { openStore } from '../store/open.js';
+import { runCli } from './run.js';
+
+const USAGE = `usage: npm run kb:import [-- DIR]
+
+Imports every knowledge file below DIR (default KNOWLEDGE_DIR) into the store: the live
+knowledge becomes exactly these entries. Nothing is imported if any file is invalid.
+`;
+
+async function main(argv: string[]): Promise<number> {
+  let folder: string | undefined;
+  try {
+    const { values, positionals } = parseArgs({ args: argv, strict: true, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
+    if (values.help) {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    if (positionals.length > 1) throw new Error('at most one folder');
+    folder = positionals[0];
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
+    return 2;
+  }
+
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\nSee .env.example for every setting.\n`);
+      return 2;
+    }
+    throw err;
+  }
+
+  const dir = resolve(folder ?? config.KNOWLEDGE_DIR);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    process.stderr.write(`Không có thư mục ${dir}\n`);
+    return 2;
+  }
+  const { entries, problems } = loadKnowledge(dir);
+  problems.push(...checkLayout(entries));
+  if (problems.length > 0) {
+    for (const p of problems) process.stderr.write(`${p.file}: ${p.field}: ${p.message}\n`);
+    const files = new Set(problems.map((p) => p.file)).size;
+    process.stderr.write(`Không nhập gì: ${problems.length} lỗi trong ${files} tệp. Sửa rồi chạy lại.\n`);
+    return 1;
+  }
+  if (entries.length === 0) {
+    process.stderr.write(`Không có mục nào trong ${dir}: không nhập (kho sẽ trống).\n`);
+    return 1;
+  }
+
+  const store = await openStore(config);
+  try {
+    const counts = await importKnowledge(store, entries, { now: new Date(), actor: 'cli', from: dir });
+    process.stdout.write(
+      `Đã nhập ${counts.entries} mục từ ${dir} (${store.kind}): thêm ${counts.added}, sửa ${counts.changed}, gỡ ${counts.retired}.\n`,
+    );
+    const reformat = notCanonical(dir, entries);
+    if (reformat.length > 0) {
+      process.stdout.write(`${reformat.length} tệp chưa ở dạng chuẩn; kb:export sẽ định dạng lại (nội dung không đổi): ${reformat.slice(0, 5).join(', ')}${reformat.length > 5 ? ', …' : ''}\n`);
+    }
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+runCli('kb:import', main);
