@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KnowledgeEntry } from '../src/kb/entry.js';
+import { kbEntry } from './support/builders.js';
 import { LiveKnowledge } from '../src/kb/live-knowledge.js';
 import { importPlan, liveEntries, nextChangeAfter, reviewRefusal } from '../src/kb/versions.js';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
@@ -15,16 +15,7 @@ import type { Store } from '../src/store/types.js';
 
 const today = new Date('2026-12-01T03:00:00Z');
 const tomorrow = new Date('2026-12-01T17:00:00Z'); // 00:00 on 2/12 in Vietnam
-const entry = (id: string, body: string): KnowledgeEntry => ({
-  id,
-  topic: 'muc-chuan-tro-giup',
-  questions: ['Mức chuẩn là bao nhiêu?', 'muc chuan bao nhieu'],
-  source: 'Nghị định 76/2024/NĐ-CP',
-  effective: '2024-07-01',
-  reviewed: '2026-11-22',
-  body,
-  file: `muc-chuan-tro-giup/${id}.md`,
-});
+const entry = kbEntry;
 
 let store: Store;
 beforeAll(() => {

@@ -14,13 +14,10 @@
  *
  * @example npm run kb:export -- /srv/ctxh-knowledge && git -C /srv/ctxh-knowledge diff
  */
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { exportKnowledge, NotAKnowledgeFolderError, writeKnowledgeFolder } from '../kb/import-export.js';
-import { ConfigError, loadConfig, type Config } from '../server/config.js';
 import { openStore } from '../store/open.js';
-import { runCli } from './run.js';
+import { cliConfig, folderArgument, runCli } from './run.js';
 
 const USAGE = `usage: npm run kb:export [-- DIR]
 
@@ -29,31 +26,11 @@ Entry files no longer live are removed; other files are never touched.
 `;
 
 async function main(argv: string[]): Promise<number> {
-  let folder: string | undefined;
-  try {
-    const { values, positionals } = parseArgs({ args: argv, strict: true, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
-    if (values.help) {
-      process.stdout.write(USAGE);
-      return 0;
-    }
-    if (positionals.length > 1) throw new Error('at most one folder');
-    folder = positionals[0];
-  } catch (err) {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
-    return 2;
-  }
-
-  if (existsSync('.env')) process.loadEnvFile('.env');
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\nSee .env.example for every setting.\n`);
-      return 2;
-    }
-    throw err;
-  }
+  const folder = folderArgument(argv, USAGE);
+  if (folder === 'help') return 0;
+  if (folder === 2) return 2;
+  const config = cliConfig();
+  if (config === 2) return 2;
 
   const dir = resolve(folder ?? config.KNOWLEDGE_DIR);
   const store = await openStore(config);

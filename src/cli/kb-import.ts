@@ -15,12 +15,10 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { checkLayout, importKnowledge, notCanonical } from '../kb/import-export.js';
 import { loadKnowledge } from '../kb/loader.js';
-import { ConfigError, loadConfig, type Config } from '../server/config.js';
 import { openStore } from '../store/open.js';
-import { runCli } from './run.js';
+import { cliConfig, folderArgument, runCli } from './run.js';
 
 const USAGE = `usage: npm run kb:import [-- DIR]
 
@@ -29,31 +27,11 @@ knowledge becomes exactly these entries. Nothing is imported if any file is inva
 `;
 
 async function main(argv: string[]): Promise<number> {
-  let folder: string | undefined;
-  try {
-    const { values, positionals } = parseArgs({ args: argv, strict: true, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
-    if (values.help) {
-      process.stdout.write(USAGE);
-      return 0;
-    }
-    if (positionals.length > 1) throw new Error('at most one folder');
-    folder = positionals[0];
-  } catch (err) {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
-    return 2;
-  }
-
-  if (existsSync('.env')) process.loadEnvFile('.env');
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\nSee .env.example for every setting.\n`);
-      return 2;
-    }
-    throw err;
-  }
+  const folder = folderArgument(argv, USAGE);
+  if (folder === 'help') return 0;
+  if (folder === 2) return 2;
+  const config = cliConfig();
+  if (config === 2) return 2;
 
   const dir = resolve(folder ?? config.KNOWLEDGE_DIR);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {

@@ -4,7 +4,7 @@
  * with the moment it comes into force, or rejected); the revision grows with approvals.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KnowledgeEntry } from '../../src/kb/entry.js';
+import { kbEntry } from '../support/builders.js';
 import type { Store } from '../../src/store/types.js';
 import { storeLanes } from '../support/mongo-lane.js';
 
@@ -13,16 +13,7 @@ const lanes = storeLanes('ctxh-kbv-');
 const t0 = new Date('2026-11-22T08:00:00Z');
 const later = (s: number) => new Date(t0.getTime() + s * 1000);
 
-const entry = (id: string, body: string): KnowledgeEntry => ({
-  id,
-  topic: 'muc-chuan-tro-giup',
-  questions: ['Mức chuẩn trợ giúp xã hội là bao nhiêu?', 'muc chuan bao nhieu'],
-  source: 'Nghị định 76/2024/NĐ-CP',
-  effective: '2024-07-01',
-  reviewed: '2026-11-22',
-  body,
-  file: `muc-chuan-tro-giup/${id}.md`,
-});
+const entry = kbEntry;
 
 describe.each(lanes)('knowledge versions contract: $name', ({ open }) => {
   let store: Store;

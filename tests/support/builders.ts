@@ -2,6 +2,7 @@
 import { HandoffEvents } from '../../src/handoff/events.js';
 import { Handoff } from '../../src/handoff/service.js';
 import { DEFAULT_TEAMS_SPEC, parseTeams, teamFor } from '../../src/handoff/teams.js';
+import type { KnowledgeEntry } from '../../src/kb/entry.js';
 import { HANDOFF_PRIORITY, type NewCase, type NewTicket, type Store } from '../../src/store/types.js';
 
 export function newCase(over: Partial<NewCase> = {}): NewCase {
@@ -47,5 +48,19 @@ export function newTicket(who: string, over: Partial<NewTicket> = {}): NewTicket
     caseId: null,
     createdAt: new Date('2026-11-22T08:00:00Z'),
     ...over,
+  };
+}
+
+/** A valid knowledge entry about the standard assistance level, with this body. */
+export function kbEntry(id: string, body: string): KnowledgeEntry {
+  return {
+    id,
+    topic: 'muc-chuan-tro-giup',
+    questions: ['Mức chuẩn trợ giúp xã hội là bao nhiêu?', 'muc chuan bao nhieu'],
+    source: 'Nghị định 76/2024/NĐ-CP',
+    effective: '2024-07-01',
+    reviewed: '2026-11-22',
+    body,
+    file: `muc-chuan-tro-giup/${id}.md`,
   };
 }
