@@ -1204,6 +1204,46 @@ describe.runIf(mongoLaneUri())('the assistant end to end on MongoDB', () => {
     }
   });
 
+  it('answers from a knowledge version approved on another instance within its poll, with no restart', async () => {
+    const dbName = newTestDbName();
+    const config = loadConfig({ LOG_LEVEL: 'silent', DIRECTLINE_TOKEN_SECRET: 'test-secret-test-secret-test-secret-0123', KNOWLEDGE_POLL_SECONDS: '1', DIRECTLINE_TOKENS_PER_MINUTE: '1000' });
+    const instances = [];
+    for (let i = 0; i < 2; i++) {
+      const assistant = await createAssistant(config, { store: await openMongoTestStore(dbName), log: pino({ level: 'silent' }) });
+      instances.push({ assistant, http: await listen(assistant.app) });
+    }
+    const [first, second] = instances as [(typeof instances)[0], (typeof instances)[0]];
+    const ask = async (url: string) => {
+      const t = await (await fetch(`${url}/v3/directline/tokens/generate`, { method: 'POST' })).json();
+      const headers = { authorization: `Bearer ${t.token}`, 'content-type': 'application/json' };
+      const activities = `${url}/v3/directline/conversations/${t.conversationId}/activities`;
+      await fetch(activities, { method: 'POST', headers, body: JSON.stringify({ type: 'message', text: 'tro cap nguoi khuyet tat nang bao nhieu' }) });
+      return (await (await fetch(activities, { headers })).json()).activities.at(-1).text as string;
+    };
+    try {
+      // The folder was imported once, by the first instance to start.
+      const approved = await first.assistant.store.knowledgeVersions.listApproved();
+      const entry = approved.find((v) => v.entryId === 'nkt-muc-tro-cap-hang-thang')!.entry!;
+      expect(approved.filter((v) => v.entryId === entry.id)).toHaveLength(1);
+      expect(await ask(second.http.url)).toMatch(/750\.000 đồng/);
+      const draft = await first.assistant.store.knowledgeVersions.addDraft({
+        entryId: entry.id,
+        entry: { ...entry, body: entry.body.replace('750.000', '810.000') },
+        author: 'editor',
+        note: null,
+        basedOn: 1,
+        createdAt: new Date(),
+      });
+      await first.assistant.store.knowledgeVersions.review(entry.id, draft.version, { status: 'approved', reviewer: 'supervisor', at: new Date(), publishAt: new Date() });
+      await waitFor(async () => /810\.000 đồng/.test(await ask(second.http.url)), 'the other instance answering from the approved version', 15_000);
+    } finally {
+      for (const { assistant, http } of instances) {
+        await http.close();
+        await assistant.close();
+      }
+    }
+  });
+
   it('gives urgent messages the safety reply first and queues them first on the Mongo lane', async () => {
     const config = loadConfig({ LOG_LEVEL: 'silent', DIRECTLINE_TOKEN_SECRET: 'test-secret-test-secret-test-secret-0123' });
     const store = await openMongoTestStore();
