@@ -1291,3 +1291,4 @@ await import('./store-contract/channel-tokens.js');
 await import('./store-contract/outbox.js');
 await import('./store-contract/media.js');
 await import('./store-contract/kb-versions.js');
+await import('./store-contract/unanswered.js');

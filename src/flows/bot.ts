@@ -12,7 +12,9 @@ export { replyActivity } from './effects.js';
 export interface CtxhBotDeps {
   /** The turn's chain of steps (src/flows/turn.ts). */
   decide: DecideTurn;
-  store: Pick<Store, 'conversations' | 'messages' | 'tickets' | 'notes' | 'audit' | 'botState' | 'consents' | 'cases' | 'media'>;
+  store: Pick<Store, 'conversations' | 'messages' | 'tickets' | 'notes' | 'audit' | 'botState' | 'consents' | 'cases' | 'media' | 'unanswered'>;
+  /** Where failures that do not fail the turn are told (the unanswered inbox). */
+  log?: { warn(obj: object, msg: string): void };
   /** Opens, reopens and rates tickets. */
   handoff: Handoff;
   /** A ticket closed less than this ago is reopened when the citizen writes again (HANDOFF_REOPEN_MINUTES). */
@@ -114,6 +116,7 @@ export class CtxhBot extends ActivityHandler {
       messageId: message?.id ?? null,
       memory,
       now: this.deps.now,
+      log: this.deps.log,
     });
   }
 }

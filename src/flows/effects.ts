@@ -6,6 +6,7 @@
  */
 import { MessageFactory, type TurnContext } from 'botbuilder';
 import { MESSAGE_KEY } from '../bots/turn-runner.js';
+import { chooseGroup, maskForInbox, questionTerms } from '../kb/unanswered.js';
 import type { Handoff } from '../handoff/service.js';
 import type { CentreInfo } from '../server/config.js';
 import { HANDOFF_PRIORITY, citizenKeyOf, type CaseRecord, type Conversation, type Store, type StoredMessage, type Ticket } from '../store/types.js';
@@ -22,7 +23,9 @@ export function replyActivity(reply: Reply) {
 
 export interface EffectContext {
   turn: TurnContext;
-  store: Pick<Store, 'conversations' | 'audit' | 'consents' | 'cases' | 'messages' | 'notes' | 'tickets' | 'media'>;
+  store: Pick<Store, 'conversations' | 'audit' | 'consents' | 'cases' | 'messages' | 'notes' | 'tickets' | 'media' | 'unanswered'>;
+  /** Where a failure that must not fail the turn is told (the unanswered inbox); absent: it is dropped. */
+  log?: { warn(obj: object, msg: string): void };
   /** Opens, reopens and rates tickets (src/handoff/service.ts). */
   handoff: Handoff;
   centre: CentreInfo;
@@ -158,9 +161,29 @@ export async function carryOut(effects: readonly Effect[], ctx: EffectContext): 
       case 'case-status':
         await caseStatus(effect, ctx);
         break;
+      case 'record-unanswered':
+        // The inbox is for staff, later: a failure to keep it never fails the citizen's turn.
+        await recordUnanswered(effect, ctx).catch((err) => ctx.log?.warn({ err }, 'could not record an unanswered question'));
+        break;
     }
   }
   if (ctx.queueStatus) await reply(ctx, ctx.queueStatus);
+}
+
+/**
+ * Keeps an unanswered question in the inbox: masked first (the raw text never reaches the
+ * store), then counted on the open group it is the same question as, or a new group.
+ */
+async function recordUnanswered(effect: Extract<Effect, { type: 'record-unanswered' }>, ctx: EffectContext): Promise<void> {
+  const sample = maskForInbox(effect.text);
+  const terms = questionTerms(sample);
+  // "ok", "ừ", a lone number: nothing to group or to learn from.
+  if (terms.length === 0) return;
+  const { unanswered } = ctx.store;
+  const at = ctx.now();
+  const group = chooseGroup(terms, await unanswered.listOpen(500));
+  if (group && (await unanswered.hit(group.id, { kind: effect.kind, sample, at }))) return;
+  await unanswered.add({ sample, terms, kind: effect.kind, at });
 }
 
 /** A new, not urgent ticket: what the citizen should hear about the queue (urgent ones hear the safety reply). */

@@ -5,7 +5,8 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Logger } from 'pino';
 import { TurnRunner } from '../bots/turn-runner.js';
 import { Outbox } from '../bots/outbox.js';
-import type { AnswerPipeline } from '../flows/answer.js';
+import { AnswerPipeline } from '../flows/answer.js';
+import { KnowledgeBase } from '../kb/knowledge-base.js';
 import { CtxhBot, replyActivity } from '../flows/bot.js';
 import { checkInEscalatedReply } from '../flows/safety-replies.js';
 import type { DecideTurn } from '../flows/turn.js';
@@ -107,6 +108,7 @@ export async function createAssistant(
     triageWindow: lexicon.rules.context,
     handoff: human.handoff,
     reopenMs: config.HANDOFF_REOPEN_MINUTES * 60_000,
+    log,
   });
   const retryAfterMs = config.INBOUND_RETRY_SECONDS * 1000;
   const outbox = new Outbox({ store, now, log, holder, onFailed: (conversation) => human.events.publish({ type: 'message', conversationId: conversation.id }) });
@@ -153,6 +155,14 @@ export async function createAssistant(
       validate: knowledge.validate,
       onApproved: () => void knowledge.live.refresh().catch((err) => log.error({ err }, 'knowledge reload failed')),
       reviewAfterDays: config.KB_REVIEW_AFTER_DAYS,
+    },
+    inbox: {
+      entries: () => pipeline.kb.entries,
+      // The bot's rules and thresholds over other entries, without LLM phrasing: the inbox's preview.
+      pipelineFor: (entries) =>
+        new AnswerPipeline({ kb: new KnowledgeBase(entries, [], pipeline.kb.policyValues), centre, thresholds: { answer: config.FAQ_ANSWER_THRESHOLD, clarify: config.FAQ_CLARIFY_THRESHOLD }, now }),
+      // Twice: a poll already in flight may have read the store before this approval.
+      onApproved: () => knowledge.live.refresh().then(() => knowledge.live.refresh()).then(() => undefined, (err) => log.error({ err }, 'knowledge reload failed')),
     },
   });
   app.use(express.static(WEB_DIR, { index: 'index.html', maxAge: '1h' }));

@@ -11,12 +11,14 @@ import type { KnowledgeEntry } from '../kb/entry.js';
 import type { ChannelTokenRepository } from './channel-token-types.js';
 import type { MediaRepository } from './media-types.js';
 import type { KnowledgeVersionRepository } from './kb-version-types.js';
+import type { UnansweredRepository } from './unanswered-types.js';
 import type { NoteRepository, SessionRepository, StaffRepository, TicketRepository } from './handoff-types.js';
 
 export * from './channel-token-types.js';
 export * from './handoff-types.js';
 export * from './media-types.js';
 export * from './kb-version-types.js';
+export * from './unanswered-types.js';
 
 export const CHANNELS = ['webchat', 'telegram', 'messenger', 'zalo'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -404,6 +406,8 @@ export interface Store {
   media: MediaRepository;
   /** The live knowledge as staff write, review and schedule it (src/kb/versions.ts decides what is in force). */
   knowledgeVersions: KnowledgeVersionRepository;
+  /** Questions the bot could not answer, grouped and masked, for staff to turn into knowledge. */
+  unanswered: UnansweredRepository;
   close(): Promise<void>;
 }
 

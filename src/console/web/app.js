@@ -1,12 +1,14 @@
 // The console's shell: who is logged in (GET /me, else the login form), the header with
 // name, role, presence and navigation, the alert area, one live-event stream, the queue
 // data, and hash routing: #/ (queue, and for supervisors the bot's conversations),
-// #/ticket/<id>, #/conversation/<id> (read-only), #/stats, #/kb and #/kb/<id> (knowledge).
+// #/ticket/<id>, #/conversation/<id> (read-only), #/stats, #/kb and #/kb/<id> (knowledge),
+// #/inbox and #/inbox/<id> (the unanswered questions).
 import { render } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { consoleApi, setCsrfToken, setUnauthorizedHandler } from './api.js';
 import { BotConversations } from './bot-conversations.js';
 import { KnowledgeView, mayEditKnowledge } from './knowledge.js';
+import { InboxView } from './inbox.js';
 import { ConversationView } from './conversation.js';
 import { html } from './html.js';
 import { PRESENCE_LABELS, ROLE_LABELS, label } from './labels.js';
@@ -25,6 +27,8 @@ function parseHash() {
   if (hash.startsWith('/stats')) return { name: 'stats' };
   const kb = /^\/kb(?:\/([^/?#]+))?\/?(?:[?#]|$)/.exec(hash);
   if (kb) return { name: 'kb', id: kb[1] ? decodeURIComponent(kb[1]) : null };
+  const inbox = /^\/inbox(?:\/([^/?#]+))?\/?(?:[?#]|$)/.exec(hash);
+  if (inbox) return { name: 'inbox', id: inbox[1] ? decodeURIComponent(inbox[1]) : null };
   return { name: 'queue' };
 }
 
@@ -69,6 +73,7 @@ function Header({ me, presence, liveState, route, onPresence, onLogout, permissi
         </a>
         ${isSupervisor(me) && html`<a href="#/stats" aria-current=${route.name === 'stats' ? 'page' : undefined}>Thống kê</a>`}
         ${mayEditKnowledge(me) && html`<a href="#/kb" aria-current=${route.name === 'kb' ? 'page' : undefined}>Kiến thức</a>`}
+        ${mayEditKnowledge(me) && html`<a href="#/inbox" aria-current=${route.name === 'inbox' ? 'page' : undefined}>Câu hỏi chưa trả lời</a>`}
       </nav>
       <div class="top__me">
         <span class="me">
@@ -215,12 +220,13 @@ function Console({ initialMe, onLoggedOut }) {
       onError=${showError}
       onFlagged=${(ticket) => navigate(`#/ticket/${encodeURIComponent(ticket.id)}`)}
     />`;
-  } else if (route.name === 'kb') {
+  } else if (route.name === 'kb' || route.name === 'inbox') {
     const onInfo = (message) => {
       setAlert('');
       setInfo(message);
     };
-    view = html`<${KnowledgeView} me=${me} id=${route.id} onError=${showError} onInfo=${onInfo} />`;
+    const View = route.name === 'kb' ? KnowledgeView : InboxView;
+    view = html`<${View} me=${me} id=${route.id} onError=${showError} onInfo=${onInfo} />`;
   } else if (route.name === 'stats') {
     view = html`<${StatsView} me=${me} live=${live} teams=${queue.data?.teams ?? []} onError=${showError} />`;
   } else {

@@ -2,10 +2,17 @@
  * The last step: answer from the knowledge base with its source, ask which topic was
  * meant, or say plainly that the bot does not know and offer a counsellor. A request
  * for a counsellor opens a normal-priority handoff request before the reply says so.
+ * A question it declined or had to clarify goes to the unanswered inbox (masked there).
  */
+import { foldedPhrase } from '../../kb/normalize.js';
 import { HANDOFF_PRIORITY } from '../../store/types.js';
 import type { AnswerPipeline } from '../answer.js';
 import type { Effect, Step } from '../chain.js';
+import { CHOICE_ASK_AGAIN, CHOICE_COUNSELLOR, CHOICE_INTAKE } from '../replies.js';
+
+/** The bot's own buttons: a tap is not a question of the citizen's. */
+const BUTTONS = new Set([CHOICE_ASK_AGAIN, CHOICE_COUNSELLOR, CHOICE_INTAKE].map(foldedPhrase));
+const UNANSWERED = { decline: 'declined', clarify: 'clarified' } as const;
 
 export function faqStep(pipeline: AnswerPipeline): Step {
   return async (turn) => {
@@ -19,6 +26,12 @@ export function faqStep(pipeline: AnswerPipeline): Step {
       { type: 'reply', reply: result.reply },
       { type: 'faq', kind: result.kind, topic: result.topic, entryId: result.entryId, confidence: result.confidence },
     );
+    // Only a question the citizen typed, in a conversation with no sign of risk (what a
+    // person in distress writes is not kept for the knowledge editors, not even masked).
+    const unanswered = result.kind === 'decline' || result.kind === 'clarify' ? UNANSWERED[result.kind] : null;
+    if (unanswered && turn.text && !turn.conversation.risk && !BUTTONS.has(foldedPhrase(turn.text))) {
+      effects.push({ type: 'record-unanswered', text: turn.text, kind: unanswered });
+    }
     return effects;
   };
 }

@@ -37,6 +37,7 @@ import { mongoNotes } from './notes.js';
 import { mongoSessions } from './sessions.js';
 import { mongoStaff } from './staff.js';
 import { mongoTickets } from './tickets.js';
+import { openMongoUnanswered } from './unanswered.js';
 
 export interface MongoStoreOptions {
   /** Database name; defaults to the one in the URI (or mongoose's default). */
@@ -246,6 +247,7 @@ export async function openMongoStore(uri: string, options: MongoStoreOptions = {
     channelTokens: mongoChannelTokens(models.channelTokens),
     media: await openMongoMedia(conn),
     knowledgeVersions: await openMongoKbVersions(conn),
+    unanswered: await openMongoUnanswered(conn),
     tickets: mongoTickets(models.tickets),
     staff: mongoStaff(models.staff),
     sessions: mongoSessions(models.sessions),

@@ -305,4 +305,23 @@ CREATE TABLE IF NOT EXISTS kb_versions (
   PRIMARY KEY (entry_id, version)
 );
 CREATE INDEX IF NOT EXISTS kb_versions_status ON kb_versions(status, entry_id);
+
+-- The unanswered questions inbox: questions the bot declined or clarified, grouped by
+-- similarity, masked before they are stored (src/kb/unanswered.ts). samples and terms are
+-- JSON arrays; resolution is JSON ({how, entryId, by, at}) once staff resolved the group.
+CREATE TABLE IF NOT EXISTS unanswered_groups (
+  id TEXT PRIMARY KEY,
+  sample TEXT NOT NULL,
+  samples TEXT NOT NULL,
+  terms TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  declined INTEGER NOT NULL DEFAULT 0,
+  clarified INTEGER NOT NULL DEFAULT 0,
+  unhelpful INTEGER NOT NULL DEFAULT 0,
+  first_seen INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('open', 'resolved')),
+  resolution TEXT
+);
+CREATE INDEX IF NOT EXISTS unanswered_open ON unanswered_groups(status, last_seen);
 `;

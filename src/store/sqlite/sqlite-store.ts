@@ -34,6 +34,7 @@ import { SQLITE_SCHEMA } from './schema.js';
 import { sqliteSessions } from './sessions.js';
 import { sqliteStaff } from './staff.js';
 import { sqliteTickets } from './tickets.js';
+import { sqliteUnanswered } from './unanswered.js';
 
 
 
@@ -395,6 +396,7 @@ export function openSqliteStore(dataDir: string, fileName = 'ctxh.sqlite'): Stor
     channelTokens: sqliteChannelTokens(db),
     media: sqliteMedia(db),
     knowledgeVersions: sqliteKbVersions(db),
+    unanswered: sqliteUnanswered(db),
     tickets: sqliteTickets(db),
     staff: sqliteStaff(db),
     sessions: sqliteSessions(db),
