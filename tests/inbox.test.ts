@@ -9,6 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAssistant } from './support/assistant.js';
+import { askWebChat } from './support/web-ask.js';
 import { addStaff, ConsoleClient } from './support/console-client.js';
 
 const ENTRY = 'ngheo-ho-tro-khac';
@@ -39,16 +40,7 @@ afterAll(async () => {
   await running?.close();
 });
 
-/** What a citizen on the web chat reads in answer to `text`, in a conversation of their own. */
-async function ask(text: string): Promise<string> {
-  const url = running.url;
-  const t = await (await fetch(`${url}/v3/directline/tokens/generate`, { method: 'POST' })).json();
-  const headers = { authorization: `Bearer ${t.token}`, 'content-type': 'application/json' };
-  const activities = `${url}/v3/directline/conversations/${t.conversationId}/activities`;
-  expect((await fetch(activities, { method: 'POST', headers, body: JSON.stringify({ type: 'message', text }) })).status).toBe(200);
-  const listed = await (await fetch(activities, { headers })).json();
-  return listed.activities.filter((a: any) => a.from.role === 'bot').at(-1).text;
-}
+const ask = (text: string) => askWebChat(running.url, text);
 
 const inbox = async () => (await editor.get('/inbox')).body.groups as any[];
 

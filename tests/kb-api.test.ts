@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAssistant } from './support/assistant.js';
+import { askWebChat } from './support/web-ask.js';
 import { addStaff, ConsoleClient } from './support/console-client.js';
 import { waitFor } from './support/http.js';
 
@@ -41,15 +42,7 @@ afterAll(async () => {
   await first?.close();
 });
 
-/** What a citizen on the web chat reads in answer to `text`. */
-async function ask(url: string, text: string): Promise<string> {
-  const t = await (await fetch(`${url}/v3/directline/tokens/generate`, { method: 'POST' })).json();
-  const headers = { authorization: `Bearer ${t.token}`, 'content-type': 'application/json' };
-  const activities = `${url}/v3/directline/conversations/${t.conversationId}/activities`;
-  expect((await fetch(activities, { method: 'POST', headers, body: JSON.stringify({ type: 'message', text }) })).status).toBe(200);
-  const listed = await (await fetch(activities, { headers })).json();
-  return listed.activities.filter((a: any) => a.from.role === 'bot').at(-1).text;
-}
+const ask = askWebChat;
 
 const draftOf = (entry: any, body: string) => ({
   entry: { topic: entry.topic, questions: entry.questions, source: entry.source, effective: entry.effective, reviewed: entry.reviewed, body },
