@@ -63,6 +63,32 @@ describe('the knowledge in force', () => {
     expect(await live.refresh()).toBe(true);
     expect(seen.at(-1)).toEqual(['600.000 đồng một tháng']);
     expect(await live.refresh()).toBe(false);
+
+    // An approval written while a reload is in flight (it read the revision before) is not missed:
+    // the store's answer to the revision read is held until the approval is written.
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    let reads = 0;
+    const slow = new LiveKnowledge({
+      versions: {
+        listApproved: () => v.listApproved(),
+        revision: async () => {
+          const r = await v.revision();
+          if (++reads === 2) await held;
+          return r;
+        },
+      },
+      now: () => clock,
+      onChange: (entries) => seen.push(entries.map((e) => e.body)),
+    });
+    await slow.refresh();
+    const inFlight = slow.refresh();
+    const late = await v.addDraft({ entryId: 'a', entry: entry('a', '650.000 đồng'), author: 'editor-1', note: null, basedOn: 3, createdAt: tomorrow });
+    await v.review('a', late.version, { status: 'approved', reviewer: 'admin-1', at: tomorrow, publishAt: tomorrow });
+    const after = slow.refresh();
+    release();
+    await Promise.all([inFlight, after]);
+    expect(seen.at(-1)).toEqual(['650.000 đồng']);
   });
 
   it('lets only a second person with a reviewing role approve', () => {

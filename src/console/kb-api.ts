@@ -25,7 +25,7 @@ export interface KbApiDeps {
   /** Problems beyond the front matter schema (unknown {{…}} placeholders…), by field. */
   validate?: (entry: KnowledgeEntry) => Array<{ field: string; message: string }>;
   /** A version was approved: this instance reloads at once (others within their poll). */
-  onApproved?: () => void;
+  onApproved?: () => void | Promise<void>;
   /** Entries reviewed longer ago than this are flagged for review (KB_REVIEW_AFTER_DAYS). */
   reviewAfterDays: number;
 }
@@ -197,7 +197,8 @@ export function kbApi(deps: KbApiDeps): express.Router {
       }
       if (!decided) return fail(res, 409, 'reviewed', 'Bản này vừa được người khác duyệt hoặc trả lại.');
       await audit(res, status === 'approved' ? 'kb.approved' : 'kb.rejected', id.data, { version, publishAt: decided.publishAt });
-      if (status === 'approved') deps.onApproved?.();
+      // This instance answers from it before the response (others within their poll).
+      if (status === 'approved') await Promise.resolve(deps.onApproved?.()).catch(() => undefined);
       res.json({ version: versionView(decided, await names()) });
     };
   router.post('/kb/entries/:id/versions/:version/approve', decide('approved'));

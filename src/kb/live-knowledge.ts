@@ -33,12 +33,24 @@ export class LiveKnowledge {
   private nextDue: Date | null = null;
   private timer: NodeJS.Timeout | undefined;
   private refreshing: Promise<boolean> | null = null;
+  private queued: Promise<boolean> | null = null;
 
   constructor(private readonly deps: LiveKnowledgeDeps) {}
 
-  /** Reloads the approved versions if the store's revision moved, then settles. True when the entries in force changed. */
+  /**
+   * Reloads the approved versions if the store's revision moved, then settles. True when
+   * the entries in force changed. Called while a reload is in flight (it may have read the
+   * revision before a write the caller just made), it runs once more after it.
+   */
   refresh(): Promise<boolean> {
-    this.refreshing ??= (async () => {
+    if (this.refreshing) {
+      this.queued ??= this.refreshing.then(
+        () => ((this.queued = null), this.refresh()),
+        () => ((this.queued = null), this.refresh()),
+      );
+      return this.queued;
+    }
+    this.refreshing = (async () => {
       try {
         const revision = await this.deps.versions.revision();
         if (revision === this.revision) return this.settle();

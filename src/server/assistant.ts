@@ -153,7 +153,7 @@ export async function createAssistant(
     kb: {
       preview: knowledge.preview,
       validate: knowledge.validate,
-      onApproved: () => void knowledge.live.refresh().catch((err) => log.error({ err }, 'knowledge reload failed')),
+      onApproved: () => knowledge.live.refresh().then(() => undefined, (err) => log.error({ err }, 'knowledge reload failed')),
       reviewAfterDays: config.KB_REVIEW_AFTER_DAYS,
     },
     inbox: {
@@ -162,7 +162,7 @@ export async function createAssistant(
       pipelineFor: (entries) =>
         new AnswerPipeline({ kb: new KnowledgeBase(entries, [], pipeline.kb.policyValues), centre, thresholds: { answer: config.FAQ_ANSWER_THRESHOLD, clarify: config.FAQ_CLARIFY_THRESHOLD }, now }),
       // Twice: a poll already in flight may have read the store before this approval.
-      onApproved: () => knowledge.live.refresh().then(() => knowledge.live.refresh()).then(() => undefined, (err) => log.error({ err }, 'knowledge reload failed')),
+      onApproved: () => knowledge.live.refresh().then(() => undefined, (err) => log.error({ err }, 'knowledge reload failed')),
     },
   });
   app.use(express.static(WEB_DIR, { index: 'index.html', maxAge: '1h' }));
