@@ -118,6 +118,24 @@ describe('unanswered questions inbox', () => {
     expect(await ask(UNRELATED)).toMatch(DECLINED);
   });
 
+  it('keeps the question whose answer a citizen marked "Chưa đúng ý", masked, as unhelpful', async () => {
+    const url = running.url;
+    const t = await (await fetch(`${url}/v3/directline/tokens/generate`, { method: 'POST' })).json();
+    const headers = { authorization: `Bearer ${t.token}`, 'content-type': 'application/json' };
+    const activities = `${url}/v3/directline/conversations/${t.conversationId}/activities`;
+    const say = (text: string) => fetch(activities, { method: 'POST', headers, body: JSON.stringify({ type: 'message', text }) });
+    await say('tro cap nguoi khuyet tat nang bao nhieu, sdt 0987 654 321');
+    let listed = (await (await fetch(activities, { headers })).json()).activities;
+    expect(listed.at(-1).suggestedActions.actions.map((a: any) => a.title)).toContain('Chưa đúng ý');
+    await say('Chưa đúng ý');
+    listed = (await (await fetch(activities, { headers })).json()).activities;
+    expect(listed.at(-1).text).toMatch(/chưa đúng ý.*ghi lại/);
+    const group = (await inbox()).find((g) => g.kinds.unhelpful > 0);
+    expect(group).toMatchObject({ count: 1, kinds: { declined: 0, clarified: 0, unhelpful: 1 } });
+    expect(group.sample).toMatch(/khuyet tat nang/);
+    expect(JSON.stringify(group)).not.toMatch(/0987|654|321/);
+  });
+
   it('keeps counsellors without the knowledge permission out', async () => {
     expect((await counsellor.get('/inbox')).status).toBe(403);
     const [group] = await running.assistant.store.unanswered.listOpen(1);

@@ -132,6 +132,7 @@ describe('Messenger webhook', () => {
     expect(textOf(send!)).toMatch(/Nguồn: /);
     expect(send!.body.message.quick_replies).toEqual([
       { content_type: 'text', title: 'Hỏi câu khác', payload: 'Hỏi câu khác' },
+      { content_type: 'text', title: 'Chưa đúng ý', payload: 'Chưa đúng ý' },
       { content_type: 'text', title: 'Gặp tư vấn viên', payload: 'Gặp tư vấn viên' },
     ]);
 

@@ -5,20 +5,26 @@ import type { CentreInfo } from '../server/config.js';
 import { decideFaq, isGreeting, type FaqDecision, type FaqThresholds } from './faq.js';
 import {
   CHOICE_ASK_AGAIN,
+  CHOICE_NOT_HELPFUL,
   answerReply,
   askAgainReply,
   counsellorRequestedReply,
   clarifyReply,
   declineReply,
   greetingReply,
+  notHelpfulReply,
   type Reply,
 } from './replies.js';
+import { foldedPhrase } from '../kb/normalize.js';
+
+/** The "Chưa đúng ý" button, however it comes back (tapped, or typed without diacritics). */
+const NOT_HELPFUL = foldedPhrase(CHOICE_NOT_HELPFUL);
 
 const COUNSELLOR_TOPIC = 'gap-tu-van-vien';
 
 /** What the FAQ made of one free-text message (risk triage runs before it, in src/flows/turn.ts). */
 export interface AnswerResult {
-  kind: FaqDecision['kind'] | 'greeting' | 'ask-again' | 'counsellor';
+  kind: FaqDecision['kind'] | 'greeting' | 'ask-again' | 'not-helpful' | 'counsellor';
   topic: string | null;
   entryId: string | null;
   confidence: number;
@@ -64,6 +70,9 @@ export class AnswerPipeline {
     const base = { handoff: false };
     if (text.trim() === CHOICE_ASK_AGAIN) {
       return { ...base, kind: 'ask-again', topic: null, entryId: null, confidence: 0, reply: askAgainReply() };
+    }
+    if (foldedPhrase(text) === NOT_HELPFUL) {
+      return { ...base, kind: 'not-helpful', topic: null, entryId: null, confidence: 0, reply: notHelpfulReply() };
     }
     if (isGreeting(text)) {
       return { ...base, kind: 'greeting', topic: null, entryId: null, confidence: 0, reply: greetingReply(centre) };

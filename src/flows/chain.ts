@@ -90,7 +90,8 @@ export type Effect =
     }
   | { type: 'audit'; action: string; detail?: Record<string, unknown> }
   /** The citizen's own question, declined or clarified: masked, then grouped into the unanswered inbox (src/kb/unanswered.ts). */
-  | { type: 'record-unanswered'; text: string; kind: 'declined' | 'clarified' }
+  /** `previous`: the question is the citizen's message before this one (this one said the answer did not help). */
+  | { type: 'record-unanswered'; text: string; kind: 'declined' | 'clarified' | 'unhelpful'; previous?: boolean }
   /** Record a consent decision, with the channel and the notice version shown. */
   | { type: 'record-consent'; purpose: ConsentPurpose; decision: 'granted' | 'declined'; version: string }
   /** A confirmed intake becomes a case, handed to the counsellors; the reply tells its code. */

@@ -7,6 +7,7 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
 import { MESSAGE_KEY } from '../bots/turn-runner.js';
 import { chooseGroup, maskForInbox, questionTerms } from '../kb/unanswered.js';
+import { isBotButton } from './replies.js';
 import type { Handoff } from '../handoff/service.js';
 import type { CentreInfo } from '../server/config.js';
 import { HANDOFF_PRIORITY, citizenKeyOf, type CaseRecord, type Conversation, type Store, type StoredMessage, type Ticket } from '../store/types.js';
@@ -175,7 +176,9 @@ export async function carryOut(effects: readonly Effect[], ctx: EffectContext): 
  * store), then counted on the open group it is the same question as, or a new group.
  */
 async function recordUnanswered(effect: Extract<Effect, { type: 'record-unanswered' }>, ctx: EffectContext): Promise<void> {
-  const sample = maskForInbox(effect.text);
+  const text = effect.previous ? await questionBefore(ctx) : effect.text;
+  if (!text) return;
+  const sample = maskForInbox(text);
   const terms = questionTerms(sample);
   // "ok", "ừ", a lone number: nothing to group or to learn from.
   if (terms.length === 0) return;
@@ -184,6 +187,15 @@ async function recordUnanswered(effect: Extract<Effect, { type: 'record-unanswer
   const group = chooseGroup(terms, await unanswered.listOpen(500));
   if (group && (await unanswered.hit(group.id, { kind: effect.kind, sample, at }))) return;
   await unanswered.add({ sample, terms, kind: effect.kind, at });
+}
+
+/** The citizen's last typed question before this turn's message (not a button tap); null when none is near. */
+async function questionBefore(ctx: EffectContext): Promise<string | null> {
+  const current = ctx.turn.turnState.get(MESSAGE_KEY) as StoredMessage | undefined;
+  if (!current) return null;
+  const recent = await ctx.store.messages.listByConversation(ctx.conversation.id, Math.max(0, current.position - 12), 12);
+  const asked = recent.filter((m) => m.direction === 'in' && m.position < current.position && m.text.trim() && !isBotButton(m.text));
+  return asked.at(-1)?.text ?? null;
 }
 
 /** A new, not urgent ticket: what the citizen should hear about the queue (urgent ones hear the safety reply). */

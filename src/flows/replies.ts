@@ -1,6 +1,7 @@
 import type { KnowledgeEntry } from '../kb/entry.js';
 import type { Phrased } from '../kb/llm-phrasing.js';
 import type { PolicyContext } from '../kb/policy-values.js';
+import { foldedPhrase } from '../kb/normalize.js';
 import { formatVietnameseDate, renderAnswerText } from '../kb/render.js';
 import type { CentreInfo } from '../server/config.js';
 
@@ -19,6 +20,8 @@ export const CHOICE_COUNSELLOR = 'Gặp tư vấn viên';
 /** Starts the guided intake (src/flows/steps/intake-step.ts recognises it). */
 export const CHOICE_INTAKE = 'Điền phiếu tiếp nhận';
 export const CHOICE_ASK_AGAIN = 'Hỏi câu khác';
+/** Under an answer: the citizen says it did not help; the question goes to the staff's inbox. */
+export const CHOICE_NOT_HELPFUL = 'Chưa đúng ý';
 
 export function citation(entry: KnowledgeEntry): string {
   return `Nguồn: ${entry.source} (thông tin rà soát ngày ${formatVietnameseDate(entry.reviewed)}).`;
@@ -32,7 +35,7 @@ export function citation(entry: KnowledgeEntry): string {
 export function answerReply(entry: KnowledgeEntry, centre: CentreInfo, phrased?: Phrased, policy?: PolicyContext): Reply {
   const body = phrased?.text ?? renderAnswerText(entry.body, centre, policy);
   const sources = (phrased?.cited ?? [entry]).map(citation).join('\n');
-  return { text: `${body}\n\n${sources}`, choices: [CHOICE_ASK_AGAIN, CHOICE_COUNSELLOR] };
+  return { text: `${body}\n\n${sources}`, choices: [CHOICE_ASK_AGAIN, CHOICE_NOT_HELPFUL, CHOICE_COUNSELLOR] };
 }
 
 export function clarifyReply(options: readonly KnowledgeEntry[]): Reply {
@@ -74,6 +77,21 @@ export function counsellorRequestedReply(centre: CentreInfo): Reply {
       `Trong lúc chờ, bạn có thể điền phiếu tiếp nhận để cán bộ nắm trước việc cần giúp. ` +
       `Nếu đang gặp nguy hiểm, đừng chờ: gọi 113 (công an), 115 (cấp cứu), 111 (trẻ em).`,
     choices: [CHOICE_INTAKE, CHOICE_ASK_AGAIN],
+  };
+}
+
+const BOT_BUTTONS = new Set([CHOICE_ASK_AGAIN, CHOICE_COUNSELLOR, CHOICE_INTAKE, CHOICE_NOT_HELPFUL].map(foldedPhrase));
+
+/** A tap on one of the bot's own buttons (or its words typed): not a question of the citizen's. */
+export function isBotButton(text: string): boolean {
+  return BOT_BUTTONS.has(foldedPhrase(text));
+}
+
+/** The answer did not help: say sorry, ask for other words, offer a person. */
+export function notHelpfulReply(): Reply {
+  return {
+    text: 'Xin lỗi bạn, câu trả lời chưa đúng ý. Mình đã ghi lại để cán bộ bổ sung. Bạn viết lại câu hỏi rõ hơn một chút (không dấu cũng được), hoặc chọn Gặp tư vấn viên nhé.',
+    choices: [CHOICE_COUNSELLOR],
   };
 }
 

@@ -4,14 +4,11 @@
  * for a counsellor opens a normal-priority handoff request before the reply says so.
  * A question it declined or had to clarify goes to the unanswered inbox (masked there).
  */
-import { foldedPhrase } from '../../kb/normalize.js';
 import { HANDOFF_PRIORITY } from '../../store/types.js';
 import type { AnswerPipeline } from '../answer.js';
 import type { Effect, Step } from '../chain.js';
-import { CHOICE_ASK_AGAIN, CHOICE_COUNSELLOR, CHOICE_INTAKE } from '../replies.js';
+import { isBotButton } from '../replies.js';
 
-/** The bot's own buttons: a tap is not a question of the citizen's. */
-const BUTTONS = new Set([CHOICE_ASK_AGAIN, CHOICE_COUNSELLOR, CHOICE_INTAKE].map(foldedPhrase));
 const UNANSWERED = { decline: 'declined', clarify: 'clarified' } as const;
 
 export function faqStep(pipeline: AnswerPipeline): Step {
@@ -29,9 +26,11 @@ export function faqStep(pipeline: AnswerPipeline): Step {
     // Only a question the citizen typed, in a conversation with no sign of risk (what a
     // person in distress writes is not kept for the knowledge editors, not even masked).
     const unanswered = result.kind === 'decline' || result.kind === 'clarify' ? UNANSWERED[result.kind] : null;
-    if (unanswered && turn.text && !turn.conversation.risk && !BUTTONS.has(foldedPhrase(turn.text))) {
+    if (unanswered && turn.text && !turn.conversation.risk && !isBotButton(turn.text)) {
       effects.push({ type: 'record-unanswered', text: turn.text, kind: unanswered });
     }
+    // "Chưa đúng ý" under an answer: the question it answered goes to the inbox.
+    if (result.kind === 'not-helpful' && !turn.conversation.risk) effects.push({ type: 'record-unanswered', text: '', kind: 'unhelpful', previous: true });
     return effects;
   };
 }
