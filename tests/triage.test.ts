@@ -90,6 +90,12 @@ describe('choosing the category', () => {
     expect(assess('chồng đánh em hoài, em muốn chết cho xong', [], lexicon)).toMatchObject({ level: 'urgent', category: 'tu-hai' });
   });
 
+  it('reads "ba con nhỏ" as the woman\'s husband, not a child in danger, and still names a child hit by him', () => {
+    expect(assess('ba con nhỏ đang đánh tui', [], lexicon)).toMatchObject({ level: 'urgent', category: 'bao-luc' });
+    expect(assess('má thằng bé đang cầm dao đuổi chém tui', [], lexicon)).toMatchObject({ level: 'urgent', category: 'bao-luc' });
+    expect(assess('chồng tui đang đánh đứa nhỏ, nó khóc ngất', [], lexicon)).toMatchObject({ level: 'urgent', category: 'xam-hai-tre-em' });
+  });
+
   it('does not let a bridge and "tonight" turn a trafficking story into self-harm', () => {
     const text = 'có bà kia hứa đưa con gái 16t của tui qua Đài Loan lấy chồng, đưa tiền cho ba nó rồi, tối nay xe tới đón ở đầu cầu, con nhỏ khóc ko chịu đi';
     expect(assess(text, [], lexicon)).toMatchObject({ level: 'urgent', category: 'mua-ban-nguoi' });

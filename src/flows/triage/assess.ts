@@ -18,7 +18,8 @@
  * 4b. A cry for help ("cứu với", "sợ quá") multiplies a category that already has at
  *    least half a sign by `distress.factor`.
  * 5. When a child is named right by a violence cue, or the message shows harm to a child
- *    of its own, violence scores count as harm to a child.
+ *    of its own, violence scores count as harm to a child. A child marker inside a mask
+ *    names no child ("ba con nhỏ": the writer's husband).
  * 6. The earlier messages of the conversation (within the rules' window) add their
  *    scores when this message has any sign itself: two half-signs make an urgent case.
  * Urgent at or above `levels.urgent`, check-in at or above `levels.checkIn`.
@@ -171,7 +172,8 @@ function computeScore(text: string, lexicon: Lexicon): MessageScore {
   // the message also shows harm to a child of its own ("bắt đi bán vé số … quánh nó túi
   // bụi"). A child merely mentioned ("chồng đang đánh tôi, tôi bế con trốn") changes nothing.
   const age = childAge(ws);
-  const childSpans = [...lexicon.childIndex.matches(ws, last).map((m) => m.span), ...(age ? [age] : [])];
+  // A child marker inside a mask names no child ("ba con nhỏ": the child's father, the victim's husband).
+  const childSpans = [...lexicon.childIndex.matches(ws, last).filter((m) => visible(m.span)).map((m) => m.span), ...(age ? [age] : [])];
   const { within, redirect } = lexicon.rules.child;
   const ownCategories = new Set([...best.values()].map((c) => c.category));
   const scores: Partial<Record<RiskCategory, number>> = {};
