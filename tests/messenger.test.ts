@@ -356,7 +356,7 @@ describe('Messenger delivery', () => {
     const clock = movableClock();
     const { log, lines } = capturedLog();
     const { url, fake, messagesOf, assistant } = await setup({}, { now: clock.now, log });
-    fake.acceptToken('EAAGaNewTokenTheCentreHasNotConfiguredYet');
+    fake.acceptToken('fake-page-token-the-centre-has-not-configured');
     const psid = '24000000000000071';
     expect((await postWebhook(url, pageEvent(entry([textItem(psid, 'm_t1', 'tro cap nguoi khuyet tat bao nhieu')])))).status).toBe(200);
     await waitFor(() => fake.attemptsTo(psid).length === 1, 'the refused call');

@@ -18,7 +18,7 @@ import { listen } from './http.js';
 
 export const TEST_APP_SECRET = 'test-app-secret';
 export const TEST_VERIFY_TOKEN = 'verify-token-0123456789';
-export const TEST_PAGE_TOKEN = 'EAAGtestPageToken0123456789abcdef';
+export const TEST_PAGE_TOKEN = 'fake-page-token-for-tests';
 export const TEST_PAGE_ID = '1234567890123';
 export const TEST_GRAPH_VERSION = 'v25.0';
 
