@@ -2,15 +2,9 @@
  * One contract for every store: runs on SQLite always, and on MongoDB when
  * MONGODB_URI is set (the test setup starts jongodb for it when it is not).
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KnowledgeEntry } from '../src/kb/entry.js';
-import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import {
   ETagConflictError,
-  HANDOFF_PRIORITY,
   citizenKeyOf,
   type ConversationRisk,
   type NewCase,
@@ -33,19 +27,6 @@ const lanes = storeLanes('ctxh-store-');
 
 const t0 = new Date('2026-11-22T08:00:00Z');
 const later = (s: number) => new Date(t0.getTime() + s * 1000);
-
-function entry(id: string, body = 'Nội dung'): KnowledgeEntry {
-  return {
-    id,
-    topic: 'lien-he',
-    questions: ['Câu hỏi?'],
-    source: 'Cấu hình của trung tâm',
-    effective: '2026-01-01',
-    reviewed: '2026-11-22',
-    body,
-    file: `lien-he/${id}.md`,
-  };
-}
 
 describe.each(lanes)('store contract: $name', ({ open }) => {
   let store: Store;
@@ -737,42 +718,6 @@ describe.each(lanes)('store contract: $name', ({ open }) => {
       expect((await store.botState.read([key]))[key]).toMatchObject(value);
       await store.botState.delete([key]);
       expect(await store.botState.read([key])).toEqual({});
-    });
-  });
-
-  describe('knowledge', () => {
-    it('adds, versions changed entries and retires removed ones', async () => {
-      expect(await store.knowledge.sync([entry('a'), entry('b')], t0)).toEqual({ added: 2, changed: 0, retired: 0 });
-      expect(await store.knowledge.sync([entry('a'), entry('b')], later(1))).toEqual({ added: 0, changed: 0, retired: 0 });
-      expect(await store.knowledge.sync([entry('a', 'Nội dung mới')], later(2))).toEqual({
-        added: 0,
-        changed: 1,
-        retired: 1,
-      });
-      const list = await store.knowledge.list();
-      expect(list.map((e) => e.id)).toEqual(['a']);
-      expect(list[0]).toMatchObject({ version: 2, body: 'Nội dung mới', topic: 'lien-he' });
-      expect(await store.knowledge.get('b')).toBeNull();
-      const versions = await store.knowledge.versions('a');
-      expect(versions.map((v) => [v.version, v.body])).toEqual([
-        [1, 'Nội dung'],
-        [2, 'Nội dung mới'],
-      ]);
-    });
-
-    it('re-activates an unchanged retired entry without a new version', async () => {
-      await store.knowledge.sync([entry('a'), entry('c')], t0);
-      const before = (await store.knowledge.versions('c')).length;
-      expect(await store.knowledge.sync([entry('a')], later(1))).toMatchObject({ retired: 1 });
-      expect(await store.knowledge.get('c')).toBeNull();
-      expect(await store.knowledge.sync([entry('a'), entry('c')], later(2))).toEqual({
-        added: 0,
-        changed: 0,
-        retired: 0,
-      });
-      expect(await store.knowledge.get('c')).toMatchObject({ id: 'c', body: 'Nội dung', file: 'lien-he/c.md' });
-      expect((await store.knowledge.versions('c')).length).toBe(before);
-      expect((await store.knowledge.list()).map((e) => e.id)).toEqual(['a', 'c']);
     });
   });
 

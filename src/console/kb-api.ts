@@ -101,9 +101,10 @@ export function kbApi(deps: KbApiDeps): express.Router {
     const q = listQuery.safeParse(req.query);
     if (!q.success) return fail(res, 400, 'invalid', q.error.issues[0]!.message);
     const at = now();
-    const inForce = versionsInForce(await versions.listApproved(), at);
+    const approved = await versions.listApproved();
+    const inForce = versionsInForce(approved, at);
     const drafts = await versions.listDrafts();
-    const scheduled = (await versions.listApproved()).filter((v) => v.publishAt && v.publishAt > at);
+    const scheduled = approved.filter((v) => v.publishAt && v.publishAt > at);
     const dueBefore = new Date(at.getTime() - deps.reviewAfterDays * 86_400_000).toISOString().slice(0, 10);
     const needle = q.data.q ? fold(q.data.q.trim()) : '';
     const rows = [...inForce.values()]

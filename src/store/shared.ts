@@ -1,14 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto';
-import type { KnowledgeEntry } from '../kb/entry.js';
+import { randomUUID } from 'node:crypto';
 import type { NewOutbound, RiskLevel, Ticket } from './types.js';
-
-/** Content hash of an entry: a new version is kept only when this changes. */
-export function entryHash(entry: KnowledgeEntry): string {
-  const { id, topic, questions, source, effective, reviewed, body } = entry;
-  return createHash('sha256')
-    .update(JSON.stringify({ id, topic, questions, source, effective, reviewed, body }))
-    .digest('hex');
-}
 
 /** eTags are opaque; a random one cannot be guessed by a stale writer. */
 export function newETag(): string {

@@ -7,13 +7,14 @@
  * store (unique index, compare-and-set), never a check in process memory.
  */
 import type { Storage } from 'botbuilder';
-import type { KnowledgeEntry } from '../kb/entry.js';
 import type { ChannelTokenRepository } from './channel-token-types.js';
+import type { MessageRepository } from './message-types.js';
 import type { MediaRepository } from './media-types.js';
 import type { KnowledgeVersionRepository } from './kb-version-types.js';
 import type { UnansweredRepository } from './unanswered-types.js';
 import type { NoteRepository, SessionRepository, StaffRepository, TicketRepository } from './handoff-types.js';
 
+export * from './message-types.js';
 export * from './channel-token-types.js';
 export * from './handoff-types.js';
 export * from './media-types.js';
@@ -115,156 +116,6 @@ export interface ConversationRepository {
     /** Only conversations where the citizen has written (not a web chat opened and left after the greeting). */
     citizenWrote?: boolean;
   }): Promise<Conversation[]>;
-}
-
-export type Direction = 'in' | 'out';
-
-export interface NewMessage {
-  conversationId: string;
-  channel: Channel;
-  direction: Direction;
-  /** The platform's message id: the dedup key for inbound messages. */
-  platformMessageId: string | null;
-  text: string;
-  /** The Activity as JSON (suggested actions, attachments, ids) for replay. */
-  activity: Record<string, unknown>;
-  createdAt: Date;
-}
-
-/**
- * Where an outbound message is on its way to the citizen (the outbox, src/bots/outbox.ts):
- * queued → sending → sent; or back to queued with a later attempt (rate limit, 5xx,
- * network); or failed for good (blocked, closed window, invalid recipient); or
- * unconfirmed: the process died while the platform call was in flight, so it may have
- * arrived and is not sent again (never twice), and counsellors see it.
- */
-export const DELIVERY_STATUSES = ['queued', 'sending', 'sent', 'failed', 'unconfirmed'] as const;
-export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
-
-export interface Delivery {
-  status: DeliveryStatus;
-  /** Platform calls made for it so far. */
-  attempts: number;
-  /** Not before this (a retry's backoff or the platform's retry_after); null: at once. */
-  nextAttemptAt: Date | null;
-  /** Why the last attempt failed, as a short code ('rate-limited', 'blocked', 'window-closed', 'http-502'…); null when none failed. */
-  error: string | null;
-  sentAt: Date | null;
-}
-
-/** An outbound message, and which turn wrote it: a turn run again after a crash writes the same keys, and the store keeps one. */
-export interface NewOutbound extends NewMessage {
-  /** The inbound message whose turn wrote it; null for a message sent outside a turn (a counsellor's, a timer's). */
-  replyTo: string | null;
-  /** 0, 1, 2… within that turn. */
-  replyIndex: number;
-  /** 'sent' at once for channels where being stored is being delivered (web chat reads the store). */
-  delivery: 'queued' | 'sent';
-}
-
-export interface StoredMessage extends NewMessage {
-  id: string;
-  /** Store-wide increasing sequence: the order of arrival across conversations. */
-  seq: number;
-  /**
-   * 1, 2, 3… within its conversation: Direct Line watermarks. Gap-free on SQLite; on
-   * MongoDB a gap can show for a moment while another instance's write completes, so a
-   * reader stops before a gap (see src/bots/directline/readable.ts).
-   */
-  position: number;
-  /** When the bot finished acting on an inbound message; null until then. */
-  handledAt: Date | null;
-  /** Outbound only: its way to the citizen; null for inbound messages. */
-  delivery: Delivery | null;
-}
-
-export interface MessageRepository {
-  /**
-   * Stores an inbound message unless (channel, platformMessageId) is already stored;
-   * `duplicate` is true, and nothing changes, for a redelivered webhook.
-   */
-  recordInbound(message: NewMessage): Promise<{ message: StoredMessage; duplicate: boolean }>;
-  /**
-   * Stores an outbound message. With a replyTo, (replyTo, replyIndex) is unique: a turn
-   * run again after a crash gets the message it stored the first time back
-   * (`duplicate: true`), so nothing is sent twice.
-   */
-  recordOutbound(message: NewOutbound): Promise<{ message: StoredMessage; duplicate: boolean }>;
-  /**
-   * Conversations with an outbound message due now (queued with no later attempt set, or
-   * stuck in 'sending' after a crash), oldest first: the outbox worker's list.
-   */
-  listOutboxDue(now: Date, limit?: number): Promise<string[]>;
-  /** The conversation's first outbound message not yet sent, failed or unconfirmed (queued or sending), by position: sends go in order. */
-  nextOutbound(conversationId: string): Promise<StoredMessage | null>;
-  /**
-   * One step of a delivery, as a compare-and-set on its status: 'sending' only from
-   * 'queued' (attempts + 1), 'sent' / 'failed' / 'unconfirmed' / 'queued' (a retry at
-   * `nextAttemptAt`) only from 'sending' — except 'failed' and 'unconfirmed', also from
-   * 'queued' (a conversation whose channel is closed, a stale 'sending'). False when the
-   * message was not in an allowed state (another instance moved it).
-   */
-  setDelivery(
-    id: string,
-    change:
-      | { status: 'sending'; at: Date }
-      | { status: 'sent'; at: Date; platformMessageId: string | null }
-      | { status: 'queued'; nextAttemptAt: Date; error: string }
-      | { status: 'failed'; error: string; at: Date }
-      | { status: 'unconfirmed'; at: Date },
-  ): Promise<boolean>;
-  /** Keeps an inbound message's claim going while a slow turn runs; false once handled or taken by someone else. */
-  extendClaim(id: string, until: Date): Promise<boolean>;
-  markHandled(id: string, at: Date): Promise<void>;
-  /**
-   * Takes the right to act on an unhandled inbound message until `until`, if nobody
-   * holds it now (no claim, or a claim that ended by `now`). True for exactly one of
-   * several instances trying at once; false once the message is handled.
-   */
-  claimInbound(id: string, now: Date, until: Date): Promise<boolean>;
-  /** Messages of one conversation with a position greater than `afterPosition`, in order. */
-  listByConversation(conversationId: string, afterPosition?: number, limit?: number): Promise<StoredMessage[]>;
-  /** Inbound messages never acted on (the process died mid-turn), oldest first. */
-  listUnhandledInbound(limit?: number): Promise<StoredMessage[]>;
-  /**
-   * Forgets what a message said: text becomes '' and the activity keeps only its type,
-   * ids and timestamp, with `redacted: true`. For intake answers (not kept beyond the
-   * turn) and erasure. Returns how many changed.
-   */
-  redact(ids: readonly string[]): Promise<number>;
-  /** Erasure and retention: redacts every message of these conversations (created before `before`, if given). */
-  redactConversations(conversationIds: readonly string[], before?: Date): Promise<number>;
-  /** Retention: redacts up to `limit` messages created before `cutoff`, oldest first; call again while it returns `limit`. */
-  redactBefore(cutoff: Date, limit?: number): Promise<number>;
-  /**
-   * The conversation's latest inbound message (the citizen's last word), redacted or not;
-   * null when the citizen has written nothing. One indexed read, so a list of
-   * conversations can show each one's last message without reading whole transcripts.
-   */
-  lastInbound(conversationId: string): Promise<StoredMessage | null>;
-  /**
-   * The highest `seq` given out so far (0 when none): one cheap read that tells a server
-   * whether any instance stored a message since it last looked, so web chat streams can
-   * notice other instances' writes without reading every conversation.
-   */
-  lastSeq(): Promise<number>;
-}
-
-export interface StoredKnowledgeEntry extends KnowledgeEntry {
-  version: number;
-  hash: string;
-  updatedAt: Date;
-}
-
-export interface KnowledgeRepository {
-  /**
-   * Makes the store hold exactly these entries: new ones at version 1, changed ones at
-   * the next version (the old version is kept), removed ones retired. Returns counts.
-   */
-  sync(entries: readonly KnowledgeEntry[], now: Date): Promise<{ added: number; changed: number; retired: number }>;
-  list(): Promise<StoredKnowledgeEntry[]>;
-  get(id: string): Promise<StoredKnowledgeEntry | null>;
-  versions(id: string): Promise<StoredKnowledgeEntry[]>;
 }
 
 export interface AuditEvent {
@@ -391,7 +242,6 @@ export interface Store {
   messages: MessageRepository;
   /** botbuilder Storage with eTag optimistic concurrency, for dialog and turn state. */
   botState: Storage;
-  knowledge: KnowledgeRepository;
   audit: AuditRepository;
   tickets: TicketRepository;
   staff: StaffRepository;

@@ -2,13 +2,9 @@
  * The staff and session contract for every store: runs on SQLite always, and on MongoDB
  * when MONGODB_URI is set (the test setup starts jongodb for it when it is not).
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { DuplicateUsernameError, type NewStaff, type StaffSession, type Store } from '../../src/store/types.js';
-import { mongoLaneUri, openMongoTestStore, storeLanes } from '../support/mongo-lane.js';
+import { storeLanes } from '../support/mongo-lane.js';
 
 const lanes = storeLanes('ctxh-staff-');
 

@@ -24,6 +24,18 @@ export const inboxApi = {
 const KINDS = { declined: 'không trả lời được', clarified: 'phải hỏi lại', unhelpful: 'người dân chê' };
 const HOW = { phrasing: 'đã thêm làm cách hỏi của mục', 'new-entry': 'đã tạo bản nháp mục mới', dismissed: 'đã bỏ qua' };
 
+/** How often a group was asked, why it reached the inbox, and when. */
+function GroupMeta({ group }) {
+  return html`
+    <div class="kb-row__meta">
+      <span class="inbox-count"><strong>${group.count}</strong> lần hỏi</span>
+      <${Kinds} kinds=${group.kinds} />
+      <span>Lần đầu: ${vnDateTime(group.firstSeen)}</span>
+      <span>Gần nhất: ${vnDateTime(group.lastSeen)}</span>
+    </div>
+  `;
+}
+
 function Kinds({ kinds }) {
   return html`${Object.entries(KINDS)
     .filter(([k]) => kinds[k] > 0)
@@ -56,12 +68,7 @@ function ListView({ onError }) {
                   (g) => html`
                     <li key=${g.id} class="kb-row inbox-row" data-group-id=${g.id}>
                       <a class="kb-row__question" href=${`#/inbox/${enc(g.id)}`}>${g.sample}</a>
-                      <div class="kb-row__meta">
-                        <span class="inbox-count"><strong>${g.count}</strong> lần hỏi</span>
-                        <${Kinds} kinds=${g.kinds} />
-                        <span>Lần đầu: ${vnDateTime(g.firstSeen)}</span>
-                        <span>Gần nhất: ${vnDateTime(g.lastSeen)}</span>
-                      </div>
+                      <${GroupMeta} group=${g} />
                       ${g.samples.length > 1 && html`<ul class="inbox-samples">${g.samples.filter((s) => s !== g.sample).map((s, n) => html`<li key=${n}>${s}</li>`)}</ul>`}
                     </li>
                   `,
@@ -241,12 +248,7 @@ function GroupView({ id, onError, onInfo }) {
     <div class="kb inbox-group" data-group-id=${group.id}>
       <p class="back"><a href="#/inbox">← Câu hỏi chưa trả lời</a></p>
       <h2 class="kb__title">${group.sample}</h2>
-      <div class="kb-row__meta">
-        <span class="inbox-count"><strong>${group.count}</strong> lần hỏi</span>
-        <${Kinds} kinds=${group.kinds} />
-        <span>Lần đầu: ${vnDateTime(group.firstSeen)}</span>
-        <span>Gần nhất: ${vnDateTime(group.lastSeen)}</span>
-      </div>
+      <${GroupMeta} group=${group} />
       ${!open && html`<p class="kb-scheduled">Nhóm này ${HOW[group.resolution?.how] ?? 'đã xử lý'}${group.resolution?.entryId ? ` ${group.resolution.entryId}` : ''}.</p>`}
       <section class="kb-section" aria-labelledby="inbox-samples-title">
         <h3 id="inbox-samples-title">Các cách người dân đã hỏi <span class="muted">(gần nhất ở cuối)</span></h3>

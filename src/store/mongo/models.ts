@@ -195,30 +195,6 @@ export const botStateSchema = new Schema<BotStateDoc>(
   schemaOptions,
 );
 
-export interface KnowledgeVersionDoc {
-  id: string;
-  version: number;
-  hash: string;
-  /** The KnowledgeEntry, JSON. */
-  data: string;
-  updatedAt: Date;
-  current: boolean;
-}
-
-export const knowledgeVersionSchema = new Schema<KnowledgeVersionDoc>(
-  {
-    id: { type: String, required: true },
-    version: { type: Number, required: true },
-    hash: { type: String, required: true },
-    data: { type: String, required: true },
-    updatedAt: { type: Date, required: true },
-    current: { type: Boolean, required: true },
-  },
-  schemaOptions,
-);
-knowledgeVersionSchema.index({ id: 1, version: 1 }, { unique: true, name: 'knowledge_id_version' });
-knowledgeVersionSchema.index({ current: 1, id: 1 }, { name: 'knowledge_current' });
-
 export interface AuditEventDoc {
   seq: number;
   at: Date;
@@ -354,7 +330,6 @@ export interface MongoModels {
   conversations: Model<ConversationDoc>;
   messages: Model<MessageDoc>;
   botState: Model<BotStateDoc>;
-  knowledge: Model<KnowledgeVersionDoc>;
   audit: Model<AuditEventDoc>;
   consents: Model<ConsentDoc>;
   cases: Model<CaseDoc>;
@@ -373,7 +348,6 @@ export function defineModels(conn: Connection): MongoModels {
     conversations: conn.model<ConversationDoc>('Conversation', conversationSchema, 'conversations'),
     messages: conn.model<MessageDoc>('Message', messageSchema, 'messages'),
     botState: conn.model<BotStateDoc>('BotState', botStateSchema, 'bot_state'),
-    knowledge: conn.model<KnowledgeVersionDoc>('KnowledgeVersion', knowledgeVersionSchema, 'knowledge_versions'),
     audit: conn.model<AuditEventDoc>('AuditEvent', auditEventSchema, 'audit_events'),
     consents: conn.model<ConsentDoc>('Consent', consentSchema, 'consents'),
     cases: conn.model<CaseDoc>('Case', caseSchema, 'cases'),

@@ -8,21 +8,17 @@
  */
 import mongoose from 'mongoose';
 import type { StoreItems } from 'botbuilder';
-import type { KnowledgeEntry } from '../../kb/entry.js';
-import { entryHash, newETag } from '../shared.js';
+import { newETag } from '../shared.js';
 import {
   ETagConflictError,
   type AuditEvent,
   type AuditRepository,
-  type KnowledgeRepository,
   type Store,
-  type StoredKnowledgeEntry,
 } from '../types.js';
 import {
   createAllIndexes,
   defineModels,
   type AuditEventDoc,
-  type KnowledgeVersionDoc,
 } from './models.js';
 import { applyLimit, isDuplicateKey } from './helpers.js';
 import { mongoCases } from './cases.js';
@@ -44,15 +40,6 @@ export interface MongoStoreOptions {
   dbName?: string;
   /** Connection pool size; 1 against jongodb, which is unsafe under concurrent connections. */
   maxPoolSize?: number;
-}
-
-function docToKnowledge(d: KnowledgeVersionDoc): StoredKnowledgeEntry {
-  return {
-    ...(JSON.parse(d.data) as KnowledgeEntry),
-    version: d.version,
-    hash: d.hash,
-    updatedAt: new Date(d.updatedAt),
-  };
 }
 
 function docToAudit(d: AuditEventDoc): AuditEvent {
@@ -152,65 +139,6 @@ export async function openMongoStore(uri: string, options: MongoStoreOptions = {
     };
   })();
 
-  const knowledge: KnowledgeRepository = (() => {
-    const M = models.knowledge;
-    const latest = (id: string) => M.findOne({ id }).sort({ version: -1 }).lean<KnowledgeVersionDoc>();
-    /** Current versions, one per id (the newest if a concurrent sync left two). */
-    const currentDocs = async (): Promise<KnowledgeVersionDoc[]> => {
-      const docs = await M.find({ current: true }).sort({ id: 1, version: -1 }).lean<KnowledgeVersionDoc[]>();
-      return docs.filter((d, i) => i === 0 || docs[i - 1]!.id !== d.id);
-    };
-    return {
-      async sync(entries, now) {
-        let added = 0;
-        let changed = 0;
-        let retired = 0;
-        const wanted = new Set(entries.map((e) => e.id));
-        for (const e of entries) {
-          const hash = entryHash(e);
-          const last = await latest(e.id);
-          if (last && last.hash === hash) {
-            if (!last.current) {
-              await M.updateOne({ id: e.id, version: last.version }, { $set: { current: true } });
-            }
-            continue;
-          }
-          const version = last ? last.version + 1 : 1;
-          try {
-            // The new version first, then the older ones retired: a reader between the two
-            // sees the entry (twice at worst, and currentDocs keeps the newest), never none.
-            await M.create({ id: e.id, version, hash, data: JSON.stringify(e), updatedAt: now, current: true });
-          } catch (err) {
-            // Another instance synced the same entry at the same moment and took this version.
-            if (!isDuplicateKey(err)) throw err;
-            const theirs = await latest(e.id);
-            if (theirs?.hash === hash) continue;
-            throw err;
-          }
-          await M.updateMany({ id: e.id, version: { $lt: version }, current: true }, { $set: { current: false } });
-          if (last) changed++;
-          else added++;
-        }
-        const toRetire = [...new Set((await currentDocs()).map((d) => d.id).filter((id) => !wanted.has(id)))];
-        if (toRetire.length > 0) {
-          await M.updateMany({ id: { $in: toRetire }, current: true }, { $set: { current: false } });
-          retired = toRetire.length;
-        }
-        return { added, changed, retired };
-      },
-      async list() {
-        return (await currentDocs()).map(docToKnowledge);
-      },
-      async get(id) {
-        const doc = await M.findOne({ id, current: true }).sort({ version: -1 }).lean<KnowledgeVersionDoc>();
-        return doc ? docToKnowledge(doc) : null;
-      },
-      async versions(id) {
-        return (await M.find({ id }).sort({ version: 1 }).lean<KnowledgeVersionDoc[]>()).map(docToKnowledge);
-      },
-    };
-  })();
-
   const audit: AuditRepository = (() => {
     const M = models.audit;
     return {
@@ -239,7 +167,6 @@ export async function openMongoStore(uri: string, options: MongoStoreOptions = {
     conversations,
     messages,
     botState,
-    knowledge,
     audit,
     consents: mongoConsents(models.consents),
     cases: mongoCases(models.cases, models.counters),

@@ -75,16 +75,8 @@ CREATE TABLE IF NOT EXISTS bot_state (
   data TEXT NOT NULL
 );
 
-CREATE TABLE IF NOT EXISTS knowledge_versions (
-  id TEXT NOT NULL,
-  version INTEGER NOT NULL,
-  hash TEXT NOT NULL,
-  data TEXT NOT NULL,
-  updated_at INTEGER NOT NULL,
-  current INTEGER NOT NULL DEFAULT 1,
-  PRIMARY KEY (id, version)
-);
-CREATE INDEX IF NOT EXISTS knowledge_current ON knowledge_versions(current, id);
+-- knowledge_versions (a copy of the folder, synced at every start) was replaced by kb_versions;
+-- older files keep the table, unread.
 
 CREATE TABLE IF NOT EXISTS audit_events (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,

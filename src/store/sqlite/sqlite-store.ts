@@ -3,8 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StoreItems } from 'botbuilder';
-import type { KnowledgeEntry } from '../../kb/entry.js';
-import { entryHash, newETag, riskLevelsBelow } from '../shared.js';
+import { newETag, riskLevelsBelow } from '../shared.js';
 import {
   ETagConflictError,
   type AuditEvent,
@@ -15,11 +14,9 @@ import {
   type ConversationRepository,
   type ConversationRisk,
   type ConversationStatus,
-  type KnowledgeRepository,
   type RiskCategory,
   type RiskLevel,
   type Store,
-  type StoredKnowledgeEntry,
 } from '../types.js';
 import { sqliteCases } from './cases.js';
 import { sqliteChannelTokens } from './channel-tokens.js';
@@ -67,15 +64,6 @@ function rowToRisk(r: Row): ConversationRisk | null {
   };
 }
 
-
-function rowToKnowledge(r: Row): StoredKnowledgeEntry {
-  return {
-    ...(JSON.parse(String(r.data)) as KnowledgeEntry),
-    version: Number(r.version),
-    hash: String(r.hash),
-    updatedAt: toDate(r.updated_at)!,
-  };
-}
 
 /**
  * Brings a data file written by an earlier version up to the current schema. Runs
@@ -303,57 +291,6 @@ export function openSqliteStore(dataDir: string, fileName = 'ctxh.sqlite'): Stor
     };
   })();
 
-  const knowledge: KnowledgeRepository = (() => {
-    const current = db.prepare('SELECT * FROM knowledge_versions WHERE current = 1 ORDER BY id');
-    const currentOne = db.prepare('SELECT * FROM knowledge_versions WHERE current = 1 AND id = ?');
-    const latest = db.prepare('SELECT * FROM knowledge_versions WHERE id = ? ORDER BY version DESC LIMIT 1');
-    const allVersions = db.prepare('SELECT * FROM knowledge_versions WHERE id = ? ORDER BY version');
-    const retireAll = db.prepare('UPDATE knowledge_versions SET current = 0 WHERE id = ?');
-    const insert = db.prepare(
-      'INSERT INTO knowledge_versions (id, version, hash, data, updated_at, current) VALUES (?, ?, ?, ?, ?, 1)',
-    );
-    const sync = db.transaction((entries: readonly KnowledgeEntry[], now: Date) => {
-      let added = 0;
-      let changed = 0;
-      let retired = 0;
-      const wanted = new Set(entries.map((e) => e.id));
-      for (const e of entries) {
-        const hash = entryHash(e);
-        const last = latest.get(e.id) as Row | undefined;
-        if (last && last.hash === hash) {
-          if (!last.current) db.prepare('UPDATE knowledge_versions SET current = 1 WHERE id = ? AND version = ?').run(e.id, last.version);
-          continue;
-        }
-        retireAll.run(e.id);
-        insert.run(e.id, last ? Number(last.version) + 1 : 1, hash, JSON.stringify(e), +now);
-        if (last) changed++;
-        else added++;
-      }
-      for (const r of current.all() as Row[]) {
-        if (!wanted.has(String(r.id))) {
-          retireAll.run(r.id);
-          retired++;
-        }
-      }
-      return { added, changed, retired };
-    });
-    return {
-      async sync(entries, now) {
-        return sync(entries, now);
-      },
-      async list() {
-        return (current.all() as Row[]).map(rowToKnowledge);
-      },
-      async get(id) {
-        const r = currentOne.get(id) as Row | undefined;
-        return r ? rowToKnowledge(r) : null;
-      },
-      async versions(id) {
-        return (allVersions.all(id) as Row[]).map(rowToKnowledge);
-      },
-    };
-  })();
-
   const audit: AuditRepository = (() => {
     const insert = db.prepare('INSERT INTO audit_events (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)');
     return {
@@ -388,7 +325,6 @@ export function openSqliteStore(dataDir: string, fileName = 'ctxh.sqlite'): Stor
     conversations,
     messages,
     botState,
-    knowledge,
     audit,
     consents: sqliteConsents(db),
     cases: sqliteCases(db),
