@@ -126,8 +126,11 @@ describe('Microsoft Web Chat on a centre website (another origin, WebSocket)', (
     await expect.poll(async () => (await botTexts(page)).join('\n'), { timeout: 15_000 }).toMatch(/Xin chào/);
     const uploads: number[] = [];
     page.on('response', (res) => /\/upload(\?|$)/.test(new URL(res.url()).pathname + new URL(res.url()).search) && uploads.push(res.status()));
-    // Web Chat stages the picked file in the send box; the send button posts it.
+    // Web Chat stages the picked file in the send box (the paperclip shows a check mark once it
+    // is read); the send button then posts it. Sending before that sends nothing.
+    expect(await page.locator('.webchat__attachment-icon--checked').count()).toBe(0);
     await page.locator('input.webchat__upload-button--file-input').setInputFiles({ name: 'giay-to.png', mimeType: 'image/png', buffer: onePixelPng() });
+    await page.locator('.webchat__attachment-icon--checked').waitFor();
     await page.locator('button.webchat__send-button').click();
     await expect.poll(async () => (await botTexts(page)).join('\n'), { timeout: 15_000 }).toMatch(/chưa xem được ảnh/);
     expect(uploads).toEqual([200]);
