@@ -2,7 +2,8 @@
  * `npm run kb:import` and `npm run kb:export` as real child processes on a real SQLite
  * data directory: exporting after importing knowledge/ gives the same files byte for byte;
  * a second import changes nothing; an edit shows in the export; a folder with one bad file
- * imports nothing. And serializeEntry round-trips every shipped entry.
+ * imports nothing; a policy value edited in `_policy-values.yaml` goes in and comes back out.
+ * And the serializers round-trip every shipped entry and policy value.
  */
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,8 +11,9 @@ import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadKnowledge, parseEntry } from '../src/kb/loader.js';
-import { entryPath, serializeEntry, yamlScalar } from '../src/kb/serialize.js';
-import { versionsInForce } from '../src/kb/versions.js';
+import { loadPolicyValues, parsePolicyValues, POLICY_VALUES_FILE } from '../src/kb/policy-values.js';
+import { entryPath, serializeEntry, serializePolicyValues, yamlScalar } from '../src/kb/serialize.js';
+import { livePolicyValues, versionsInForce } from '../src/kb/versions.js';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -75,6 +77,15 @@ describe('serializeEntry', () => {
     }
   });
 
+  it('round-trips the shipped policy values, and their file is in canonical form', () => {
+    const { values, problems: valueProblems } = loadPolicyValues(KNOWLEDGE_DIR);
+    expect(valueProblems).toEqual([]);
+    expect(values.size).toBeGreaterThanOrEqual(5);
+    const text = serializePolicyValues([...values.values()]);
+    expect(readFileSync(join(KNOWLEDGE_DIR, POLICY_VALUES_FILE), 'utf8')).toBe(text);
+    expect([...parsePolicyValues(text).values.values()]).toEqual([...values.values()].sort((a, b) => a.key.localeCompare(b.key)));
+  });
+
   it('quotes exactly the values YAML would misread', () => {
     const plain = ['2024-07-01', '2025-03', 'Số điện thoại trung tâm?', 'dc bn tiền 1 tháng', 'con tui bị khuyết tật nặng', 'hỏi: "gì"?'];
     for (const v of plain.slice(0, 5)) expect(yamlScalar(v)).toBe(v);
@@ -107,13 +118,14 @@ describe('npm run kb:import / kb:export', () => {
     const exported = await run('kb-export', [out], env);
     expect(exported.code, exported.stderr).toBe(0);
     expect(entryFiles(out)).toEqual(shipped);
-    for (const path of shipped) {
+    for (const path of [...shipped, POLICY_VALUES_FILE]) {
       expect(readFileSync(join(out, path), 'utf8'), path).toBe(readFileSync(join(KNOWLEDGE_DIR, path), 'utf8'));
     }
 
     const second = await run('kb-import', [KNOWLEDGE_DIR], env);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toContain('thêm 0, sửa 0, gỡ 0');
+    expect(second.stdout).toMatch(/Giá trị chính sách: \d+ \(thêm 0, sửa 0, gỡ 0\)/);
     const { audited, live } = await lastImport(dataDir);
     expect(audited).toHaveLength(2);
     expect(audited.map((a) => a.detail)).toContainEqual(expect.objectContaining({ entries: shipped.length, added: 0, changed: 0, retired: 0 }));
@@ -122,7 +134,36 @@ describe('npm run kb:import / kb:export', () => {
 
     const again = await run('kb-export', [out], env);
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toContain(`thêm 0, sửa 0, xóa 0, giữ nguyên ${shipped.length}`);
+    expect(again.stdout).toContain(`thêm 0, sửa 0, xóa 0, giữ nguyên ${shipped.length + 1}`);
+  });
+
+  it('carries a policy value changed in the folder into the store and back out, and checks placeholders before importing', async () => {
+    const dataDir = tempDir('data');
+    const env = { DATA_DIR: dataDir };
+    const copy = join(tempDir('copy'), 'knowledge');
+    cpSync(KNOWLEDGE_DIR, copy, { recursive: true });
+    expect((await run('kb-import', [copy], env)).code).toBe(0);
+    const file = join(copy, POLICY_VALUES_FILE);
+    const edited = readFileSync(file, 'utf8').replace('"2.200.000 đồng"', '"2.250.000 đồng"');
+    writeFileSync(file, edited);
+    const imported = await run('kb-import', [copy], env);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.stdout).toMatch(/Giá trị chính sách: \d+ \(thêm 0, sửa 1, gỡ 0\)/);
+    const out = join(tempDir('out'), 'kb');
+    expect((await run('kb-export', [out], env)).code).toBe(0);
+    expect(readFileSync(join(out, POLICY_VALUES_FILE), 'utf8')).toBe(edited);
+
+    // An entry that names a value the folder no longer has: nothing is imported.
+    writeFileSync(file, edited.replace('key: chuan-ngheo-nong-thon', 'key: chuan-ngheo-nong-thon-cu'));
+    const refused = await run('kb-import', [copy], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('{{policy.chuan-ngheo-nong-thon}}');
+    const store = openSqliteStore(dataDir);
+    try {
+      expect(livePolicyValues(await store.policyVersions.listApproved(), new Date()).get('chuan-ngheo-nong-thon')?.values.map((v) => v.value)).toContain('2.250.000 đồng');
+    } finally {
+      await store.close();
+    }
   });
 
   it('shows an edited entry in the export, removes entries no longer live and leaves other files alone', async () => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kbEntry } from './support/builders.js';
 import { LiveKnowledge } from '../src/kb/live-knowledge.js';
-import { importPlan, liveEntries, nextChangeAfter, reviewRefusal } from '../src/kb/versions.js';
+import { ENTRY_ITEMS, importPlan, liveEntries, nextChangeAfter, reviewRefusal } from '../src/kb/versions.js';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../src/store/types.js';
 
@@ -102,7 +102,7 @@ describe('the knowledge in force', () => {
   it('plans an import: new and changed entries get a version, unchanged ones none, missing ones are withdrawn', () => {
     const live = [entry('a', 'A'), entry('b', 'B'), entry('c', 'C')];
     const files = [entry('a', 'A'), { ...entry('b', 'B2') }, entry('d', 'D')];
-    const plan = importPlan(live, files, { actor: 'import', at: today, withdrawMissing: true });
+    const plan = importPlan(live, files, ENTRY_ITEMS, { actor: 'import', at: today, withdrawMissing: true });
     expect([plan.added, plan.changed, plan.withdrawn]).toEqual([1, 1, 1]);
     expect(plan.versions.map((v) => [v.entryId, v.entry?.body ?? null])).toEqual([
       ['b', 'B2'],
@@ -110,6 +110,6 @@ describe('the knowledge in force', () => {
       ['c', null],
     ]);
     // A file path of its own is no change.
-    expect(importPlan(live, [{ ...entry('a', 'A'), file: 'elsewhere/a.md' }], { actor: 'import', at: today, withdrawMissing: false }).versions).toEqual([]);
+    expect(importPlan(live, [{ ...entry('a', 'A'), file: 'elsewhere/a.md' }], ENTRY_ITEMS, { actor: 'import', at: today, withdrawMissing: false }).versions).toEqual([]);
   });
 });

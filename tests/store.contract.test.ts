@@ -18,6 +18,7 @@ import { createAssistant } from '../src/server/assistant.js';
 import { loadConfig } from '../src/server/config.js';
 import WebSocket from 'ws';
 import { listen, waitFor } from './support/http.js';
+import { askWebChat } from './support/web-ask.js';
 import { mongoLaneUri, newTestDbName, openMongoTestStore, storeLanes } from './support/mongo-lane.js';
 import { runDeclinedConsent, runIntakeAndErasure } from './support/intake-scenarios.js';
 import { mongoDump } from './support/raw-dump.js';
@@ -1149,7 +1150,7 @@ describe.runIf(mongoLaneUri())('the assistant end to end on MongoDB', () => {
     }
   });
 
-  it('answers from a knowledge version approved on another instance within its poll, with no restart', async () => {
+  it('answers from a knowledge version and a policy value approved on another instance within its poll, with no restart', async () => {
     const dbName = newTestDbName();
     const config = loadConfig({ LOG_LEVEL: 'silent', DIRECTLINE_TOKEN_SECRET: 'test-secret-test-secret-test-secret-0123', KNOWLEDGE_POLL_SECONDS: '1', DIRECTLINE_TOKENS_PER_MINUTE: '1000' });
     const instances = [];
@@ -1158,13 +1159,7 @@ describe.runIf(mongoLaneUri())('the assistant end to end on MongoDB', () => {
       instances.push({ assistant, http: await listen(assistant.app) });
     }
     const [first, second] = instances as [(typeof instances)[0], (typeof instances)[0]];
-    const ask = async (url: string) => {
-      const t = await (await fetch(`${url}/v3/directline/tokens/generate`, { method: 'POST' })).json();
-      const headers = { authorization: `Bearer ${t.token}`, 'content-type': 'application/json' };
-      const activities = `${url}/v3/directline/conversations/${t.conversationId}/activities`;
-      await fetch(activities, { method: 'POST', headers, body: JSON.stringify({ type: 'message', text: 'tro cap nguoi khuyet tat nang bao nhieu' }) });
-      return (await (await fetch(activities, { headers })).json()).activities.at(-1).text as string;
-    };
+    const ask = (url: string, text = 'tro cap nguoi khuyet tat nang bao nhieu') => askWebChat(url, text);
     try {
       // The folder was imported once, by the first instance to start.
       const approved = await first.assistant.store.knowledgeVersions.listApproved();
@@ -1181,6 +1176,21 @@ describe.runIf(mongoLaneUri())('the assistant end to end on MongoDB', () => {
       });
       await first.assistant.store.knowledgeVersions.review(entry.id, draft.version, { status: 'approved', reviewer: 'supervisor', at: new Date(), publishAt: new Date() });
       await waitFor(async () => /810\.000 đồng/.test(await ask(second.http.url)), 'the other instance answering from the approved version', 15_000);
+
+      // A policy value many entries share, changed the same way: every entry using it follows.
+      const values = await first.assistant.store.policyVersions.listApproved();
+      const muc = values.find((v) => v.entryId === 'muc-chuan-tro-giup-xa-hoi')!;
+      expect(await ask(second.http.url, 'muc chuan tro giup xa hoi hien nay bao nhieu')).toMatch(/500\.000 đồng/);
+      const valueDraft = await first.assistant.store.policyVersions.addDraft({
+        entryId: muc.entryId,
+        entry: { ...muc.entry!, values: [{ value: '520.000 đồng', from: '2020-01-01', source: 'Nghị định thử' }] },
+        author: 'editor',
+        note: null,
+        basedOn: muc.version,
+        createdAt: new Date(),
+      });
+      await first.assistant.store.policyVersions.review(muc.entryId, valueDraft.version, { status: 'approved', reviewer: 'supervisor', at: new Date(), publishAt: new Date() });
+      await waitFor(async () => /520\.000 đồng/.test(await ask(second.http.url, 'muc chuan tro giup xa hoi hien nay bao nhieu')), 'the other instance answering from the approved policy value', 15_000);
     } finally {
       for (const { assistant, http } of instances) {
         await http.close();

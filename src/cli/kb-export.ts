@@ -1,6 +1,6 @@
 /**
  * `npm run kb:export [-- DIR]`: writes the store's live knowledge as `<topic>/<id>.md`
- * files in DIR (default KNOWLEDGE_DIR), in the canonical format of src/kb/serialize.ts,
+ * files and `_policy-values.yaml` in DIR (default KNOWLEDGE_DIR), in the canonical format of src/kb/serialize.ts,
  * so the folder can be kept in git and every change reviewed as a diff. Reads the
  * configuration like the server (.env, then the environment) and the same store.
  *
@@ -16,6 +16,7 @@
  */
 import { resolve } from 'node:path';
 import { exportKnowledge, NotAKnowledgeFolderError, writeKnowledgeFolder } from '../kb/import-export.js';
+import { POLICY_VALUES_FILE } from '../kb/policy-values.js';
 import { openStore } from '../store/open.js';
 import { cliConfig, folderArgument, runCli } from './run.js';
 
@@ -55,7 +56,7 @@ async function main(argv: string[]): Promise<number> {
     throw err;
   }
   process.stdout.write(
-    `Đã xuất ${files.length} mục vào ${dir}: thêm ${report.added.length}, sửa ${report.changed.length}, xóa ${report.removed.length}, giữ nguyên ${report.unchanged}.\n`,
+    `Đã xuất ${files.filter((f) => f.path !== POLICY_VALUES_FILE).length} mục${files.some((f) => f.path === POLICY_VALUES_FILE) ? ' và các giá trị chính sách' : ''} vào ${dir}: thêm ${report.added.length}, sửa ${report.changed.length}, xóa ${report.removed.length}, giữ nguyên ${report.unchanged}.\n`,
   );
   // Each path when there are few (a review); a first export of a whole base is only counted.
   if (report.added.length + report.changed.length + report.removed.length <= 20) {

@@ -1,6 +1,6 @@
 /**
- * `npm run kb:import [-- DIR]`: makes the store's live knowledge exactly the entries in
- * DIR (default KNOWLEDGE_DIR): the repository's demo base or a centre's own folder of
+ * `npm run kb:import [-- DIR]`: makes the store's live knowledge exactly the entries and
+ * the policy values (`_policy-values.yaml`) in DIR (default KNOWLEDGE_DIR): the repository's demo base or a centre's own folder of
  * `<topic>/<id>.md` files (format: knowledge/README.md). Reads the configuration like
  * the server (.env, then the environment) and writes to the same store (DATA_DIR or
  * MONGODB_URI).
@@ -17,6 +17,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { checkLayout, importKnowledge, notCanonical } from '../kb/import-export.js';
 import { loadKnowledge } from '../kb/loader.js';
+import { checkPolicyPlaceholders, loadPolicyValues } from '../kb/policy-values.js';
 import { openStore } from '../store/open.js';
 import { cliConfig, folderArgument, runCli } from './run.js';
 
@@ -39,7 +40,9 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const { entries, problems } = loadKnowledge(dir);
-  problems.push(...checkLayout(entries));
+  const policy = loadPolicyValues(dir);
+  const now = new Date();
+  problems.push(...checkLayout(entries), ...policy.problems, ...checkPolicyPlaceholders(entries, policy.values, now));
   if (problems.length > 0) {
     for (const p of problems) process.stderr.write(`${p.file}: ${p.field}: ${p.message}\n`);
     const files = new Set(problems.map((p) => p.file)).size;
@@ -53,11 +56,13 @@ async function main(argv: string[]): Promise<number> {
 
   const store = await openStore(config);
   try {
-    const counts = await importKnowledge(store, entries, { now: new Date(), actor: 'cli', from: dir });
+    const counts = await importKnowledge(store, entries, { now, actor: 'cli', from: dir, policyValues: policy.values });
+    const values = counts.policyValues!;
     process.stdout.write(
-      `Đã nhập ${counts.entries} mục từ ${dir} (${store.kind}): thêm ${counts.added}, sửa ${counts.changed}, gỡ ${counts.retired}.\n`,
+      `Đã nhập ${counts.entries} mục từ ${dir} (${store.kind}): thêm ${counts.added}, sửa ${counts.changed}, gỡ ${counts.retired}.\n` +
+        `Giá trị chính sách: ${values.values} (thêm ${values.added}, sửa ${values.changed}, gỡ ${values.retired}).\n`,
     );
-    const reformat = notCanonical(dir, entries);
+    const reformat = notCanonical(dir, entries, policy.values);
     if (reformat.length > 0) {
       process.stdout.write(`${reformat.length} tệp chưa ở dạng chuẩn; kb:export sẽ định dạng lại (nội dung không đổi): ${reformat.slice(0, 5).join(', ')}${reformat.length > 5 ? ', …' : ''}\n`);
     }

@@ -17,8 +17,9 @@ import { foldedPhrase } from '../kb/normalize.js';
 import { TOPIC_IDS } from '../kb/topics.js';
 import { asPhrasing, maskForInbox } from '../kb/unanswered.js';
 import { versionsInForce } from '../kb/versions.js';
-import type { Staff, Store, UnansweredGroup } from '../store/types.js';
+import type { Store, UnansweredGroup } from '../store/types.js';
 import { authOf, requireCsrf, requireStaff } from './auth/middleware.js';
+import { mayEditKnowledge } from './kb-api.js';
 
 export interface InboxApiDeps {
   store: Pick<Store, 'unanswered' | 'knowledgeVersions' | 'audit'>;
@@ -47,8 +48,6 @@ const newEntryBody = z.object({
 
 const fail = (res: Response, status: number, code: string, message: string) => void res.status(status).json({ error: { code, message } });
 
-/** Staff who may edit knowledge (the rule of src/console/kb-api.ts): supervisors, admins, anyone given the permission. */
-const mayEdit = (s: Staff) => s.role === 'supervisor' || s.role === 'admin' || s.canEditKnowledge;
 
 const groupView = ({ terms: _terms, ...g }: UnansweredGroup) => ({ ...g, phrasing: asPhrasing(g.sample) });
 
@@ -62,7 +61,7 @@ export function inboxApi(deps: InboxApiDeps): express.Router {
   const { store, now } = deps;
   const router = express.Router();
   router.use('/inbox', requireStaff(), requireCsrf, express.json({ limit: '64kb' }), (_req, res, next) => {
-    if (!mayEdit(authOf(res).staff)) return fail(res, 403, 'forbidden', 'Tài khoản này chưa được giao sửa nội dung.');
+    if (!mayEditKnowledge(authOf(res).staff)) return fail(res, 403, 'forbidden', 'Tài khoản này chưa được giao sửa nội dung.');
     next();
   });
   const versions = store.knowledgeVersions;

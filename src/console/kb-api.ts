@@ -60,8 +60,11 @@ const idParam = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'Mã mục không h
 const fail = (res: Response, status: number, code: string, message: string) => void res.status(status).json({ error: { code, message } });
 const fold = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase();
 
-/** Staff who may write drafts: supervisors and admins, and anyone given the permission. */
-const mayEdit = (s: Staff) => s.role === 'supervisor' || s.role === 'admin' || s.canEditKnowledge;
+/**
+ * Staff who may write knowledge drafts (entries, policy values, inbox phrasings):
+ * supervisors and admins, and anyone given the permission.
+ */
+export const mayEditKnowledge = (s: Staff) => s.role === 'supervisor' || s.role === 'admin' || s.canEditKnowledge;
 
 export function kbApi(deps: KbApiDeps): express.Router {
   const { store, now } = deps;
@@ -157,7 +160,7 @@ export function kbApi(deps: KbApiDeps): express.Router {
 
   router.post('/kb/entries/:id/drafts', async (req, res) => {
     const { staff } = authOf(res);
-    if (!mayEdit(staff)) return fail(res, 403, 'forbidden', 'Tài khoản này chưa được giao sửa nội dung.');
+    if (!mayEditKnowledge(staff)) return fail(res, 403, 'forbidden', 'Tài khoản này chưa được giao sửa nội dung.');
     const id = idParam.safeParse(req.params.id);
     if (!id.success) return fail(res, 400, 'invalid', id.error.issues[0]!.message);
     const body = draftBody.safeParse(req.body);
@@ -208,7 +211,7 @@ export function kbApi(deps: KbApiDeps): express.Router {
   /** An earlier version back: a new draft with its content, reviewed like any other. */
   router.post('/kb/entries/:id/versions/:version/restore', async (req, res) => {
     const { staff } = authOf(res);
-    if (!mayEdit(staff)) return fail(res, 403, 'forbidden', 'Tài khoản này chưa được giao sửa nội dung.');
+    if (!mayEditKnowledge(staff)) return fail(res, 403, 'forbidden', 'Tài khoản này chưa được giao sửa nội dung.');
     const id = idParam.safeParse(req.params.id);
     const old = id.success ? await versions.get(id.data, Number(req.params.version)) : null;
     if (!old) return fail(res, 404, 'not-found', 'Không có phiên bản này.');

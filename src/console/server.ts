@@ -19,6 +19,7 @@ import { authRouter } from './auth/routes.js';
 import type { CannedResponse } from './canned.js';
 import type { MediaSources } from './media.js';
 import { kbApi, type KbApiDeps } from './kb-api.js';
+import { policyApi, type PolicyApiDeps } from './policy-api.js';
 import { inboxApi, type InboxApiDeps } from './inbox-api.js';
 import { LiveFeed } from './live.js';
 import { prometheusText, todayStats } from './stats.js';
@@ -54,6 +55,8 @@ export interface ConsoleOptions {
   media: MediaSources;
   /** The knowledge editor's previews, checks and reload (src/console/kb-api.ts). */
   kb: Omit<KbApiDeps, 'store' | 'now'>;
+  /** The policy values editor's entries, preview and reload (src/console/policy-api.ts); absent: no policy values page. */
+  policy?: Omit<PolicyApiDeps, 'store' | 'now'>;
   /** The unanswered questions inbox's live entries, preview and reload (src/console/inbox-api.ts); absent: no inbox. */
   inbox?: Omit<InboxApiDeps, 'store' | 'now'>;
 }
@@ -68,6 +71,7 @@ export function mountConsole(app: express.Express, options: ConsoleOptions): { l
   api.get('/events', requireStaff(), live.handler);
   api.get('/stats', requireStaff(['supervisor', 'admin']), async (_req, res) => void res.json(await todayStats(store, now(), teamIds)));
   api.use(kbApi({ store, now, ...options.kb }));
+  if (options.policy) api.use(policyApi({ store, now, ...options.policy }));
   if (options.inbox) api.use(inboxApi({ store, now, ...options.inbox }));
   api.use(consoleApi({ store, desk: options.desk, handoff: options.handoff, teams: options.teams, canned: options.canned, events: options.events, media: options.media, now }));
   app.use('/console/api', api);

@@ -1,6 +1,6 @@
 import type { KnowledgeEntry } from '../kb/entry.js';
 import type { Phrased } from '../kb/llm-phrasing.js';
-import type { PolicyContext } from '../kb/policy-values.js';
+import { policySourcesIn, type PolicyContext } from '../kb/policy-values.js';
 import { foldedPhrase } from '../kb/normalize.js';
 import { formatVietnameseDate, renderAnswerText } from '../kb/render.js';
 import type { CentreInfo } from '../server/config.js';
@@ -23,8 +23,11 @@ export const CHOICE_ASK_AGAIN = 'Hỏi câu khác';
 /** Under an answer: the citizen says it did not help; the question goes to the staff's inbox. */
 export const CHOICE_NOT_HELPFUL = 'Chưa đúng ý';
 
-export function citation(entry: KnowledgeEntry): string {
-  return `Nguồn: ${entry.source} (thông tin rà soát ngày ${formatVietnameseDate(entry.reviewed)}).`;
+export function citation(entry: KnowledgeEntry, policy?: PolicyContext): string {
+  // A value's document not already named by the entry (an amount staff changed under a new decree) is named too.
+  const documentOf = (source: string) => source.split(/[,;(]/)[0]!.trim();
+  const extra = policy ? policySourcesIn(entry.body, policy.values, policy.at).filter((s) => !entry.source.includes(documentOf(s))) : [];
+  return `Nguồn: ${[entry.source, ...extra].join('; ')} (thông tin rà soát ngày ${formatVietnameseDate(entry.reviewed)}).`;
 }
 
 /**
@@ -34,7 +37,7 @@ export function citation(entry: KnowledgeEntry): string {
  */
 export function answerReply(entry: KnowledgeEntry, centre: CentreInfo, phrased?: Phrased, policy?: PolicyContext): Reply {
   const body = phrased?.text ?? renderAnswerText(entry.body, centre, policy);
-  const sources = (phrased?.cited ?? [entry]).map(citation).join('\n');
+  const sources = (phrased?.cited ?? [entry]).map((e) => citation(e, policy)).join('\n');
   return { text: `${body}\n\n${sources}`, choices: [CHOICE_ASK_AGAIN, CHOICE_NOT_HELPFUL, CHOICE_COUNSELLOR] };
 }
 

@@ -10,10 +10,11 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { basename, dirname, join, relative, sep } from 'node:path';
 import type { KnowledgeEntry } from './entry.js';
 import { parseEntry, type LoadProblem } from './loader.js';
-import { entryPath, serializeEntry } from './serialize.js';
+import { POLICY_VALUES_FILE, type PolicyValue, type PolicyValues } from './policy-values.js';
+import { entryPath, serializeEntry, serializePolicyValues } from './serialize.js';
 import { TOPIC_IDS } from './topics.js';
 import type { Store } from '../store/types.js';
-import { importPlan, liveEntries } from './versions.js';
+import { ENTRY_ITEMS, POLICY_ITEMS, importPlan, liveEntries, livePolicyValues } from './versions.js';
 
 export interface ImportCounts {
   /** Entries in the import. */
@@ -22,28 +23,32 @@ export interface ImportCounts {
   changed: number;
   /** Live entries that were not in the import and are no longer live. */
   retired: number;
+  /** The same counts for the policy values, when the import carried them. */
+  policyValues?: { values: number; added: number; changed: number; retired: number };
 }
 
 /**
- * Makes the store's live knowledge exactly `entries` (validated beforehand: an import is
- * all or nothing) and records `kb.imported` with the counts in the audit log.
+ * Makes the store's live knowledge exactly `entries` and, when given, its policy values
+ * exactly `policyValues` (validated beforehand: an import is all or nothing), and records
+ * `kb.imported` with the counts in the audit log.
  *
  * @example
  * const { entries, problems } = loadKnowledge('knowledge');
- * if (problems.length === 0) await importKnowledge(store, entries, { now: new Date(), actor: 'cli', from: 'knowledge' });
- * // { entries: 212, added: 212, changed: 0, retired: 0 }
+ * if (problems.length === 0) await importKnowledge(store, entries, { now: new Date(), actor: 'cli', from: 'knowledge', policyValues: loadPolicyValues('knowledge').values });
+ * // { entries: 212, added: 212, changed: 0, retired: 0, policyValues: { values: 7, added: 7, changed: 0, retired: 0 } }
  */
 export async function importKnowledge(
-  store: Pick<Store, 'knowledgeVersions' | 'audit'>,
+  store: Pick<Store, 'knowledgeVersions' | 'policyVersions' | 'audit'>,
   entries: readonly KnowledgeEntry[],
-  options: { now: Date; actor: string; from?: string },
+  options: { now: Date; actor: string; from?: string; policyValues?: PolicyValues },
 ): Promise<ImportCounts> {
   // Each new or changed entry becomes a version approved by the import and in force at once
   // (files in git were reviewed there); entries the folder no longer has are withdrawn.
   const live = liveEntries(await store.knowledgeVersions.listApproved(), options.now);
-  const plan = importPlan(live, entries, { actor: options.actor, at: options.now, withdrawMissing: true });
+  const plan = importPlan(live, entries, ENTRY_ITEMS, { actor: options.actor, at: options.now, withdrawMissing: true });
   if (plan.versions.length > 0) await store.knowledgeVersions.addApproved(plan.versions);
   const counts: ImportCounts = { entries: entries.length, added: plan.added, changed: plan.changed, retired: plan.withdrawn };
+  if (options.policyValues) counts.policyValues = await importPolicyValues(store, [...options.policyValues.values()], options);
   await store.audit.append({
     at: options.now,
     actor: options.actor,
@@ -54,6 +59,18 @@ export async function importKnowledge(
   return counts;
 }
 
+/**
+ * The policy values part of {@link importKnowledge}: the live values become exactly
+ * `values` (not audited here). Used alone when a store from before policy values were kept
+ * in it first meets a knowledge folder that has them.
+ */
+export async function importPolicyValues(store: Pick<Store, 'policyVersions'>, values: readonly PolicyValue[], options: { now: Date; actor: string }) {
+  const live = [...livePolicyValues(await store.policyVersions.listApproved(), options.now).values()];
+  const plan = importPlan(live, values, POLICY_ITEMS, { actor: options.actor, at: options.now, withdrawMissing: true });
+  if (plan.versions.length > 0) await store.policyVersions.addApproved(plan.versions);
+  return { values: values.length, added: plan.added, changed: plan.changed, retired: plan.withdrawn };
+}
+
 export interface KnowledgeFile {
   /** Relative to the knowledge folder, with `/`: `<topic>/<id>.md`. */
   path: string;
@@ -61,17 +78,19 @@ export interface KnowledgeFile {
 }
 
 /**
- * The live knowledge as canonical files, sorted by path.
+ * The live knowledge as canonical files, sorted by path: the entries, and
+ * `_policy-values.yaml` when any policy value is live.
  *
  * @example
  * const files = await exportKnowledge(store);
- * // [{ path: 'bao-hiem-y-te/bhyt-chinh-sach-moi-tu-2026.md', text: '---\nid: bhyt-chinh-sach-moi-tu-2026\n…' }, …]
+ * // [{ path: '_policy-values.yaml', text: '# Policy values…' }, { path: 'bao-hiem-y-te/bhyt-chinh-sach-moi-tu-2026.md', text: '---\nid: …' }, …]
  */
-export async function exportKnowledge(store: Pick<Store, 'knowledgeVersions'>, at: Date = new Date()): Promise<KnowledgeFile[]> {
+export async function exportKnowledge(store: Pick<Store, 'knowledgeVersions' | 'policyVersions'>, at: Date = new Date()): Promise<KnowledgeFile[]> {
   const live = liveEntries(await store.knowledgeVersions.listApproved(), at);
-  return live
-    .map((e) => ({ path: entryPath(e), text: serializeEntry(e) }))
-    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const values = [...livePolicyValues(await store.policyVersions.listApproved(), at).values()];
+  const files = live.map((e) => ({ path: entryPath(e), text: serializeEntry(e) }));
+  if (values.length > 0) files.push({ path: POLICY_VALUES_FILE, text: serializePolicyValues(values) });
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 /**
@@ -92,13 +111,17 @@ export function checkLayout(entries: readonly KnowledgeEntry[]): LoadProblem[] {
 }
 
 /**
- * The files of `entries` that are not in canonical form (an export would reformat them),
- * read from `dir`.
+ * The files of `entries` (and `_policy-values.yaml`, when `policyValues` has any) that are
+ * not in canonical form (an export would reformat them), read from `dir`.
  *
- * @example notCanonical('knowledge', entries) // [] for the shipped knowledge
+ * @example notCanonical('knowledge', entries, loadPolicyValues('knowledge').values) // [] for the shipped knowledge
  */
-export function notCanonical(dir: string, entries: readonly KnowledgeEntry[]): string[] {
-  return entries.filter((e) => readFileSync(join(dir, e.file), 'utf8') !== serializeEntry(e)).map((e) => e.file.split(sep).join('/'));
+export function notCanonical(dir: string, entries: readonly KnowledgeEntry[], policyValues?: PolicyValues): string[] {
+  const out = entries.filter((e) => readFileSync(join(dir, e.file), 'utf8') !== serializeEntry(e)).map((e) => e.file.split(sep).join('/'));
+  if (policyValues && policyValues.size > 0 && readFileSync(join(dir, POLICY_VALUES_FILE), 'utf8') !== serializePolicyValues([...policyValues.values()])) {
+    out.push(POLICY_VALUES_FILE);
+  }
+  return out;
 }
 
 /** The folder holds other things than knowledge: export will not write into it. */

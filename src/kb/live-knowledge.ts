@@ -1,6 +1,7 @@
 /**
- * Keeps the bot answering from the knowledge in force: reads the approved versions from
- * the store, hands the live entries to `onChange` whenever the set in force changes, and
+ * Keeps the bot answering from the knowledge in force: reads the approved versions of
+ * entries and of policy values from the store, hands the live entries and values to
+ * `onChange` whenever either set in force changes, and
  * notices both kinds of change without a restart:
  * - a version approved on any instance: `refresh()` reads the store's revision (one small
  *   read) every `pollMs` and reloads the versions when it moved;
@@ -9,26 +10,31 @@
  *   the injected clock in tests as on the real one.
  *
  * @example
- * const live = new LiveKnowledge({ versions: store.knowledgeVersions, now, onChange: (entries) => pipeline.replaceKnowledge(entries) });
+ * const live = new LiveKnowledge({ versions: store.knowledgeVersions, policies: store.policyVersions, now,
+ *   onChange: (entries, values) => pipeline.replaceKnowledge(new KnowledgeBase(entries, [], values)) });
  * await live.refresh();
  * live.start(5_000);
  */
-import type { KbVersion, KnowledgeVersionRepository } from '../store/kb-version-types.js';
+import type { KbVersion, KnowledgeVersionRepository, PolicyVersion, PolicyVersionRepository } from '../store/kb-version-types.js';
 import type { KnowledgeEntry } from './entry.js';
+import type { PolicyValue } from './policy-values.js';
 import { nextChangeAfter, versionsInForce } from './versions.js';
 
 export interface LiveKnowledgeDeps {
   versions: Pick<KnowledgeVersionRepository, 'listApproved' | 'revision'>;
+  /** The policy values' versions; without them, no values are live. */
+  policies?: Pick<PolicyVersionRepository, 'listApproved' | 'revision'>;
   now: () => Date;
-  /** Told the entries in force whenever they change (first load included). */
-  onChange: (entries: KnowledgeEntry[]) => void;
+  /** Told the entries and policy values in force whenever either changes (first load included). */
+  onChange: (entries: KnowledgeEntry[], policyValues: Map<string, PolicyValue>) => void;
   /** A failed store read: logged by the caller; the bot goes on with what it has. */
   onError?: (err: unknown) => void;
 }
 
 export class LiveKnowledge {
   private approved: KbVersion[] = [];
-  private revision = -1;
+  private approvedValues: PolicyVersion[] = [];
+  private revision = '';
   private inForce = '';
   private nextDue: Date | null = null;
   private timer: NodeJS.Timeout | undefined;
@@ -52,9 +58,11 @@ export class LiveKnowledge {
     }
     this.refreshing = (async () => {
       try {
-        const revision = await this.deps.versions.revision();
+        const { versions, policies } = this.deps;
+        const revision = `${await versions.revision()}/${policies ? await policies.revision() : 0}`;
         if (revision === this.revision) return this.settle();
-        this.approved = await this.deps.versions.listApproved();
+        this.approved = await versions.listApproved();
+        this.approvedValues = policies ? await policies.listApproved() : [];
         this.revision = revision;
         return this.settle(true);
       } finally {
@@ -72,11 +80,16 @@ export class LiveKnowledge {
     const now = this.deps.now();
     if (!force && this.inForce !== '' && (this.nextDue === null || now < this.nextDue)) return false;
     const inForce = versionsInForce(this.approved, now);
-    this.nextDue = nextChangeAfter(this.approved, now);
-    const key = [...inForce.values()].map((v) => `${v.entryId}@${v.version}`).sort().join(',');
+    const valuesInForce = versionsInForce(this.approvedValues, now);
+    const nextEntry = nextChangeAfter(this.approved, now);
+    const nextValue = nextChangeAfter(this.approvedValues, now);
+    this.nextDue = nextEntry && nextValue ? (nextEntry < nextValue ? nextEntry : nextValue) : (nextEntry ?? nextValue);
+    const ids = (m: Map<string, { entryId: string; version: number }>) => [...m.values()].map((v) => `${v.entryId}@${v.version}`).sort().join(',');
+    const key = `${ids(inForce)}|${ids(valuesInForce)}`;
     if (key === this.inForce) return false;
     this.inForce = key;
-    this.deps.onChange([...inForce.values()].map((v) => v.entry!).sort((a, b) => a.id.localeCompare(b.id)));
+    const values = new Map([...valuesInForce].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, v.entry!]));
+    this.deps.onChange([...inForce.values()].map((v) => v.entry!).sort((a, b) => a.id.localeCompare(b.id)), values);
     return true;
   }
 

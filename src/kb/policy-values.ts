@@ -275,3 +275,22 @@ export function checkPolicyPlaceholders(
   }
   return problems;
 }
+
+/**
+ * The legal sources of the values a text shows at `at` (each value in force names the
+ * document that sets it), in order of first use, without repeats: a citation names them,
+ * so an amount staff changed under a new decree cites that decree.
+ *
+ * @example
+ * policySourcesIn('Nông thôn: {{policy.chuan-ngheo-nong-thon}}', values, new Date('2027-01-01T00:00:00+07:00'))
+ * // → ['Nghị định 351/2025/NĐ-CP']
+ */
+export function policySourcesIn(text: string, values: PolicyValues, at: Date): string[] {
+  const out: string[] = [];
+  for (const inner of policyReferencesIn(text)) {
+    const ref = parseReference(inner);
+    const source = ref ? inForce(values, ref.key, at)?.current.source : undefined;
+    if (source && !out.includes(source)) out.push(source);
+  }
+  return out;
+}

@@ -24,6 +24,7 @@
 import { parse as parseYaml } from 'yaml';
 import { TOPIC_IDS } from './topics.js';
 import type { KnowledgeEntry } from './entry.js';
+import type { PolicyValue } from './policy-values.js';
 
 /** Characters that start a YAML indicator (or a quoted scalar) when first in a plain scalar. */
 const INDICATOR_START = /^[-?:,[\]{}#&*!|>'"%@`]/;
@@ -95,4 +96,42 @@ export function entryPath(entry: Pick<KnowledgeEntry, 'id' | 'topic'>): string {
   if (!SAFE_ID.test(entry.id)) throw new Error(`not a valid entry id: ${JSON.stringify(entry.id)}`);
   if (!(TOPIC_IDS as readonly string[]).includes(entry.topic)) throw new Error(`not a known topic: ${JSON.stringify(entry.topic)}`);
   return `${entry.topic}/${entry.id}.md`;
+}
+
+/** The comment heading an exported `_policy-values.yaml`: the format in a few lines. */
+export const POLICY_VALUES_HEADER = `# Policy values with dates: amounts and wording that many entries share.
+# An entry writes {{policy.<key>}} (or {{policy.<key>.from}}, {{policy.<key>.previous}});
+# the answer shows the value in force on the day the citizen asks (Vietnam time).
+# To announce a change, add a value with its \`from\` date: nothing else needs editing,
+# and nothing needs restarting on that day (console: Kiến thức → Giá trị chính sách).
+# Every value names its legal source. Written by \`npm run kb:export\` in this order;
+# other comments are not kept. See knowledge/README.md ("Policy values with dates").
+`;
+
+/**
+ * The canonical `_policy-values.yaml`: {@link POLICY_VALUES_HEADER}, then the values by
+ * key, each amount oldest first; `value` and `source` always double-quoted.
+ * `parsePolicyValues(serializePolicyValues(v))` gives back `v`.
+ *
+ * @example
+ * serializePolicyValues([{ key: 'muc-chuan', label: 'Mức chuẩn', values: [{ value: '500.000 đồng', from: '2024-07-01', source: 'Nghị định 76/2024/NĐ-CP' }], reviewed: '2026-11-22' }])
+ * // POLICY_VALUES_HEADER + '\n- key: muc-chuan\n  label: Mức chuẩn\n  values:\n    - value: "500.000 đồng"\n      from: 2024-07-01\n'
+ * // + '      source: "Nghị định 76/2024/NĐ-CP"\n  reviewed: 2026-11-22\n'
+ */
+export function serializePolicyValues(values: readonly PolicyValue[]): string {
+  const blocks = [...values]
+    .sort((a, b) => a.key.localeCompare(b.key))
+    .map((v) =>
+      [
+        `- key: ${yamlScalar(v.key)}`,
+        `  label: ${yamlScalar(v.label)}`,
+        ...(v.unit !== undefined ? [`  unit: ${yamlScalar(v.unit)}`] : []),
+        '  values:',
+        ...[...v.values]
+          .sort((a, b) => a.from.localeCompare(b.from))
+          .flatMap((d) => [`    - value: ${yamlScalar(d.value, { quote: true })}`, `      from: ${yamlScalar(d.from)}`, `      source: ${yamlScalar(d.source, { quote: true })}`]),
+        `  reviewed: ${yamlScalar(v.reviewed)}`,
+      ].join('\n'),
+    );
+  return `${POLICY_VALUES_HEADER}\n${blocks.join('\n\n')}\n`;
 }

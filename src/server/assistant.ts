@@ -156,6 +156,12 @@ export async function createAssistant(
       onApproved: () => knowledge.live.refresh().then(() => undefined, (err) => log.error({ err }, 'knowledge reload failed')),
       reviewAfterDays: config.KB_REVIEW_AFTER_DAYS,
     },
+    policy: {
+      entries: () => pipeline.kb.entries,
+      preview: knowledge.previewWith,
+      onApproved: () => knowledge.live.refresh().then(() => undefined, (err) => log.error({ err }, 'knowledge reload failed')),
+      reviewAfterDays: config.KB_REVIEW_AFTER_DAYS,
+    },
     inbox: {
       entries: () => pipeline.kb.entries,
       // The bot's rules and thresholds over other entries, without LLM phrasing: the inbox's preview.

@@ -1,10 +1,13 @@
 /**
  * The live knowledge in the store, as versions staff write and review: re-exported by
- * src/store/types.ts. Which version the bot answers from at a moment is a pure rule over
- * the approved versions (src/kb/versions.ts); the repository only keeps them, and moves a
+ * src/store/types.ts. Two kinds of item are versioned the same way: knowledge entries
+ * (table/collection `kb_versions`) and policy values with dates (`policy_versions`, the
+ * amounts many entries share). Which version is in force at a moment is a pure rule over
+ * the approved versions (src/kb/versions.ts); a repository only keeps them, and moves a
  * version's review status as one conditional write.
  */
 import type { KnowledgeEntry } from '../kb/entry.js';
+import type { PolicyValue } from '../kb/policy-values.js';
 
 /**
  * draft: written, waiting for a second person; approved: in force from `publishAt` (a
@@ -13,18 +16,20 @@ import type { KnowledgeEntry } from '../kb/entry.js';
 export const KB_VERSION_STATUSES = ['draft', 'approved', 'rejected'] as const;
 export type KbVersionStatus = (typeof KB_VERSION_STATUSES)[number];
 
-export interface KbVersion {
+/** One version of one item: an entry (`T` = KnowledgeEntry) or a policy value (`T` = PolicyValue). */
+export interface Version<T> {
+  /** The entry's id, or the policy value's key. */
   entryId: string;
-  /** 1, 2, 3… per entry, in the order they were written. */
+  /** 1, 2, 3… per item, in the order they were written. */
   version: number;
-  /** The entry as this version has it; null withdraws the entry (once approved and in force). */
-  entry: KnowledgeEntry | null;
+  /** The item as this version has it; null withdraws it (once approved and in force). */
+  entry: T | null;
   status: KbVersionStatus;
   /** A staff account id, or 'import' for `npm run kb:import` and the first start. */
   author: string;
   /** What changed, in the author's words; null when not given. */
   note: string | null;
-  /** The version it was edited from; null for a new entry. */
+  /** The version it was edited from; null for a new item. */
   basedOn: number | null;
   createdAt: Date;
   reviewer: string | null;
@@ -33,32 +38,39 @@ export interface KbVersion {
   publishAt: Date | null;
 }
 
-export type NewKbDraft = Pick<KbVersion, 'entryId' | 'entry' | 'author' | 'note' | 'basedOn' | 'createdAt'>;
+export type KbVersion = Version<KnowledgeEntry>;
+export type PolicyVersion = Version<PolicyValue>;
 
-export interface KnowledgeVersionRepository {
-  /** Stores a draft under the entry's next version number (unique per entry; a simultaneous writer gets the next one). */
-  addDraft(draft: NewKbDraft): Promise<KbVersion>;
+export type NewDraft<T> = Pick<Version<T>, 'entryId' | 'entry' | 'author' | 'note' | 'basedOn' | 'createdAt'>;
+export type NewKbDraft = NewDraft<KnowledgeEntry>;
+
+export interface VersionRepository<T> {
+  /** Stores a draft under the item's next version number (unique per item; a simultaneous writer gets the next one). */
+  addDraft(draft: NewDraft<T>): Promise<Version<T>>;
   /**
-   * Stores versions already approved (an import, the first start): each under its entry's
+   * Stores versions already approved (an import, the first start): each under its item's
    * next number, in force from `publishAt`. One call is one batch; on SQLite one transaction.
    */
-  addApproved(versions: ReadonlyArray<NewKbDraft & { publishAt: Date }>): Promise<KbVersion[]>;
+  addApproved(versions: ReadonlyArray<NewDraft<T> & { publishAt: Date }>): Promise<Array<Version<T>>>;
   /** draft → approved (in force from publishAt) or rejected, as one conditional write; null when it was not a draft any more. */
   review(
     entryId: string,
     version: number,
     decision: { status: 'approved'; reviewer: string; at: Date; publishAt: Date } | { status: 'rejected'; reviewer: string; at: Date; note?: string | null },
-  ): Promise<KbVersion | null>;
-  get(entryId: string, version: number): Promise<KbVersion | null>;
-  /** Every version of one entry, oldest first. */
-  history(entryId: string): Promise<KbVersion[]>;
-  /** Every approved version of every entry: what the live base is computed from. */
-  listApproved(): Promise<KbVersion[]>;
+  ): Promise<Version<T> | null>;
+  get(entryId: string, version: number): Promise<Version<T> | null>;
+  /** Every version of one item, oldest first. */
+  history(entryId: string): Promise<Array<Version<T>>>;
+  /** Every approved version of every item: what the live set is computed from. */
+  listApproved(): Promise<Array<Version<T>>>;
   /** Drafts waiting for review, oldest first. */
-  listDrafts(): Promise<KbVersion[]>;
+  listDrafts(): Promise<Array<Version<T>>>;
   /**
    * A number that grows whenever a version is approved (or added approved): an instance
    * that reads it every few seconds knows when to reload, with one small read.
    */
   revision(): Promise<number>;
 }
+
+export type KnowledgeVersionRepository = VersionRepository<KnowledgeEntry>;
+export type PolicyVersionRepository = VersionRepository<PolicyValue>;

@@ -10,7 +10,7 @@ import type { Storage } from 'botbuilder';
 import type { ChannelTokenRepository } from './channel-token-types.js';
 import type { MessageRepository } from './message-types.js';
 import type { MediaRepository } from './media-types.js';
-import type { KnowledgeVersionRepository } from './kb-version-types.js';
+import type { KnowledgeVersionRepository, PolicyVersionRepository } from './kb-version-types.js';
 import type { UnansweredRepository } from './unanswered-types.js';
 import type { NoteRepository, SessionRepository, StaffRepository, TicketRepository } from './handoff-types.js';
 
@@ -256,6 +256,8 @@ export interface Store {
   media: MediaRepository;
   /** The live knowledge as staff write, review and schedule it (src/kb/versions.ts decides what is in force). */
   knowledgeVersions: KnowledgeVersionRepository;
+  /** Policy values with dates (amounts many entries share), versioned and reviewed like entries. */
+  policyVersions: PolicyVersionRepository;
   /** Questions the bot could not answer, grouped and masked, for staff to turn into knowledge. */
   unanswered: UnansweredRepository;
   close(): Promise<void>;

@@ -70,4 +70,26 @@ describe.each(lanes)('knowledge versions contract: $name', ({ open }) => {
     );
     expect(drafts.map((d) => d.version).sort()).toEqual([1, 2, 3]);
   });
+
+  it('keeps policy value versions apart from entry versions, reviewed the same way', async () => {
+    const value = (amount: string) => ({
+      key: 'kbv-muc-chuan',
+      label: 'Mức chuẩn thử',
+      values: [{ value: amount, from: '2024-07-01', source: 'Nghị định 76/2024/NĐ-CP' }],
+      reviewed: '2026-11-22',
+    });
+    const entryRevision = await store.knowledgeVersions.revision();
+    const before = await store.policyVersions.revision();
+    const [first] = await store.policyVersions.addApproved([{ entryId: 'kbv-muc-chuan', entry: value('500.000 đồng'), author: 'import', note: null, basedOn: null, createdAt: t0, publishAt: t0 }]);
+    expect(first).toMatchObject({ entryId: 'kbv-muc-chuan', version: 1, status: 'approved' });
+    const draft = await store.policyVersions.addDraft({ entryId: 'kbv-muc-chuan', entry: value('550.000 đồng'), author: 'staff-1', note: 'mức mới', basedOn: 1, createdAt: later(20) });
+    expect(draft.version).toBe(2);
+    expect((await store.policyVersions.listDrafts()).map((d) => [d.entryId, d.version])).toContainEqual(['kbv-muc-chuan', 2]);
+    expect(await store.policyVersions.review('kbv-muc-chuan', 2, { status: 'approved', reviewer: 'staff-2', at: later(21), publishAt: later(21) })).toMatchObject({ status: 'approved' });
+    expect((await store.policyVersions.get('kbv-muc-chuan', 2))?.entry).toEqual(value('550.000 đồng'));
+    expect(await store.policyVersions.revision()).toBe(before + 2);
+    // The entries' side saw none of it.
+    expect(await store.knowledgeVersions.revision()).toBe(entryRevision);
+    expect(await store.knowledgeVersions.history('kbv-muc-chuan')).toEqual([]);
+  });
 });

@@ -1,14 +1,13 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { KnowledgeEntry } from '../../kb/entry.js';
-import type { KbVersion, KnowledgeVersionRepository, NewKbDraft } from '../types.js';
+import type { KbVersionStatus, NewDraft, Version, VersionRepository } from '../types.js';
 import { schemaOptions } from './schema-options.js';
 
-/** One knowledge version; `entry` is the entry as JSON text (null withdraws it). */
+/** One version; `entry` is the item as JSON text (null withdraws it). */
 interface KbVersionDoc {
   entryId: string;
   version: number;
   entry: string | null;
-  status: KbVersion['status'];
+  status: KbVersionStatus;
   author: string;
   note: string | null;
   basedOn: number | null;
@@ -18,31 +17,35 @@ interface KbVersionDoc {
   publishAt: Date | null;
 }
 
-const kbVersionSchema = new Schema<KbVersionDoc>(
-  {
-    entryId: { type: String, required: true },
-    version: { type: Number, required: true },
-    entry: { type: String, default: null },
-    status: { type: String, required: true },
-    author: { type: String, required: true },
-    note: { type: String, default: null },
-    basedOn: { type: Number, default: null },
-    createdAt: { type: Date, required: true },
-    reviewer: { type: String, default: null },
-    reviewedAt: { type: Date, default: null },
-    publishAt: { type: Date, default: null },
-  },
-  schemaOptions,
-);
-// A version number is taken once per entry: a simultaneous writer gets a duplicate key and takes the next.
-kbVersionSchema.index({ entryId: 1, version: 1 }, { unique: true, name: 'kb_versions_entry' });
-kbVersionSchema.index({ status: 1, entryId: 1 }, { name: 'kb_versions_status' });
+/** The schema for one collection; index names carry the collection's name (kb_versions_entry…). */
+const versionSchema = (collection: string) => {
+  const schema = new Schema<KbVersionDoc>(
+    {
+      entryId: { type: String, required: true },
+      version: { type: Number, required: true },
+      entry: { type: String, default: null },
+      status: { type: String, required: true },
+      author: { type: String, required: true },
+      note: { type: String, default: null },
+      basedOn: { type: Number, default: null },
+      createdAt: { type: Date, required: true },
+      reviewer: { type: String, default: null },
+      reviewedAt: { type: Date, default: null },
+      publishAt: { type: Date, default: null },
+    },
+    schemaOptions,
+  );
+  // A version number is taken once per item: a simultaneous writer gets a duplicate key and takes the next.
+  schema.index({ entryId: 1, version: 1 }, { unique: true, name: `${collection}_entry` });
+  schema.index({ status: 1, entryId: 1 }, { name: `${collection}_status` });
+  return schema;
+};
 
-function docToVersion(d: KbVersionDoc): KbVersion {
+function docToVersion<T>(d: KbVersionDoc): Version<T> {
   return {
     entryId: d.entryId,
     version: d.version,
-    entry: d.entry === null || d.entry === undefined ? null : (JSON.parse(d.entry) as KnowledgeEntry),
+    entry: d.entry === null || d.entry === undefined ? null : (JSON.parse(d.entry) as T),
     status: d.status,
     author: d.author,
     note: d.note ?? null,
@@ -56,17 +59,24 @@ function docToVersion(d: KbVersionDoc): KbVersion {
 
 const isDuplicateKey = (err: unknown) => (err as { code?: number } | null)?.code === 11000;
 
+/** Where each kind of version lives: the model name and its collection. */
+export const VERSION_COLLECTIONS = {
+  knowledge: { model: 'KbVersion', collection: 'kb_versions' },
+  policy: { model: 'PolicyVersion', collection: 'policy_versions' },
+} as const;
+
 /**
- * Knowledge versions on MongoDB: plain inserts under a unique (entryId, version) index, and
- * a review as one findOneAndUpdate whose filter expects a draft.
+ * Versioned items on MongoDB (knowledge entries or policy values, one collection each):
+ * plain inserts under a unique (entryId, version) index, and a review as one
+ * findOneAndUpdate whose filter expects a draft.
  *
- * @example knowledgeVersions: await openMongoKbVersions(conn),
+ * @example knowledgeVersions: await openMongoVersions<KnowledgeEntry>(conn, VERSION_COLLECTIONS.knowledge),
  */
-export async function openMongoKbVersions(conn: Connection): Promise<KnowledgeVersionRepository> {
-  const M: Model<KbVersionDoc> = conn.model<KbVersionDoc>('KbVersion', kbVersionSchema, 'kb_versions');
+export async function openMongoVersions<T>(conn: Connection, where: { model: string; collection: string }): Promise<VersionRepository<T>> {
+  const M: Model<KbVersionDoc> = conn.model<KbVersionDoc>(where.model, versionSchema(where.collection), where.collection);
   await M.createIndexes();
 
-  const insert = async (d: NewKbDraft & { status: 'draft' | 'approved'; publishAt: Date | null }): Promise<KbVersion> => {
+  const insert = async (d: NewDraft<T> & { status: 'draft' | 'approved'; publishAt: Date | null }): Promise<Version<T>> => {
     for (;;) {
       const last = await M.findOne({ entryId: d.entryId }, { version: 1 }).sort({ version: -1 }).lean<Pick<KbVersionDoc, 'version'>>();
       const doc: KbVersionDoc = {
@@ -84,7 +94,7 @@ export async function openMongoKbVersions(conn: Connection): Promise<KnowledgeVe
       };
       try {
         await M.create(doc);
-        return docToVersion(doc);
+        return docToVersion<T>(doc);
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
       }
@@ -94,30 +104,40 @@ export async function openMongoKbVersions(conn: Connection): Promise<KnowledgeVe
   return {
     addDraft: (draft) => insert({ ...draft, status: 'draft', publishAt: null }),
     async addApproved(versions) {
-      const out: KbVersion[] = [];
+      const out: Array<Version<T>> = [];
       for (const v of versions) out.push(await insert({ ...v, status: 'approved' }));
       return out;
     },
     async review(entryId, version, d) {
       const set =
         d.status === 'approved'
-          ? { status: 'approved', reviewer: d.reviewer, reviewedAt: d.at, publishAt: d.publishAt }
-          : { status: 'rejected', reviewer: d.reviewer, reviewedAt: d.at, ...(d.note ? { note: d.note } : {}) };
+          ? {
+              status: 'approved',
+              reviewer: d.reviewer,
+              reviewedAt: d.at,
+              publishAt: d.publishAt,
+            }
+          : {
+              status: 'rejected',
+              reviewer: d.reviewer,
+              reviewedAt: d.at,
+              ...(d.note ? { note: d.note } : {}),
+            };
       const doc = await M.findOneAndUpdate({ entryId, version, status: 'draft' }, { $set: set }, { returnDocument: 'after' }).lean<KbVersionDoc>();
-      return doc ? docToVersion(doc) : null;
+      return doc ? docToVersion<T>(doc) : null;
     },
     async get(entryId, version) {
       const doc = await M.findOne({ entryId, version }).lean<KbVersionDoc>();
-      return doc ? docToVersion(doc) : null;
+      return doc ? docToVersion<T>(doc) : null;
     },
     async history(entryId) {
-      return (await M.find({ entryId }).sort({ version: 1 }).lean<KbVersionDoc[]>()).map(docToVersion);
+      return (await M.find({ entryId }).sort({ version: 1 }).lean<KbVersionDoc[]>()).map((d) => docToVersion<T>(d));
     },
     async listApproved() {
-      return (await M.find({ status: 'approved' }).sort({ entryId: 1, version: 1 }).lean<KbVersionDoc[]>()).map(docToVersion);
+      return (await M.find({ status: 'approved' }).sort({ entryId: 1, version: 1 }).lean<KbVersionDoc[]>()).map((d) => docToVersion<T>(d));
     },
     async listDrafts() {
-      return (await M.find({ status: 'draft' }).sort({ createdAt: 1, entryId: 1, version: 1 }).lean<KbVersionDoc[]>()).map(docToVersion);
+      return (await M.find({ status: 'draft' }).sort({ createdAt: 1, entryId: 1, version: 1 }).lean<KbVersionDoc[]>()).map((d) => docToVersion<T>(d));
     },
     async revision() {
       return M.countDocuments({ status: 'approved' });

@@ -27,7 +27,9 @@ import { mongoConsents } from './consents.js';
 import { mongoConversations } from './conversations.js';
 import { mongoLeases } from './leases.js';
 import { openMongoMedia } from './media.js';
-import { openMongoKbVersions } from './kb-versions.js';
+import type { KnowledgeEntry } from '../../kb/entry.js';
+import type { PolicyValue } from '../../kb/policy-values.js';
+import { VERSION_COLLECTIONS, openMongoVersions } from './kb-versions.js';
 import { mongoMessages } from './messages.js';
 import { mongoNotes } from './notes.js';
 import { mongoSessions } from './sessions.js';
@@ -173,7 +175,8 @@ export async function openMongoStore(uri: string, options: MongoStoreOptions = {
     leases: mongoLeases(models.leases),
     channelTokens: mongoChannelTokens(models.channelTokens),
     media: await openMongoMedia(conn),
-    knowledgeVersions: await openMongoKbVersions(conn),
+    knowledgeVersions: await openMongoVersions<KnowledgeEntry>(conn, VERSION_COLLECTIONS.knowledge),
+    policyVersions: await openMongoVersions<PolicyValue>(conn, VERSION_COLLECTIONS.policy),
     unanswered: await openMongoUnanswered(conn),
     tickets: mongoTickets(models.tickets),
     staff: mongoStaff(models.staff),

@@ -298,6 +298,24 @@ CREATE TABLE IF NOT EXISTS kb_versions (
 );
 CREATE INDEX IF NOT EXISTS kb_versions_status ON kb_versions(status, entry_id);
 
+-- Policy values with dates (amounts many entries share), versioned the same way:
+-- entry_id is the value's key, entry the value with its dated amounts as JSON.
+CREATE TABLE IF NOT EXISTS policy_versions (
+  entry_id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  entry TEXT,
+  status TEXT NOT NULL CHECK (status IN ('draft', 'approved', 'rejected')),
+  author TEXT NOT NULL,
+  note TEXT,
+  based_on INTEGER,
+  created_at INTEGER NOT NULL,
+  reviewer TEXT,
+  reviewed_at INTEGER,
+  publish_at INTEGER,
+  PRIMARY KEY (entry_id, version)
+);
+CREATE INDEX IF NOT EXISTS policy_versions_status ON policy_versions(status, entry_id);
+
 -- The unanswered questions inbox: questions the bot declined or clarified, grouped by
 -- similarity, masked before they are stored (src/kb/unanswered.ts). samples and terms are
 -- JSON arrays; resolution is JSON ({how, entryId, by, at}) once staff resolved the group.

@@ -18,12 +18,14 @@ import {
   type RiskLevel,
   type Store,
 } from '../types.js';
+import type { KnowledgeEntry } from '../../kb/entry.js';
+import type { PolicyValue } from '../../kb/policy-values.js';
 import { sqliteCases } from './cases.js';
 import { sqliteChannelTokens } from './channel-tokens.js';
 import { sqliteConsents } from './consents.js';
 import { sqliteLeases } from './leases.js';
 import { sqliteMedia } from './media.js';
-import { sqliteKbVersions } from './kb-versions.js';
+import { sqliteVersions } from './kb-versions.js';
 import { sqliteMessages } from './messages.js';
 import { sqliteNotes } from './notes.js';
 import { toDate, type Row } from './rows.js';
@@ -331,7 +333,8 @@ export function openSqliteStore(dataDir: string, fileName = 'ctxh.sqlite'): Stor
     leases: sqliteLeases(db),
     channelTokens: sqliteChannelTokens(db),
     media: sqliteMedia(db),
-    knowledgeVersions: sqliteKbVersions(db),
+    knowledgeVersions: sqliteVersions<KnowledgeEntry>(db, 'kb_versions'),
+    policyVersions: sqliteVersions<PolicyValue>(db, 'policy_versions'),
     unanswered: sqliteUnanswered(db),
     tickets: sqliteTickets(db),
     staff: sqliteStaff(db),
