@@ -22,7 +22,7 @@ describe('retention sweep', () => {
     expect(retentionCutoffs(now, 730, 180)).toEqual({ cases: daysAgo(730), messages: daysAgo(180) });
   });
 
-  it('erases cases, consents, tickets, notes and messages past their time, on one instance of two', async () => {
+  it('erases cases, consents, tickets, notes, messages and inbox questions past their time, on one instance of two', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'ctxh-retention-'));
     const store = openSqliteStore(dataDir);
     try {
@@ -41,11 +41,17 @@ describe('retention sweep', () => {
       const openTicket = (await store.tickets.open(newTicket('citizen-3', { createdAt: daysAgo(900) }))).ticket;
       const recentNote = await store.notes.add({ conversationId: 'conv-telegram', ticketId: recentTicket.id, authorId: 'staff-1', text: 'Đã gửi mẫu đơn', createdAt: daysAgo(10) });
 
+      // The inbox: a question last asked 200 days ago goes with the messages of its age.
+      const oldQuestion = await store.unanswered.add({ sample: 'vay vốn ở đâu', terms: ['vay_von'], kind: 'declined', at: daysAgo(200) });
+      const newQuestion = await store.unanswered.add({ sample: 'đổi bằng lái', terms: ['bang_lai'], kind: 'declined', at: daysAgo(2) });
+
       const options = { now, caseDays: 730, messageDays: 180, intervalMs: 3_600_000, batch: 1 };
       const [a, b] = await Promise.all([sweepRetention(store, { ...options, holder: 'a' }), sweepRetention(store, { ...options, holder: 'b' })]);
       const results = [a, b].filter((r) => r !== null);
-      expect(results).toEqual([{ cases: 1, consents: 1, tickets: 1, notes: 1, messages: 1 }]);
-      expect((await store.audit.list({ action: 'retention.swept' }))[0]?.detail).toEqual({ cases: 1, consents: 1, tickets: 1, notes: 1, messages: 1 });
+      expect(results).toEqual([{ cases: 1, consents: 1, tickets: 1, notes: 1, messages: 1, inbox: 1 }]);
+      expect((await store.audit.list({ action: 'retention.swept' }))[0]?.detail).toEqual({ cases: 1, consents: 1, tickets: 1, notes: 1, messages: 1, inbox: 1 });
+      expect(await store.unanswered.get(oldQuestion.id)).toBeNull();
+      expect(await store.unanswered.get(newQuestion.id)).not.toBeNull();
 
       expect(await store.cases.get(old.id)).toMatchObject({ phone: null, description: null, citizenKey: null });
       expect(await store.cases.get(recent.id)).toMatchObject({ phone: '+84905123456' });

@@ -4,7 +4,8 @@
  * field (counts stay, as after "xóa thông tin của tôi"); so do tickets closed or
  * abandoned before then (no longer the citizen's, no close note), and staff notes older
  * than that are deleted; message texts past MESSAGE_RETENTION_DAYS are redacted, and the
- * web chat files (photos, voice notes) of that age deleted.
+ * web chat files (photos, voice notes) and the unanswered inbox's groups last asked
+ * before then deleted.
  *
  * "Once": an instance sweeps only while it holds the `retention-sweep` lease, taken for
  * one sweep interval and not released, so of several instances one sweeps per interval.
@@ -37,6 +38,8 @@ export interface SweepResult {
   messages: number;
   /** Web chat files deleted; only present when some were. */
   media?: number;
+  /** Unanswered inbox groups deleted; only present when some were. */
+  inbox?: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -48,7 +51,7 @@ export function retentionCutoffs(now: Date, caseDays: number, messageDays: numbe
 
 /** Sweeps once if this instance takes the lease; null when another instance holds it. */
 export async function sweepRetention(
-  store: Pick<Store, 'cases' | 'consents' | 'tickets' | 'notes' | 'messages' | 'media' | 'leases' | 'audit'>,
+  store: Pick<Store, 'cases' | 'consents' | 'tickets' | 'notes' | 'messages' | 'media' | 'unanswered' | 'leases' | 'audit'>,
   o: RetentionOptions,
 ): Promise<SweepResult | null> {
   const until = new Date(o.now.getTime() + o.intervalMs);
@@ -71,8 +74,15 @@ export async function sweepRetention(
     media += n;
     if (n < batch) break;
   }
-  const result: SweepResult = { cases, consents, tickets, notes, messages, ...(media > 0 ? { media } : {}) };
-  if (cases + consents + tickets + notes + messages + media > 0) {
+  // The inbox's masked questions go with the messages they came from.
+  let inbox = 0;
+  for (;;) {
+    const n = await store.unanswered.deleteLastSeenBefore(cutoff.messages, batch);
+    inbox += n;
+    if (n < batch) break;
+  }
+  const result: SweepResult = { cases, consents, tickets, notes, messages, ...(media > 0 ? { media } : {}), ...(inbox > 0 ? { inbox } : {}) };
+  if (cases + consents + tickets + notes + messages + media + inbox > 0) {
     await store.audit.append({ at: o.now, actor: 'system', action: 'retention.swept', subject: 'retention', detail: { ...result } });
   }
   return result;

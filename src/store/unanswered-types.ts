@@ -72,4 +72,9 @@ export interface UnansweredRepository {
   hit(id: string, seen: { kind: UnansweredKind; sample: string; at: Date }): Promise<UnansweredGroup | null>;
   /** Open → resolved, once: null when it was not open (someone else resolved it first). */
   resolve(id: string, resolution: UnansweredResolution): Promise<UnansweredGroup | null>;
+  /**
+   * The retention sweep: deletes up to `limit` groups last asked before `cutoff` (open or
+   * resolved: masked as they are, they still came from citizens' words). Returns how many.
+   */
+  deleteLastSeenBefore(cutoff: Date, limit: number): Promise<number>;
 }

@@ -70,4 +70,21 @@ describe.each(lanes)('unanswered inbox contract: $name', ({ open }) => {
       resolution: { how: 'dismissed', entryId: null, by: 'staff-1', at: later(301) },
     });
   });
+
+  it('deletes groups last asked before a cut-off, in batches, open or resolved', async () => {
+    const long = new Date('2020-01-01T00:00:00Z');
+    const a = await store.unanswered.add({ sample: 'hỏi cũ một', terms: ['cu_mot'], kind: 'declined', at: long });
+    const b = await store.unanswered.add({ sample: 'hỏi cũ hai', terms: ['cu_hai'], kind: 'declined', at: new Date(long.getTime() + 1000) });
+    await store.unanswered.resolve(b.id, { how: 'dismissed', entryId: null, by: 'staff-1', at: new Date(long.getTime() + 2000) });
+    // Asked again recently: kept.
+    const c = await store.unanswered.add({ sample: 'hỏi cũ ba', terms: ['cu_ba'], kind: 'declined', at: long });
+    await store.unanswered.hit(c.id, { kind: 'declined', sample: 'hỏi lại', at: t0 });
+    const cutoff = new Date('2021-01-01T00:00:00Z');
+    expect(await store.unanswered.deleteLastSeenBefore(cutoff, 1)).toBe(1);
+    expect(await store.unanswered.deleteLastSeenBefore(cutoff, 10)).toBe(1);
+    expect(await store.unanswered.deleteLastSeenBefore(cutoff, 10)).toBe(0);
+    expect(await store.unanswered.get(a.id)).toBeNull();
+    expect(await store.unanswered.get(b.id)).toBeNull();
+    expect((await store.unanswered.get(c.id))?.count).toBe(2);
+  });
 });

@@ -110,5 +110,10 @@ export async function openMongoUnanswered(conn: Connection): Promise<UnansweredR
       const d = await M.findOneAndUpdate({ _id: id, status: 'open' }, { $set: { status: 'resolved', resolution } }, { returnDocument: 'after' }).lean<UnansweredDoc>();
       return d ? docToGroup(d) : null;
     },
+    async deleteLastSeenBefore(cutoff, limit) {
+      const old = await M.find({ lastSeen: { $lt: cutoff } }, { _id: 1 }).sort({ lastSeen: 1 }).limit(Math.floor(limit)).lean<Array<{ _id: string }>>();
+      if (old.length === 0) return 0;
+      return (await M.deleteMany({ _id: { $in: old.map((d) => d._id) } })).deletedCount ?? 0;
+    },
   };
 }

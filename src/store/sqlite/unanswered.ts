@@ -46,6 +46,7 @@ export function sqliteUnanswered(db: Database.Database): UnansweredRepository {
       ),
     ]),
   ) as Record<UnansweredKind, Database.Statement>;
+  const deleteOld = db.prepare('DELETE FROM unanswered_groups WHERE id IN (SELECT id FROM unanswered_groups WHERE last_seen < ? ORDER BY last_seen LIMIT ?)');
   const resolve = db.prepare("UPDATE unanswered_groups SET status = 'resolved', resolution = @resolution WHERE id = @id AND status = 'open'");
   const hit = db.transaction((id: string, seen: { kind: UnansweredKind; sample: string; at: Date }) => {
     const r = getOne.get(id) as Row | undefined;
@@ -82,6 +83,9 @@ export function sqliteUnanswered(db: Database.Database): UnansweredRepository {
     async resolve(id, resolution) {
       const changed = resolve.run({ id, resolution: JSON.stringify({ ...resolution, at: resolution.at.toISOString() }) }).changes;
       return changed === 1 ? rowToGroup(getOne.get(id) as Row) : null;
+    },
+    async deleteLastSeenBefore(cutoff, limit) {
+      return deleteOld.run(+cutoff, Math.floor(limit)).changes;
     },
   };
 }
