@@ -64,6 +64,8 @@ export async function request(method, path, body) {
   }
   if (!res.ok) {
     const error = new ApiError(res.status, (data && data.error && data.error.code) || 'http', messageOf(res.status, data));
+    // The problems by field, when the server lists them (a draft or approval refused as invalid).
+    error.problems = data && data.error && Array.isArray(data.error.problems) ? data.error.problems : [];
     if (res.status === 401 && path !== '/login') onUnauthorized(error);
     throw error;
   }

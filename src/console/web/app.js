@@ -2,12 +2,14 @@
 // name, role, presence and navigation, the alert area, one live-event stream, the queue
 // data, and hash routing: #/ (queue, and for supervisors the bot's conversations),
 // #/ticket/<id>, #/conversation/<id> (read-only), #/stats, #/kb and #/kb/<id> (knowledge),
-// #/inbox and #/inbox/<id> (the unanswered questions).
+// #/kb-policy and #/kb-policy/<key> (the policy values, part of Kiến thức), #/inbox and
+// #/inbox/<id> (the unanswered questions).
 import { render } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { consoleApi, setCsrfToken, setUnauthorizedHandler } from './api.js';
 import { BotConversations } from './bot-conversations.js';
 import { KnowledgeView, mayEditKnowledge } from './knowledge.js';
+import { PolicyView } from './policy.js';
 import { InboxView } from './inbox.js';
 import { ConversationView } from './conversation.js';
 import { html } from './html.js';
@@ -25,6 +27,8 @@ function parseHash() {
   const conversation = /^\/conversation\/([^/?#]+)/.exec(hash);
   if (conversation) return { name: 'conversation', id: decodeURIComponent(conversation[1]) };
   if (hash.startsWith('/stats')) return { name: 'stats' };
+  const policy = /^\/kb-policy(?:\/([^/?#]+))?\/?(?:[?#]|$)/.exec(hash);
+  if (policy) return { name: 'policy', id: policy[1] ? decodeURIComponent(policy[1]) : null };
   const kb = /^\/kb(?:\/([^/?#]+))?\/?(?:[?#]|$)/.exec(hash);
   if (kb) return { name: 'kb', id: kb[1] ? decodeURIComponent(kb[1]) : null };
   const inbox = /^\/inbox(?:\/([^/?#]+))?\/?(?:[?#]|$)/.exec(hash);
@@ -72,7 +76,7 @@ function Header({ me, presence, liveState, route, onPresence, onLogout, permissi
           Hàng chờ${urgentWaiting > 0 ? html` <span class="badge badge--urgent">${urgentWaiting} khẩn cấp</span>` : ''}
         </a>
         ${isSupervisor(me) && html`<a href="#/stats" aria-current=${route.name === 'stats' ? 'page' : undefined}>Thống kê</a>`}
-        ${mayEditKnowledge(me) && html`<a href="#/kb" aria-current=${route.name === 'kb' ? 'page' : undefined}>Kiến thức</a>`}
+        ${mayEditKnowledge(me) && html`<a href="#/kb" aria-current=${route.name === 'kb' || route.name === 'policy' ? 'page' : undefined}>Kiến thức</a>`}
         ${mayEditKnowledge(me) && html`<a href="#/inbox" aria-current=${route.name === 'inbox' ? 'page' : undefined}>Câu hỏi chưa trả lời</a>`}
       </nav>
       <div class="top__me">
@@ -220,12 +224,12 @@ function Console({ initialMe, onLoggedOut }) {
       onError=${showError}
       onFlagged=${(ticket) => navigate(`#/ticket/${encodeURIComponent(ticket.id)}`)}
     />`;
-  } else if (route.name === 'kb' || route.name === 'inbox') {
+  } else if (route.name === 'kb' || route.name === 'policy' || route.name === 'inbox') {
     const onInfo = (message) => {
       setAlert('');
       setInfo(message);
     };
-    const View = route.name === 'kb' ? KnowledgeView : InboxView;
+    const View = route.name === 'kb' ? KnowledgeView : route.name === 'policy' ? PolicyView : InboxView;
     view = html`<${View} me=${me} id=${route.id} onError=${showError} onInfo=${onInfo} />`;
   } else if (route.name === 'stats') {
     view = html`<${StatsView} me=${me} live=${live} teams=${queue.data?.teams ?? []} onError=${showError} />`;

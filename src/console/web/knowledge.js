@@ -60,6 +60,7 @@ function ListView({ onError }) {
   return html`
     <div class="kb">
       <h2 class="kb__title">Kiến thức <span class="muted">· câu trả lời về chính sách mà trợ lý dùng</span></h2>
+      <p class="kb-links"><a href="#/kb-policy">Giá trị chính sách</a> <span class="muted">· các mức tiền, ngày áp dụng dùng chung cho nhiều câu trả lời</span></p>
       <${DraftList} drafts=${drafts} />
       <section class="kb-section kb-entries" aria-labelledby="kb-entries-title">
         <h2 id="kb-entries-title">Các mục đang áp dụng ${list && html`<span class="count">${list.entries.length}</span>`}</h2>
