@@ -6,7 +6,8 @@
  * approves it; the bot keeps the amount in force until 23:59:59 on 30/6/2027 in Vietnam and
  * gives the new one at 00:00 on 1/7/2027, without a restart. Seven months later (sessions
  * ended: both log in again) the editor restores the older version and the supervisor sends
- * it back with a reason.
+ * it back with a reason. Last, an editor adds a new value ("he-so-thu") from the list, a
+ * supervisor approves it, and it is listed.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -216,6 +217,99 @@ describe('policy values in the console', () => {
     expect(await sentBack.innerText()).toContain(`Người trả lại: ${SUPERVISOR}`);
     expect((await store.policyVersions.get(KEY, restoredVersion))!.status).toBe('rejected');
     expect(await askWebChat(running.url, QUESTION)).toMatch(/nông thôn: 2\.300\.000 đồng/);
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
+
+  it('an editor adds a new value from the list, a supervisor approves it, and it is listed', async () => {
+    const { store } = running.assistant;
+    const NEW_KEY = 'he-so-thu';
+    const NEW_LABEL = 'Hệ số thu thử nghiệm';
+    const NEW_SOURCE = 'Quyết định thử 12/2024/QĐ-UBND, Điều 3';
+    const today = new Date(clock.getTime() + 7 * 3_600_000).toISOString().slice(0, 10);
+    expect(await store.policyVersions.history(NEW_KEY)).toEqual([]);
+
+    // The editor on the list: "Thêm giá trị mới" asks for a key, checked in the page.
+    const editor = await newPage(1280, 900);
+    await editor.goto(`${running.url}/console/#/kb-policy`);
+    await login(editor, 'mai');
+    const adding = editor.locator('.policy-new-form');
+    await eventually(() => adding.innerText()).toContain('{{policy.<mã>}}');
+    await adding.getByRole('button', { name: '+ Thêm giá trị mới' }).click();
+    const keyInput = adding.getByLabel('Mã giá trị');
+    await eventually(() => editor.evaluate(() => document.activeElement?.id ?? '')).toBe('pv-new-key');
+    await keyInput.fill('Hệ số thu');
+    await adding.getByRole('button', { name: 'Tạo giá trị' }).click();
+    await eventually(() => adding.getByRole('alert').innerText()).toContain('Mã chỉ gồm chữ thường không dấu');
+    expect(await keyInput.getAttribute('aria-invalid')).toBe('true');
+    expect(editor.url()).not.toContain('#/kb-policy/');
+    await adding.getByRole('button', { name: 'Dùng mã gợi ý' }).click();
+    expect(await keyInput.inputValue()).toBe(NEW_KEY);
+    expect(await adding.getByRole('alert').count()).toBe(0);
+    expect(await adding.innerText()).toContain(`{{policy.${NEW_KEY}}}`);
+
+    // A key that exists points to its value instead.
+    await keyInput.fill(KEY);
+    await adding.getByRole('button', { name: 'Tạo giá trị' }).click();
+    await eventually(() => adding.getByRole('status').innerText()).toContain('Đã có giá trị');
+    expect(await adding.getByRole('link', { name: 'Mở giá trị này' }).getAttribute('href')).toBe(`#/kb-policy/${KEY}`);
+
+    // The new key: the edit form empty (one amount, reviewed today), no history.
+    await keyInput.fill(NEW_KEY);
+    await adding.getByRole('button', { name: 'Tạo giá trị' }).click();
+    await eventually(() => editor.url()).toContain(`#/kb-policy/${NEW_KEY}`);
+    await eventually(() => editor.locator('.kb__title').innerText()).toBe(`Giá trị mới: ${NEW_KEY}`);
+    expect(await editor.locator('.policy-value').innerText()).toContain(`{{policy.${NEW_KEY}}}`);
+    expect(await editor.locator('.policy-versions').count()).toBe(0);
+    expect(await editor.locator('.kb-error').count()).toBe(0);
+    expect(await editor.getByLabel('Tên gọi').inputValue()).toBe('');
+    expect(await editor.getByLabel('Ngày rà soát').inputValue()).toBe(today);
+    expect(await editor.locator('fieldset.policy-amount').count()).toBe(1);
+    expect(await editor.getByRole('button', { name: 'Lưu bản nháp' }).isDisabled()).toBe(true);
+
+    await editor.getByLabel('Tên gọi').fill(NEW_LABEL);
+    const first = editor.getByRole('group', { name: 'Mức 1', exact: true });
+    await first.getByLabel('Giá trị').fill('1,5');
+    await first.getByLabel('Áp dụng từ ngày').fill('2024-07-01');
+    await first.getByLabel('Nguồn').fill(NEW_SOURCE);
+    await editor.getByLabel('Thay đổi gì').fill('Giá trị mới cho hệ số thu.');
+    await eventually(() => editor.locator('.kb-problems').count()).toBe(0);
+    await eventually(() => editor.locator('.policy-previews').innerText()).toContain('Chưa có mục nào dùng giá trị này.');
+    await editor.getByRole('button', { name: 'Lưu bản nháp' }).click();
+    await eventually(() => editor.locator('.info').innerText()).toContain('Đã lưu bản nháp 1.');
+    expect(await store.policyVersions.get(NEW_KEY, 1)).toMatchObject({
+      status: 'draft',
+      basedOn: null,
+      note: 'Giá trị mới cho hệ số thu.',
+      entry: { key: NEW_KEY, label: NEW_LABEL, values: [{ value: '1,5', from: '2024-07-01', source: NEW_SOURCE }], reviewed: today },
+    });
+    // Saved: the page is the value's, its draft waiting for a reviewer.
+    await eventually(() => editor.locator('.kb__title').innerText()).toBe(NEW_LABEL);
+    await eventually(() => editor.locator('.policy-pending .kb-version[data-version="1"]').innerText()).toContain('Chờ giám sát viên hoặc quản trị viên duyệt.');
+
+    // The supervisor: the draft under "Chờ duyệt", marked new, not yet among the values; approved.
+    const supervisor = await newPage(390, 844);
+    await supervisor.goto(`${running.url}/console/#/kb-policy`);
+    await login(supervisor, 'lan');
+    const waiting = supervisor.locator(`.policy-draft[data-key="${NEW_KEY}"][data-version="1"]`);
+    await eventually(() => waiting.innerText()).toContain(NEW_LABEL);
+    expect(await waiting.innerText()).toContain('giá trị mới');
+    expect(await waiting.innerText()).toContain(`Người viết: ${EDITOR}`);
+    expect(await supervisor.locator(`.policy-values .policy-row[data-key="${NEW_KEY}"]`).count()).toBe(0);
+    await waiting.getByRole('link', { name: 'Xem bản nháp' }).click();
+    const toReview = supervisor.locator('.policy-pending .kb-version[data-version="1"]');
+    await eventually(() => toReview.locator('tr[data-from="2024-07-01"]').innerText()).toContain('1,5');
+    expect(await toReview.innerText()).toContain('Giá trị mới, chưa có bản nào áp dụng');
+    await toReview.getByRole('button', { name: 'Duyệt', exact: true }).click();
+    await eventually(() => supervisor.locator('.info').innerText()).toContain('Đã duyệt bản 1.');
+    await eventually(() => supervisor.locator('.policy-versions .kb-version[data-version="1"]').getAttribute('data-status')).toBe('approved');
+
+    // Listed among the values, with its amount in force.
+    await supervisor.getByRole('link', { name: '← Giá trị chính sách' }).click();
+    const listed = supervisor.locator(`.policy-values .policy-row[data-key="${NEW_KEY}"]`);
+    await eventually(() => listed.innerText()).toContain('Đang áp dụng: 1,5 từ 01/07/2024');
+    expect(await listed.innerText()).toContain(NEW_LABEL);
+    expect(await supervisor.locator(`.policy-draft[data-key="${NEW_KEY}"]`).count()).toBe(0);
+    expect(await supervisor.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     expect(pageErrors).toEqual([]);
   }, 90_000);
 });

@@ -111,11 +111,11 @@ function usePreview(key, value, on) {
 }
 
 /**
- * The edit form: starts from `value` (the version in force, or one copied in) with today
- * as the review date, previews every entry that uses it on the chosen day, and saves a
+ * The edit form: starts from `value` (the version in force, one copied in, or an empty one
+ * for a new value) with today as the review date, previews every entry that uses it on the chosen day, and saves a
  * draft based on `basedOn` (the version in force).
  */
-export function EditForm({ valueKey, value, basedOn, fromLabel, today, onSaved, onInfo }) {
+export function EditForm({ valueKey, value, basedOn, fromLabel, title = 'Sửa giá trị', today, onSaved, onInfo }) {
   const [form, setForm] = useState(() => toForm(value, today));
   const [on, setOn] = useState(today);
   const [note, setNote] = useState('');
@@ -146,8 +146,11 @@ export function EditForm({ valueKey, value, basedOn, fromLabel, today, onSaved, 
     attrs: { id, 'aria-invalid': shown.length > 0 ? 'true' : undefined, 'aria-describedby': shown.length > 0 ? `${id}-problems` : undefined },
     list: html`<${FieldProblems} problems=${shown} field=${name} id=${`${id}-problems`} />`,
   });
-  // An empty date is "chọn ngày", whatever the schema's wording.
-  const dateProblems = (i, row) => problemsOf(problems, `values.${i}.from`).map((p) => (row.from ? p : { ...p, message: 'Chọn ngày bắt đầu áp dụng.' }));
+  // An empty date is "chọn ngày" (once), whatever the schema's wording.
+  const dateProblems = (i, row) => {
+    const found = problemsOf(problems, `values.${i}.from`);
+    return row.from ? found : found.slice(0, 1).map((p) => ({ ...p, message: 'Chọn ngày bắt đầu áp dụng.' }));
+  };
 
   const save = async (e) => {
     e.preventDefault();
@@ -176,7 +179,7 @@ export function EditForm({ valueKey, value, basedOn, fromLabel, today, onSaved, 
   return html`
     <form class="kb-edit policy-edit" onSubmit=${save} aria-labelledby="pv-edit-title">
       <div class="kb-edit__fields">
-        <h3 id="pv-edit-title">Sửa giá trị <span class="muted">(${fromLabel})</span></h3>
+        <h3 id="pv-edit-title">${title} <span class="muted">(${fromLabel})</span></h3>
         <label for="pv-label">Tên gọi</label>
         <input ...${label.attrs} value=${form.label} onInput=${set('label')} />
         ${label.list}

@@ -5,13 +5,15 @@
 // #/kb-policy/<key> shows one value: its dated amounts, the entries that use it, the drafts
 // with "Duyệt" / "Trả lại", the edit form with its preview on any day (policy-edit.js), and
 // every version, older ones with "Khôi phục bản này". Approval takes effect at once: the
-// dates inside the value say when each amount shows. The server has the last word.
+// dates inside the value say when each amount shows. A new value starts from the list's
+// "Thêm giá trị mới" (policy-new.js). The server has the last word.
 import { useEffect, useState } from 'preact/hooks';
 import { html } from './html.js';
 import { vnDateTime } from './labels.js';
 import { authorName, vnDate, vnDay } from './knowledge-edit.js';
 import { mayEditKnowledge } from './knowledge.js';
 import { AmountTable, EditForm, ReviewForm, amountText, policyApi } from './policy-edit.js';
+import { NewValueForm, NewValueView, keyProblem } from './policy-new.js';
 
 const STATUS = { draft: 'nháp', approved: 'đã duyệt', rejected: 'trả lại' };
 const isReviewer = (me) => me.role === 'supervisor' || me.role === 'admin';
@@ -21,10 +23,10 @@ const href = (key) => `#/kb-policy/${enc(key)}`;
 export function PolicyView({ me, id, onError, onInfo }) {
   return id
     ? html`<${ValueView} key=${id} me=${me} valueKey=${id} onError=${onError} onInfo=${onInfo} />`
-    : html`<${ListView} onError=${onError} />`;
+    : html`<${ListView} me=${me} onError=${onError} />`;
 }
 
-function ListView({ onError }) {
+function ListView({ me, onError }) {
   const [list, setList] = useState(null);
   useEffect(() => {
     policyApi
@@ -38,6 +40,7 @@ function ListView({ onError }) {
       <p class="back"><a href="#/kb">← Kiến thức</a></p>
       <h2 class="kb__title">Giá trị chính sách <span class="muted">· các mức tiền, ngày áp dụng mà nhiều câu trả lời dùng chung</span></h2>
       <p class="kb-state" role="status">${list ? '' : 'Đang tải…'}</p>
+      ${list && mayEditKnowledge(me) && html`<${NewValueForm} values=${list.values} />`}
       ${list &&
       html`<section class="kb-section kb-section--drafts" aria-labelledby="pv-drafts-title">
           <h2 id="pv-drafts-title">Chờ duyệt <span class="count">${list.drafts.length}</span></h2>
@@ -49,6 +52,7 @@ function ListView({ onError }) {
                     <a class="kb-row__question" href=${href(d.key)}>${d.value?.label ?? labels.get(d.key) ?? d.key}</a>
                     <div class="kb-row__meta">
                       <span>Bản ${d.version}${d.basedOn ? ` (sửa từ bản ${d.basedOn})` : ''}</span>
+                      ${!labels.has(d.key) && html`<span class="badge badge--draft">giá trị mới</span>`}
                       <span>Người viết: ${authorName(d.author)}</span>
                       <span>${vnDateTime(d.createdAt)}</span>
                     </div>
@@ -128,7 +132,7 @@ function VersionItem({ v, me, ctx, compact }) {
       ${compact
         ? html`<p class="hint">Đang chờ duyệt: xem ở phần “Chờ duyệt” phía trên.</p>`
         : v.status === 'draft'
-          ? html`<p class="kb-diff__what">${inForce ? `So với bản ${inForce.version} đang áp dụng` : `So với bản ${v.basedOn ?? 'trước'}`}:</p>
+          ? html`<p class="kb-diff__what">${inForce ? `So với bản ${inForce.version} đang áp dụng:` : v.basedOn ? `So với bản ${v.basedOn}:` : 'Giá trị mới, chưa có bản nào áp dụng:'}</p>
               <${FieldChanges} from=${before ?? null} to=${v.value} />
               ${v.value && html`<${AmountTable} value=${v.value} today=${today} before=${before} />`}`
           : v.value &&
@@ -161,28 +165,36 @@ function ValueView({ me, valueKey, onError, onInfo }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
 
+  const badKey = keyProblem(valueKey);
   const load = async () => {
+    if (badKey) return;
     try {
       // The list answers with the server's clock: "today" is the server's, in Vietnam.
-      const [detail, list] = await Promise.all([policyApi.one(valueKey), policyApi.list()]);
-      setData(detail);
+      // No version yet (404): a new value, written from an empty form by those who may edit.
+      const [detail, list] = await Promise.all([
+        policyApi.one(valueKey).catch((err) => (err.status === 404 ? { missing: err.message } : Promise.reject(err))),
+        policyApi.list(),
+      ]);
       setToday(vnDay(list.now));
       setRow(list.values.find((r) => r.key === valueKey) ?? null);
+      setMissing(detail.missing ?? '');
+      setData(detail.missing ? null : detail);
     } catch (err) {
-      if (err.status === 404) setMissing(err.message);
-      else if (err.status !== 401) onError(err.message);
+      if (err.status !== 401) onError(err.message);
     }
   };
   useEffect(() => void load(), [valueKey]);
 
   const back = html`<p class="back"><a href="#/kb-policy">← Giá trị chính sách</a></p>`;
+  const canEdit = mayEditKnowledge(me);
+  if (badKey) return html`<div class="kb">${back}<p class="empty">Không mở được “${valueKey}”. ${badKey}</p></div>`;
+  if (missing && canEdit) return html`<${NewValueView} valueKey=${valueKey} today=${today} back=${back} onSaved=${load} onInfo=${onInfo} />`;
   if (missing) return html`<div class="kb">${back}<p class="empty">${missing}</p></div>`;
   if (!data) return html`<p class="loading" role="status">Đang tải giá trị…</p>`;
 
   const inForce = data.inForce;
   const shown = inForce?.value ?? [...data.versions].reverse().find((v) => v.value)?.value ?? null;
   const drafts = data.versions.filter((v) => v.status === 'draft');
-  const canEdit = mayEditKnowledge(me);
   const form = source ?? { key: `in-force-${inForce?.version ?? 0}`, value: shown, label: inForce ? `từ bản ${inForce.version} đang áp dụng` : 'chưa có bản nào áp dụng' };
 
   const restore = async (v) => {
