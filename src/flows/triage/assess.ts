@@ -91,9 +91,14 @@ function isNegated(ws: readonly Word[], negations: readonly Span[], start: numbe
   return negations.some((n) => {
     if (n.start < from || n.end > start) return false;
     const before = ws[n.start - 1];
-    return !(before && lexicon.rhetorical.has(before.f));
+    if (before && lexicon.rhetorical.has(before.f)) return false;
+    // "không thì / ko thì" means "otherwise": "trả tiền đi ko thì tụi tao đánh" threatens.
+    return !isOtherwise(ws[n.end]);
   });
 }
+
+/** "thì" right after a negation ("không thì …"), typed with its tone or without any. */
+const isOtherwise = (next: Word | undefined) => next !== undefined && next.f === 'thi' && (next.s === null || next.s === 'thi\u0300');
 
 /**
  * Recent scores per lexicon: a conversation's earlier messages are scored again on every
