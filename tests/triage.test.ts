@@ -301,4 +301,13 @@ describe('the learned reader', () => {
     expect(assess('tui muốn chết cho rồi', [], lexicon).level).toBe('urgent');
     expect(lexicon.model?.size).toBeGreaterThan(500);
   });
+
+  it('does not overrule a category\'s own mask on its own', () => {
+    // bo-roi's reviewed mask says a lost or unfed animal is not an abandoned person; the
+    // reader, which has read many "bỏ rơi … không ai cho ăn" lines, may not raise it alone.
+    const dog = 'Con chó nhà hàng xóm bị bỏ rơi, mấy ngày nay không ai cho ăn, tui cho nó ăn đỡ được không';
+    expect(scoreMessage(dog, lexicon).maskedBy).toContain('bo-roi');
+    expect(assess(dog, [], lexicon).level).not.toBe('urgent');
+    expect(assess('Bà cụ hàng xóm bị con cái bỏ rơi, mấy ngày nay không ai cho ăn, nằm một mình trong chòi', [], lexicon)).toMatchObject({ level: 'urgent', category: 'bo-roi' });
+  });
 });

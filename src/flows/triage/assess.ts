@@ -52,6 +52,8 @@ export interface MessageScore {
   words: number;
   /** Categories with a counted cue that is enough alone (weight ≥ levels.urgent, before frames). */
   strong: RiskCategory[];
+  /** Categories one of whose own masks matched: their lexicon authors said "this wording is not it". */
+  maskedBy: RiskCategory[];
 }
 
 export interface Assessment {
@@ -203,7 +205,8 @@ function computeScore(text: string, lexicon: Lexicon): MessageScore {
   }
 
   const model = lexicon.model ? lexicon.model.predict(ws.map((w) => w.f)) : null;
-  return { scores, cues: [...best.keys()], matched, frames: [...frames.keys()], now, distress, model, child: childSpans.length > 0, words: ws.length, strong: [...strong] };
+  const maskedBy = [...new Set(masks.map((m) => m.tag.category).filter((c): c is RiskCategory => c !== null))];
+  return { scores, cues: [...best.keys()], matched, frames: [...frames.keys()], now, distress, model, child: childSpans.length > 0, words: ws.length, strong: [...strong], maskedBy };
 }
 
 /**
@@ -239,15 +242,18 @@ function levelOf(score: number, lexicon: Lexicon): AssessedLevel {
 }
 
 /**
- * Whether the learned reader's guess may make this message urgent: a phrase of the same
- * category counted, or the message is long enough that the guess rests on more than a
- * word or two ("ck e cầm dao vô bếp nấu cháo gà r" is not a threat).
+ * Whether the learned reader's guess may make this message urgent: none of the category's
+ * own masks matched, and a phrase of the same category counted or the message is long
+ * enough that the guess rests on more than a word or two ("ck e cầm dao vô bếp nấu cháo
+ * gà r" is not a threat).
  */
 function modelMayRaise(own: MessageScore, lexicon: Lexicon): boolean {
   const category = own.model?.category;
   if (!category) return false;
-  const minWords = lexicon.rules.model?.aloneFromWords ?? 0;
-  return own.words >= minWords || own.cues.some((m) => m.startsWith(`${category}/`));
+  // The category's own reviewed masks said this wording is not it ("con chó bị bỏ rơi"): the
+  // reader does not overrule them; the phrases still decide.
+  if (own.maskedBy.includes(category)) return false;
+  return own.cues.some((m) => m.startsWith(`${category}/`)) || own.words >= (lexicon.rules.model?.aloneFromWords ?? 0);
 }
 
 /**

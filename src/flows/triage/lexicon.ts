@@ -165,7 +165,8 @@ export interface Lexicon {
   frameIndex: PhraseIndex<FrameDefinition>;
   nowIndex: PhraseIndex<true>;
   distressIndex: PhraseIndex<true>;
-  maskIndex: PhraseIndex<{ id: string; hidesFrames: boolean }>;
+  /** `category`: the category file the mask is written in (null for _rules.yaml). */
+  maskIndex: PhraseIndex<{ id: string; hidesFrames: boolean; category: RiskCategory | null }>;
   childIndex: PhraseIndex<true>;
   negators: PhraseIndex<true>;
   rhetorical: Set<string>;
@@ -282,8 +283,11 @@ export function loadLexicon(dir: string): Lexicon {
   compile(nowIndex, rules.now.patterns, true, '_rules.yaml: now');
   const distressIndex = new PhraseIndex<true>();
   compile(distressIndex, rules.distress.patterns, true, '_rules.yaml: distress');
-  const maskIndex = new PhraseIndex<{ id: string; hidesFrames: boolean }>(commonness);
-  for (const m of masks) compile(maskIndex, m.patterns, { id: m.id, hidesFrames: m.hidesFrames }, `${m.file}: masks.${m.id}`);
+  const maskIndex = new PhraseIndex<{ id: string; hidesFrames: boolean; category: RiskCategory | null }>(commonness);
+  for (const m of masks) {
+    const category = m.file === '_rules.yaml' ? null : (m.file.replace(/\.yaml$/, '') as RiskCategory);
+    compile(maskIndex, m.patterns, { id: m.id, hidesFrames: m.hidesFrames, category }, `${m.file}: masks.${m.id}`);
+  }
   const childIndex = new PhraseIndex<true>();
   compile(childIndex, rules.child.patterns, true, '_rules.yaml: child');
   const negators = new PhraseIndex<true>();
