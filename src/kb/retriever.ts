@@ -109,9 +109,19 @@ function editDistanceAtMostOne(a: string, b: string): boolean {
   return edits + (a.length - i) + (b.length - j) <= 1;
 }
 
+/** One term's postings: the entries that hold it (ascending) and how often, weighted by field. */
+interface Postings {
+  docs: number[];
+  tfs: number[];
+}
+
 export class Retriever {
   private readonly docs: IndexedEntry[];
   private readonly df = new Map<string, number>();
+  /** Inverted index: a query touches only the entries that share a term with it. */
+  private readonly postings = new Map<string, Postings>();
+  /** Per-entry accumulators, reused by every search (a search runs start to end with no await). */
+  private readonly acc: { score: Float64Array; domain: Float64Array; matched: Float64Array; domainMatch: Float64Array; seen: Uint8Array };
   private readonly avgLength: number;
   private readonly unigramsByLength = new Map<number, string[]>();
   private readonly typoCache = new Map<string, string | null>();
@@ -133,7 +143,17 @@ export class Retriever {
       for (const v of tf.values()) length += v;
       return { entry, tf, length };
     });
-    for (const d of this.docs) for (const t of d.tf.keys()) this.df.set(t, (this.df.get(t) ?? 0) + 1);
+    this.docs.forEach((d, i) => {
+      for (const [t, tf] of d.tf) {
+        this.df.set(t, (this.df.get(t) ?? 0) + 1);
+        const p = this.postings.get(t) ?? { docs: [], tfs: [] };
+        p.docs.push(i);
+        p.tfs.push(tf);
+        this.postings.set(t, p);
+      }
+    });
+    const n = this.docs.length;
+    this.acc = { score: new Float64Array(n), domain: new Float64Array(n), matched: new Float64Array(n), domainMatch: new Float64Array(n), seen: new Uint8Array(n) };
     this.avgLength = this.docs.reduce((s, d) => s + d.length, 0) / Math.max(1, this.docs.length);
     for (const t of this.df.keys()) {
       if (t.includes('_') || t.length < 4 || /\d/.test(t)) continue;
@@ -205,30 +225,35 @@ export class Retriever {
     const { k1, b, genericFactor } = this.tuning;
     // Per query, not per entry: each term's weighted IDF is the same for every entry.
     const weighted = terms.map((t) => ({ ...t, wIdf: t.weight * this.idf(t.term) }));
-    const hits: SearchHit[] = [];
-    for (const d of this.docs) {
-      let score = 0;
-      let domainScore = 0;
-      let matched = 0;
-      let domainMatch = 0;
-      const lengthNorm = k1 * (1 - b + (b * d.length) / this.avgLength);
-      for (const { term, wIdf, generic } of weighted) {
-        const tf = d.tf.get(term);
-        if (!tf) continue;
+    const { score, domain, matched, domainMatch, seen } = this.acc;
+    const touched: number[] = [];
+    // Term by term over its postings: each entry sums its terms in query order, as a scan would.
+    for (const { term, wIdf, generic } of weighted) {
+      const p = this.postings.get(term);
+      if (!p) continue;
+      for (let j = 0; j < p.docs.length; j++) {
+        const i = p.docs[j]!;
+        const tf = p.tfs[j]!;
+        if (!seen[i]) {
+          seen[i] = 1;
+          touched.push(i);
+          score[i] = domain[i] = matched[i] = domainMatch[i] = 0;
+        }
+        const lengthNorm = k1 * (1 - b + (b * this.docs[i]!.length) / this.avgLength);
         const termScore = (wIdf * tf * (k1 + 1)) / (tf + lengthNorm);
-        score += termScore;
-        domainScore += termScore * (generic ? genericFactor : 1);
-        matched += wIdf;
-        if (!generic) domainMatch += wIdf;
+        score[i] = score[i]! + termScore;
+        domain[i] = domain[i]! + termScore * (generic ? genericFactor : 1);
+        matched[i] = matched[i]! + wIdf;
+        if (!generic) domainMatch[i] = domainMatch[i]! + wIdf;
       }
-      if (score > 0) {
-        hits.push({
-          entry: d.entry,
-          score,
-          domainScore,
-          domainMatch,
-          coverage: Math.min(1, matched / totalWeight),
-        });
+    }
+    // In the entries' order, so equal scores rank as they always did (the sort is stable).
+    touched.sort((x, y) => x - y);
+    const hits: SearchHit[] = [];
+    for (const i of touched) {
+      seen[i] = 0;
+      if (score[i]! > 0) {
+        hits.push({ entry: this.docs[i]!.entry, score: score[i]!, domainScore: domain[i]!, domainMatch: domainMatch[i]!, coverage: Math.min(1, matched[i]! / totalWeight) });
       }
     }
     hits.sort((a, b) => b.score - a.score);
