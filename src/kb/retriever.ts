@@ -221,7 +221,7 @@ export class Retriever {
   /** The best entries for a question, best first, at most `k`. */
   search(text: string, k = 5): SearchHit[] {
     const { terms, totalWeight } = this.queryTerms(text);
-    if (terms.length === 0 || totalWeight === 0) return [];
+    if (terms.length === 0 || totalWeight === 0 || k < 1) return [];
     const { k1, b, genericFactor } = this.tuning;
     // Per query, not per entry: each term's weighted IDF is the same for every entry.
     const weighted = terms.map((t) => ({ ...t, wIdf: t.weight * this.idf(t.term) }));
@@ -247,16 +247,18 @@ export class Retriever {
         if (!generic) domainMatch[i] = domainMatch[i]! + wIdf;
       }
     }
-    // In the entries' order, so equal scores rank as they always did (the sort is stable).
-    touched.sort((x, y) => x - y);
-    const hits: SearchHit[] = [];
+    // The best k by score, equal scores in the entries' order (as a stable sort of a scan ranked them).
+    const better = (x: number, y: number) => score[x]! > score[y]! || (score[x] === score[y] && x < y);
+    const best: number[] = [];
     for (const i of touched) {
       seen[i] = 0;
-      if (score[i]! > 0) {
-        hits.push({ entry: this.docs[i]!.entry, score: score[i]!, domainScore: domain[i]!, domainMatch: domainMatch[i]!, coverage: Math.min(1, matched[i]! / totalWeight) });
-      }
+      if (!(score[i]! > 0)) continue;
+      if (best.length === k && !better(i, best[k - 1]!)) continue;
+      let at = best.length;
+      while (at > 0 && better(i, best[at - 1]!)) at--;
+      best.splice(at, 0, i);
+      if (best.length > k) best.pop();
     }
-    hits.sort((a, b) => b.score - a.score);
-    return hits.slice(0, k);
+    return best.map((i) => ({ entry: this.docs[i]!.entry, score: score[i]!, domainScore: domain[i]!, domainMatch: domainMatch[i]!, coverage: Math.min(1, matched[i]! / totalWeight) }));
   }
 }
