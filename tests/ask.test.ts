@@ -54,7 +54,7 @@ describe('ask command', () => {
     const lines = ask(['--jsonl'], 'tro cap nguoi gia bao nhieu\nalo\n\ngiá vàng hôm nay bao nhiêu\n');
     expect(lines.map((l) => l.text)).toEqual(['tro cap nguoi gia bao nhieu', 'alo', '', 'giá vàng hôm nay bao nhiêu']);
     for (const l of lines) {
-      expect(Object.keys(l).sort()).toEqual(['confidence', 'entryId', 'handoff', 'reply', 'risk', 'riskLevel', 'text', 'topic']);
+      expect(Object.keys(l).sort()).toEqual(['confidence', 'entryId', 'handoff', 'referral', 'reply', 'risk', 'riskLevel', 'text', 'topic']);
       expect(l.confidence).toBeGreaterThanOrEqual(0);
       expect(l.confidence).toBeLessThanOrEqual(1);
       expect(l.reply.length).toBeGreaterThan(0);
@@ -63,6 +63,16 @@ describe('ask command', () => {
     expect(lines[0]!.reply).toMatch(/Nguồn: /);
     expect(lines[3]!.topic).toBeNull();
     expect(lines[3]!.entryId).toBeNull();
+  });
+
+  it('names the office for another office\'s business, grounded in no entry of ours', () => {
+    const [pension, unemployment, oldAge] = ask(['--jsonl'], 'luong huu thang nay khi nao lanh vay\nnghỉ việc rồi làm trợ cấp thất nghiệp ở đâu\nba tui 76 tuổi không có lương hưu thì được trợ cấp gì không\n');
+    expect(pension).toMatchObject({ topic: null, entryId: null, referral: 'Cơ quan bảo hiểm xã hội', handoff: false });
+    expect(pension!.reply).toMatch(/cơ quan bảo hiểm xã hội/);
+    expect(pension!.reply).not.toMatch(/Nguồn: /);
+    expect(unemployment).toMatchObject({ topic: null, referral: expect.stringMatching(/việc làm/) });
+    // The social pension for 75+ without a pension is ours.
+    expect(oldAge).toMatchObject({ topic: 'tro-cap-nguoi-cao-tuoi', referral: null });
   });
 
   it('answers one message with --json', () => {

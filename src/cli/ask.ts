@@ -2,7 +2,8 @@
  * `npm run --silent ask -- --jsonl < messages.txt` or `-- --json "một câu hỏi"`:
  * runs the bot's own turn (triage, then the FAQ) on each line as the first message of
  * a new conversation and prints one JSON object per message (see shared/eval/README.md),
- * plus `riskLevel` (none | check-in | urgent). Nothing else goes to stdout; nothing is
+ * plus `riskLevel` (none | check-in | urgent) and `referral` (the office that handles a
+ * question outside our topics, or null). Nothing else goes to stdout; nothing is
  * stored.
  */
 import { createInterface } from 'node:readline';
@@ -37,7 +38,9 @@ function askResult(text: string, effects: readonly Effect[]) {
   return {
     text,
     topic: faq?.topic ?? null,
-    entryId: faq?.entryId ?? null,
+    // A referral answers from no entry of ours: topic and entry null, the office named.
+    entryId: faq?.referral ? null : (faq?.entryId ?? null),
+    referral: faq?.referral ?? null,
     confidence: Math.round((faq?.confidence ?? 0) * 1000) / 1000,
     risk: raised?.level === 'urgent' ? raised.category : null,
     riskLevel: raised?.level ?? 'none',

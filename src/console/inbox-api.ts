@@ -14,7 +14,7 @@ import { z } from 'zod';
 import type { AnswerPipeline } from '../flows/answer.js';
 import { entryFrontMatterSchema, type KnowledgeEntry } from '../kb/entry.js';
 import { foldedPhrase } from '../kb/normalize.js';
-import { TOPIC_IDS } from '../kb/topics.js';
+import { ENTRY_TOPICS } from '../kb/topics.js';
 import { asPhrasing, maskForInbox } from '../kb/unanswered.js';
 import { versionsInForce } from '../kb/versions.js';
 import type { Store, UnansweredGroup } from '../store/types.js';
@@ -38,7 +38,7 @@ const previewBody = z.object({ entryId: idParam.nullable().optional(), question:
 const phrasingBody = z.object({ entryId: idParam, question: z.string().trim().max(300, 'Câu hỏi dài quá 300 ký tự.').optional() });
 const newEntryBody = z.object({
   id: idParam,
-  topic: z.enum(TOPIC_IDS, { error: 'Chủ đề không có trong danh sách.' }),
+  topic: z.enum(ENTRY_TOPICS, { error: 'Chủ đề không có trong danh sách.' }),
   body: z.string().trim().min(1, 'Câu trả lời trống.').max(6000, 'Câu trả lời dài quá 6000 ký tự.'),
   source: z.string(),
   effective: z.string(),

@@ -12,7 +12,7 @@
 import express, { type Response } from 'express';
 import { z } from 'zod';
 import { entryFrontMatterSchema, type KnowledgeEntry } from '../kb/entry.js';
-import { TOPIC_IDS } from '../kb/topics.js';
+import { ENTRY_TOPICS } from '../kb/topics.js';
 import { reviewRefusal, versionsInForce } from '../kb/versions.js';
 import type { KbVersion, Staff, Store } from '../store/types.js';
 import { authOf, requireCsrf, requireStaff } from './auth/middleware.js';
@@ -38,7 +38,8 @@ export function vietnamMidnight(day: string): Date {
 }
 
 const entryBody = z.object({
-  topic: z.enum(TOPIC_IDS, { error: 'Chủ đề không có trong danh sách.' }),
+  topic: z.enum(ENTRY_TOPICS, { error: 'Chủ đề không có trong danh sách.' }),
+  office: z.string().optional(),
   questions: z.array(z.string()).min(1, 'Cần ít nhất một câu hỏi.'),
   source: z.string(),
   effective: z.string(),
@@ -93,8 +94,9 @@ export function kbApi(deps: KbApiDeps): express.Router {
 
   /** The entry as written, checked by the loader's rules and ours; problems by field, in Vietnamese. */
   const check = (id: string, data: z.infer<typeof entryBody>): { entry: KnowledgeEntry | null; problems: Array<{ field: string; message: string }> } => {
-    const { body, ...front } = data;
-    const parsed = entryFrontMatterSchema.safeParse({ id, ...front, questions: front.questions.map((q) => q.trim()).filter(Boolean) });
+    const { body, office, ...front } = data;
+    // An empty office field is no office (only referral entries name one).
+    const parsed = entryFrontMatterSchema.safeParse({ id, ...front, ...(office?.trim() ? { office: office.trim() } : {}), questions: front.questions.map((q) => q.trim()).filter(Boolean) });
     if (!parsed.success) return { entry: null, problems: parsed.error.issues.map((i) => ({ field: i.path.join('.') || 'entry', message: i.message })) };
     const entry: KnowledgeEntry = { ...parsed.data, body: body.trim(), file: `${parsed.data.topic}/${id}.md` };
     return { entry, problems: deps.validate?.(entry) ?? [] };
@@ -126,7 +128,7 @@ export function kbApi(deps: KbApiDeps): express.Router {
       }))
       .filter((r) => !q.data.due || r.reviewDue)
       .sort((a, b) => a.topic.localeCompare(b.topic) || a.id.localeCompare(b.id));
-    res.json({ now: at, entries: rows, topics: TOPIC_IDS });
+    res.json({ now: at, entries: rows, topics: ENTRY_TOPICS });
   });
 
   router.get('/kb/drafts', async (_req, res) => {

@@ -12,10 +12,12 @@ import {
   clarifyReply,
   declineReply,
   greetingReply,
+  referralReply,
   notHelpfulReply,
   type Reply,
 } from './replies.js';
 import { foldedPhrase } from '../kb/normalize.js';
+import { REFERRAL_TOPIC } from '../kb/topics.js';
 
 /** The "Chưa đúng ý" button, however it comes back (tapped, or typed without diacritics). */
 const NOT_HELPFUL = foldedPhrase(CHOICE_NOT_HELPFUL);
@@ -24,9 +26,13 @@ const COUNSELLOR_TOPIC = 'gap-tu-van-vien';
 
 /** What the FAQ made of one free-text message (risk triage runs before it, in src/flows/turn.ts). */
 export interface AnswerResult {
-  kind: FaqDecision['kind'] | 'greeting' | 'ask-again' | 'not-helpful' | 'counsellor';
+  kind: FaqDecision['kind'] | 'greeting' | 'ask-again' | 'not-helpful' | 'counsellor' | 'referral';
+  /** The topic the answer is grounded in; null when none is (declined, clarified, or another office's business). */
   topic: string | null;
+  /** The entry that answered (a referral entry for another office's business). */
   entryId: string | null;
+  /** Another office's business: the office named by the referral entry, else null. */
+  referral?: string | null;
   confidence: number;
   /** True when the citizen asked for a counsellor. */
   handoff: boolean;
@@ -82,6 +88,10 @@ export class AnswerPipeline {
     switch (decision.kind) {
       case 'answer': {
         const entry = decision.hit.entry;
+        if (entry.topic === REFERRAL_TOPIC) {
+          // Another office's business: say who handles it; ground nothing in our policy entries.
+          return { ...base, kind: 'referral', topic: null, entryId: entry.id, referral: entry.office ?? null, confidence: decision.confidence, reply: referralReply(entry, centre) };
+        }
         if (entry.topic === COUNSELLOR_TOPIC) {
           // Asking for a person is a request to act on, not a question to explain.
           return {

@@ -87,6 +87,8 @@ export type Effect =
       topic: string | null;
       entryId: string | null;
       confidence: number;
+      /** Another office's business: the office a referral entry named. */
+      referral?: string | null;
     }
   | { type: 'audit'; action: string; detail?: Record<string, unknown> }
   /** The citizen's own question, declined or clarified: masked, then grouped into the unanswered inbox (src/kb/unanswered.ts). */

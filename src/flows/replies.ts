@@ -48,6 +48,14 @@ export function clarifyReply(options: readonly KnowledgeEntry[]): Reply {
   };
 }
 
+/**
+ * A question that belongs to another office: the referral entry says kindly who handles
+ * it and how to reach them. No citation: nothing here is policy of ours.
+ */
+export function referralReply(entry: KnowledgeEntry, centre: CentreInfo): Reply {
+  return { text: renderAnswerText(entry.body, centre), choices: [CHOICE_ASK_AGAIN, CHOICE_COUNSELLOR] };
+}
+
 export function declineReply(centre: CentreInfo): Reply {
   const hotline = centre.hotline ? ` hoặc gọi ${centre.hotline}` : '';
   return {

@@ -12,7 +12,7 @@ import type { KnowledgeEntry } from './entry.js';
 import { parseEntry, type LoadProblem } from './loader.js';
 import { POLICY_VALUES_FILE, type PolicyValue, type PolicyValues } from './policy-values.js';
 import { entryPath, serializeEntry, serializePolicyValues } from './serialize.js';
-import { TOPIC_IDS } from './topics.js';
+import { ENTRY_TOPICS } from './topics.js';
 import type { Store } from '../store/types.js';
 import { ENTRY_ITEMS, POLICY_ITEMS, importPlan, liveEntries, livePolicyValues } from './versions.js';
 
@@ -140,7 +140,7 @@ const isHidden = (name: string) => name.startsWith('.') || name.startsWith('_');
  */
 function isKnowledgeFolder(dir: string): boolean {
   const items = readdirSync(dir, { withFileTypes: true }).filter((i) => !i.name.startsWith('.'));
-  if (items.some((i) => i.isDirectory() && (TOPIC_IDS as readonly string[]).includes(i.name))) return true;
+  if (items.some((i) => i.isDirectory() && (ENTRY_TOPICS as readonly string[]).includes(i.name))) return true;
   return items.every((i) => i.name === 'README.md' || i.name.startsWith('_'));
 }
 

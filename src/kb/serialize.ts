@@ -7,6 +7,7 @@
  * ---
  * id: <id>
  * topic: <topic>
+ * office: <referral entries only: the office that handles it>
  * questions:
  *   - <one per line, main question first>
  * source: "<always double-quoted>"
@@ -22,7 +23,7 @@
  * Pure: no file access.
  */
 import { parse as parseYaml } from 'yaml';
-import { TOPIC_IDS } from './topics.js';
+import { ENTRY_TOPICS } from './topics.js';
 import type { KnowledgeEntry } from './entry.js';
 import type { PolicyValue } from './policy-values.js';
 
@@ -72,6 +73,7 @@ export function serializeEntry(entry: KnowledgeEntry): string {
     '---',
     `id: ${yamlScalar(entry.id)}`,
     `topic: ${yamlScalar(entry.topic)}`,
+    ...(entry.office !== undefined ? [`office: ${yamlScalar(entry.office)}`] : []),
     'questions:',
     ...entry.questions.map((q) => `  - ${yamlScalar(q)}`),
     `source: ${yamlScalar(entry.source, { quote: true })}`,
@@ -94,7 +96,7 @@ const SAFE_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
  */
 export function entryPath(entry: Pick<KnowledgeEntry, 'id' | 'topic'>): string {
   if (!SAFE_ID.test(entry.id)) throw new Error(`not a valid entry id: ${JSON.stringify(entry.id)}`);
-  if (!(TOPIC_IDS as readonly string[]).includes(entry.topic)) throw new Error(`not a known topic: ${JSON.stringify(entry.topic)}`);
+  if (!(ENTRY_TOPICS as readonly string[]).includes(entry.topic)) throw new Error(`not a known topic: ${JSON.stringify(entry.topic)}`);
   return `${entry.topic}/${entry.id}.md`;
 }
 

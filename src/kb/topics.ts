@@ -38,6 +38,19 @@ export const TOPIC_IDS = [
 
 export type TopicId = (typeof TOPIC_IDS)[number];
 
+/**
+ * Not a topic of ours: entries here recognise questions that belong to another office
+ * (pension payments → BHXH, unemployment insurance → Trung tâm dịch vụ việc làm, birth
+ * papers → UBND cấp xã…) and say kindly who handles them. Each names its `office`. They
+ * ground no answer: `ask` reports `topic: null` with `referral` naming the office, as
+ * shared/kb-topics.md wants for questions outside every topic.
+ */
+export const REFERRAL_TOPIC = 'co-quan-khac';
+
+/** What an entry's `topic` may be: a topic of the contract, or the referral topic. */
+export const ENTRY_TOPICS = [...TOPIC_IDS, REFERRAL_TOPIC] as const;
+export type EntryTopic = (typeof ENTRY_TOPICS)[number];
+
 export function isTopicId(value: string): value is TopicId {
   return (TOPIC_IDS as readonly string[]).includes(value);
 }

@@ -5,7 +5,8 @@ import { KnowledgeBase } from '../kb/knowledge-base.js';
 import { LiveKnowledge } from '../kb/live-knowledge.js';
 import { checkPolicyPlaceholders, type PolicyValues } from '../kb/policy-values.js';
 import type { AnswerPipeline } from '../flows/answer.js';
-import { answerReply } from '../flows/replies.js';
+import { answerReply, referralReply } from '../flows/replies.js';
+import { REFERRAL_TOPIC } from '../kb/topics.js';
 import type { Store } from '../store/types.js';
 import type { CentreInfo } from './config.js';
 
@@ -47,6 +48,11 @@ export async function startLiveKnowledge(deps: {
     log.info(counts, 'policy values imported into the store from the knowledge folder (first start with them)');
   }
   const policyValues = () => pipeline.kb.policyValues;
+  /** What a citizen reads from this entry: an answer with its source, or a referral to another office. */
+  const replyFor = (entry: KnowledgeEntry, values: PolicyValues, at: Date) => {
+    const reply = entry.topic === REFERRAL_TOPIC ? referralReply(entry, centre) : answerReply(entry, centre, undefined, { values, at });
+    return { text: reply.text, choices: [...reply.choices] };
+  };
   const live = new LiveKnowledge({
     versions: store.knowledgeVersions,
     policies: store.policyVersions,
@@ -62,14 +68,8 @@ export async function startLiveKnowledge(deps: {
   live.start(deps.pollMs);
   return {
     live,
-    preview: (entry) => {
-      const reply = answerReply(entry, centre, undefined, { values: policyValues(), at: now() });
-      return { text: reply.text, choices: [...reply.choices] };
-    },
-    previewWith: (entry, values, at) => {
-      const reply = answerReply(entry, centre, undefined, { values, at });
-      return { text: reply.text, choices: [...reply.choices] };
-    },
+    preview: (entry) => replyFor(entry, policyValues(), now()),
+    previewWith: replyFor,
     validate: (entry) => checkPolicyPlaceholders([entry], policyValues(), now()).map((p) => ({ field: p.field, message: p.message })),
   };
 }

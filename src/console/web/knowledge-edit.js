@@ -60,7 +60,11 @@ export const TOPIC_LABELS = {
   'du-lieu-ca-nhan': 'Dữ liệu cá nhân',
   'gap-tu-van-vien': 'Gặp tư vấn viên',
   'nguoi-co-cong': 'Người có công',
+  'co-quan-khac': 'Cơ quan khác (chỉ nơi hỏi)',
 };
+
+/** The referral topic: its entries name the office that handles the question. */
+const REFERRAL_TOPIC = 'co-quan-khac';
 
 export const topicLabel = (id) => TOPIC_LABELS[id] ?? id;
 
@@ -83,6 +87,7 @@ export const authorName = (author) => (author === 'import' ? 'nhập từ tệp'
 /** The form's fields from an entry; and back, as the API's body. */
 const toForm = (e) => ({
   topic: e?.topic ?? '',
+  office: e?.office ?? '',
   questions: (e?.questions ?? []).join('\n'),
   body: e?.body ?? '',
   source: e?.source ?? '',
@@ -91,6 +96,7 @@ const toForm = (e) => ({
 });
 const toEntry = (f) => ({
   topic: f.topic,
+  ...(f.topic === REFERRAL_TOPIC ? { office: f.office.trim() } : {}),
   questions: f.questions.split('\n').map((q) => q.trim()).filter(Boolean),
   body: f.body,
   source: f.source.trim(),
@@ -100,7 +106,7 @@ const toEntry = (f) => ({
 
 /** The problems about one field ('questions.2' belongs to 'questions'). */
 const problemsOf = (problems, field) => problems.filter((p) => (p.field || '').split('.')[0] === field);
-const FIELDS = ['topic', 'questions', 'body', 'source', 'effective', 'reviewed'];
+const FIELDS = ['topic', 'office', 'questions', 'body', 'source', 'effective', 'reviewed'];
 
 function FieldProblems({ problems, field, id }) {
   const mine = problemsOf(problems, field);
@@ -210,6 +216,10 @@ export function EditForm({ entryId, entry, basedOn, fromLabel, onSaved, onInfo }
           ${Object.entries(TOPIC_LABELS).map(([value, text]) => html`<option key=${value} value=${value}>${text}</option>`)}
         </select>
         <${FieldProblems} problems=${problems} field="topic" id=${`${idOf('topic')}-problems`} />
+        ${form.topic === REFERRAL_TOPIC &&
+        html`<label for=${idOf('office')}>Cơ quan giải quyết <span class="muted">(người dân được chỉ tới đây; câu trả lời không ghi nguồn)</span></label>
+          <input id=${idOf('office')} value=${form.office} onInput=${set('office')} aria-invalid=${invalid('office')} aria-describedby=${described('office')} placeholder="Ví dụ: Cơ quan bảo hiểm xã hội" />
+          <${FieldProblems} problems=${problems} field="office" id=${`${idOf('office')}-problems`} />`}
         ${other.length > 0 && html`<ul class="kb-problems">${other.map((p, n) => html`<li key=${n}>${p.message}</li>`)}</ul>`}
         <label for="kb-note">Thay đổi gì <span class="muted">(không bắt buộc, cho người duyệt)</span></label>
         <input id="kb-note" maxlength="500" value=${note} onInput=${(e) => setNote(e.currentTarget.value)} placeholder="Ví dụ: mức trợ cấp mới theo nghị định…" />

@@ -21,7 +21,7 @@ export function faqStep(pipeline: AnswerPipeline): Step {
     }
     effects.push(
       { type: 'reply', reply: result.reply },
-      { type: 'faq', kind: result.kind, topic: result.topic, entryId: result.entryId, confidence: result.confidence },
+      { type: 'faq', kind: result.kind, topic: result.topic, entryId: result.entryId, confidence: result.confidence, referral: result.referral ?? null },
     );
     // Only a question the citizen typed, in a conversation with no sign of risk (what a
     // person in distress writes is not kept for the knowledge editors, not even masked).

@@ -78,7 +78,7 @@ export function intakeStep(options: IntakeStepOptions): Step {
         // A question mid-intake: answered, then the same question again; nothing counted.
         return [
           { type: 'reply', reply: faq.reply },
-          { type: 'faq', kind: faq.kind, topic: faq.topic, entryId: faq.entryId, confidence: faq.confidence },
+          { type: 'faq', kind: faq.kind, topic: faq.topic, entryId: faq.entryId, confidence: faq.confidence, referral: faq.referral ?? null },
           { type: 'reply', reply: promptFor(state, config) },
         ];
       }
