@@ -22,11 +22,24 @@ describe('answer pipeline', () => {
     expect(r.reply.choices).toContain(CHOICE_COUNSELLOR);
   });
 
-  it('declines a question from another office and offers a counsellor', async () => {
-    for (const text of ['giá vàng hôm nay bao nhiêu', 'lam ho chieu o dau', 'lich cup dien ngay mai', 'Mẹ tôi bị mất giấy chứng nhận quyền sử dụng đất, xin cấp lại thì làm ở đâu ạ?']) {
+  it('declines a question outside every topic and offers a counsellor', async () => {
+    for (const text of ['giá vàng hôm nay bao nhiêu', 'lich cup dien ngay mai']) {
       const r = await pipeline.answer(text);
       expect(r.topic, text).toBeNull();
       expect(r.reply.text).toMatch(/chưa có thông tin chắc chắn/);
+      expect(r.reply.choices).toContain(CHOICE_COUNSELLOR);
+    }
+  });
+
+  it('tells who handles another office’s business, grounded in none of our entries', async () => {
+    for (const [text, office] of [
+      ['lam ho chieu o dau', /công an/i],
+      ['Mẹ tôi bị mất giấy chứng nhận quyền sử dụng đất, xin cấp lại thì làm ở đâu ạ?', /UBND/],
+    ] as const) {
+      const r = await pipeline.answer(text);
+      expect(r, text).toMatchObject({ kind: 'referral', topic: null });
+      expect(r.referral, text).toMatch(office);
+      expect(r.reply.text, text).not.toMatch(/Nguồn: /);
       expect(r.reply.choices).toContain(CHOICE_COUNSELLOR);
     }
   });

@@ -19,7 +19,7 @@ const LOANS = [
   'Cho hỏi vay vốn ngân hàng chính sách để buôn bán làm ăn thì làm thủ tục ở đâu?',
 ];
 const UNRELATED = 'Nghỉ thai sản được mấy tháng?';
-const CLARIFIED = 'tui đi xe buyt toi trung tam duoc khong, sdt 0987 654 321';
+const CLARIFIED = 'hỏi vụ mai táng với bảo hiểm, sdt 0987 654 321';
 const DECLINED = /chưa có thông tin chắc chắn nên không dám trả lời sai/;
 const CLARIFY = /Mình chưa chắc bạn muốn hỏi điều nào/;
 const PHONE_DIGITS = /0912|345\s?678|912345678|0987|654\s?321/;
@@ -99,7 +99,7 @@ describe('unanswered questions inbox', () => {
     expect(await ask(CLARIFIED)).toMatch(CLARIFY);
     const group = (await inbox()).find((g) => g.kinds.clarified > 0);
     expect(group).toMatchObject({ count: 1, kinds: { declined: 0, clarified: 1, unhelpful: 0 } });
-    expect(group.sample).toBe('tui đi xe buyt toi trung tam duoc khong, sdt ***');
+    expect(group.sample).toBe('hỏi vụ mai táng với bảo hiểm, sdt ***');
     // Not useful as knowledge: set aside.
     expect((await editor.post(`/inbox/${group.id}/dismiss`)).status).toBe(200);
     expect((await inbox()).some((g) => g.id === group.id)).toBe(false);

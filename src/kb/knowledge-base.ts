@@ -2,6 +2,7 @@ import type { KnowledgeEntry } from './entry.js';
 import { loadKnowledge, type LoadProblem } from './loader.js';
 import { checkPolicyPlaceholders, loadPolicyValues, type PolicyValues } from './policy-values.js';
 import { Retriever, type SearchHit } from './retriever.js';
+import { trainTopicClassifier, type TopicClassifier, type TopicPrediction } from './classifier.js';
 
 /** The loaded knowledge with its retriever; replaced whole when staff change entries. */
 export class KnowledgeBase {
@@ -28,6 +29,22 @@ export class KnowledgeBase {
     const policy = loadPolicyValues(dir);
     const usage = checkPolicyPlaceholders(entries, policy.values, options.now ?? new Date());
     return new KnowledgeBase(entries, [...problems, ...policy.problems, ...usage], policy.values);
+  }
+
+  private trained: TopicClassifier | undefined;
+
+  /**
+   * The topic classifier trained on these entries' phrasings (src/kb/classifier.ts): trained
+   * on first use (about a second for the shipped base), then kept with this knowledge.
+   */
+  get classifier(): TopicClassifier {
+    this.trained ??= trainTopicClassifier(this.entries);
+    return this.trained;
+  }
+
+  /** Which topic the classifier reads in a question: the second signal beside `search`. */
+  classify(text: string): TopicPrediction {
+    return this.classifier.predict(text);
   }
 
   get(id: string): KnowledgeEntry | undefined {

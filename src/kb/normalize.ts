@@ -6,6 +6,8 @@
  * "tro cap nguoi gia bn" and "tiền người già lãnh nhiêu" meet the same terms.
  */
 
+import { foldTypedKeys } from './typing.js';
+
 /** Lowercase, fold diacritics and đ, keep letters and digits. */
 export function foldDiacritics(text: string): string {
   return text
@@ -156,17 +158,27 @@ const PHRASES = PHRASE_MAP.map(
   ([from, to]) => [new RegExp(`(^| )${from}(?= |$)`, 'g'), `$1${to}`] as const,
 );
 
-/** Syllables after folding, abbreviation expansion and phrase mapping. */
+/**
+ * A word typed with the Telex or VNI keys and no input method ("nguowif", "ca61p") as
+ * its folded syllable; any other word, abbreviations included, as it is.
+ */
+const untyped = (tok: string): string => (Object.hasOwn(TOKEN_MAP, tok) ? tok : (foldTypedKeys(tok) ?? tok));
+
+/** Syllables after folding, Telex/VNI decoding, abbreviation expansion and phrase mapping. */
 export function normalizeSyllables(text: string): string[] {
   const folded = foldDiacritics(text)
+    .replace(/[^a-z0-9]+/g, ' ')
+    // before digits are split off: "ca61p" is VNI for "cấp"
+    .split(' ')
+    .map(untyped)
+    .join(' ')
     // "6t", "80t", "500k": split digits from a unit so both parts are searchable
     .replace(/(\d)([a-z])/g, '$1 $2')
-    .replace(/[^a-z0-9]+/g, ' ')
     .trim();
   if (!folded) return [];
   const expanded = folded
     .split(' ')
-    .map((tok) => TOKEN_MAP[tok] ?? tok)
+    .map((tok) => (Object.hasOwn(TOKEN_MAP, tok) ? TOKEN_MAP[tok]! : tok)) // own keys only: "constructor" is a word, not a function
     .join(' ');
   let phrased = expanded;
   for (const [re, to] of PHRASES) phrased = phrased.replace(re, to);
