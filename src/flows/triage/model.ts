@@ -61,8 +61,11 @@ export function trainRiskModel(examples: readonly LabelledMessage[], tokenize: (
   const n = examples.length;
   const names = [...classes.keys()];
   const ks = [...classes.values()];
+  // Equal priors: how many examples of each kind the authors happened to write (a set of
+  // mostly controls, another of mostly urgent lines) says nothing about a new message, and
+  // a set heavy with controls must not make the reader slower to see danger.
+  const prior = ks.map(() => 0);
   // Log-probabilities worked out once: a prediction is then one sum per class.
-  const prior = ks.map((k) => Math.log(k.docs / n));
   const logp = new Map<string, Float64Array>();
   for (const f of vocabulary) logp.set(f, Float64Array.from(ks, (k) => Math.log(((k.counts.get(f) ?? 0) + 1) / (k.total + v))));
   return {
