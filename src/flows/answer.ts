@@ -1,4 +1,6 @@
+import type { KnowledgeEntry } from '../kb/entry.js';
 import type { KnowledgeBase } from '../kb/knowledge-base.js';
+import type { SearchHit } from '../kb/retriever.js';
 import type { Phraser } from '../kb/llm-phrasing.js';
 import { withPolicyValues } from '../kb/policy-values.js';
 import type { CentreInfo } from '../server/config.js';
@@ -16,13 +18,36 @@ import {
   notHelpfulReply,
   type Reply,
 } from './replies.js';
-import { foldedPhrase } from '../kb/normalize.js';
+import { foldedPhrase, normalizeSyllables } from '../kb/normalize.js';
 import { REFERRAL_TOPIC } from '../kb/topics.js';
 
 /** The "Chưa đúng ý" button, however it comes back (tapped, or typed without diacritics). */
 const NOT_HELPFUL = foldedPhrase(CHOICE_NOT_HELPFUL);
 
 const COUNSELLOR_TOPIC = 'gap-tu-van-vien';
+
+/**
+ * The entry's phrasing that shares the most words with what the citizen wrote (its main
+ * question on a tie): a clarify option then reads like their own question.
+ *
+ * @example closestQuestion(entry, 'ma tui 80 tuoi lanh nhieu') // 'má tui 80 tuổi thì lãnh nhiêu'
+ */
+export function closestQuestion(entry: KnowledgeEntry, text: string): string {
+  const asked = new Set(normalizeSyllables(text));
+  let best = entry.questions[0]!;
+  let bestScore = -1;
+  for (const q of entry.questions) {
+    if (q.length > 90) continue; // a button, not a story
+    const words = normalizeSyllables(q);
+    const shared = words.filter((w) => asked.has(w)).length;
+    const score = shared / Math.sqrt(words.length || 1);
+    if (score > bestScore + 1e-9) {
+      best = q;
+      bestScore = score;
+    }
+  }
+  return best;
+}
 
 /** What the FAQ made of one free-text message (risk triage runs before it, in src/flows/turn.ts). */
 export interface AnswerResult {
@@ -72,7 +97,7 @@ export class AnswerPipeline {
   /** `at` (default: the pipeline's clock) picks the policy values in force. */
   async answer(text: string, at: Date = (this.options.now ?? (() => new Date()))()): Promise<AnswerResult> {
     this.options.settleKnowledge?.();
-    const { kb, centre, thresholds, phraser } = this.options;
+    const { kb, centre, thresholds } = this.options;
     const base = { handoff: false };
     if (text.trim() === CHOICE_ASK_AGAIN) {
       return { ...base, kind: 'ask-again', topic: null, entryId: null, confidence: 0, reply: askAgainReply() };
@@ -83,43 +108,15 @@ export class AnswerPipeline {
     if (isGreeting(text)) {
       return { ...base, kind: 'greeting', topic: null, entryId: null, confidence: 0, reply: greetingReply(centre) };
     }
+    // A phrasing of an entry, word for word (a tapped clarify option, or a citizen who typed
+    // exactly that): answered from that entry at once, with no retrieval to second-guess it.
+    const tapped = kb.byExactQuestion(text);
+    if (tapped) return this.answerFrom(tapped, 1, [], text, at);
     const hits = kb.search(text, 12);
     const decision = decideFaq(hits, thresholds, kb.classify(text));
     switch (decision.kind) {
-      case 'answer': {
-        const entry = decision.hit.entry;
-        if (entry.topic === REFERRAL_TOPIC) {
-          // Another office's business: say who handles it; ground nothing in our policy entries.
-          return { ...base, kind: 'referral', topic: null, entryId: entry.id, referral: entry.office ?? null, confidence: decision.confidence, reply: referralReply(entry, centre) };
-        }
-        if (entry.topic === COUNSELLOR_TOPIC) {
-          // Asking for a person is a request to act on, not a question to explain.
-          return {
-            ...base,
-            kind: 'counsellor',
-            topic: entry.topic,
-            entryId: entry.id,
-            confidence: decision.confidence,
-            handoff: true,
-            reply: counsellorRequestedReply(centre),
-          };
-        }
-        // The chosen entry first, so the phraser's [1] is the one the answer stands on.
-        // Bodies carry the values in force today: the model never sees a placeholder.
-        const policy = { values: kb.policyValues, at };
-        const context = [entry, ...hits.map((h) => h.entry).filter((e) => e.id !== entry.id)]
-          .slice(0, 3)
-          .map((e) => withPolicyValues(e, policy));
-        const phrased = phraser ? await phraser.phrase(text, context, centre) : null;
-        return {
-          ...base,
-          kind: 'answer',
-          topic: entry.topic,
-          entryId: entry.id,
-          confidence: decision.confidence,
-          reply: answerReply(entry, centre, phrased ?? undefined, policy),
-        };
-      }
+      case 'answer':
+        return this.answerFrom(decision.hit.entry, decision.confidence, hits, text, at);
       case 'clarify':
         return {
           ...base,
@@ -127,10 +124,31 @@ export class AnswerPipeline {
           topic: null,
           entryId: null,
           confidence: decision.confidence,
-          reply: clarifyReply(decision.options.map((h) => h.entry)),
+          // Each option in the citizen's own words: the entry's phrasing closest to what they wrote.
+          reply: clarifyReply(decision.options.map((h) => closestQuestion(h.entry, text))),
         };
       case 'decline':
         return { ...base, kind: 'decline', topic: null, entryId: null, confidence: decision.confidence, reply: declineReply(centre) };
     }
+  }
+
+  /** The reply grounded in `entry` (a referral or a counsellor request when the entry is one). */
+  private async answerFrom(entry: KnowledgeEntry, confidence: number, hits: readonly SearchHit[], text: string, at: Date): Promise<AnswerResult> {
+    const { kb, centre, phraser } = this.options;
+    const base = { handoff: false };
+    if (entry.topic === REFERRAL_TOPIC) {
+      // Another office's business: say who handles it; ground nothing in our policy entries.
+      return { ...base, kind: 'referral', topic: null, entryId: entry.id, referral: entry.office ?? null, confidence, reply: referralReply(entry, centre) };
+    }
+    if (entry.topic === COUNSELLOR_TOPIC) {
+      // Asking for a person is a request to act on, not a question to explain.
+      return { ...base, kind: 'counsellor', topic: entry.topic, entryId: entry.id, confidence, handoff: true, reply: counsellorRequestedReply(centre) };
+    }
+    // The chosen entry first, so the phraser's [1] is the one the answer stands on.
+    // Bodies carry the values in force today: the model never sees a placeholder.
+    const policy = { values: kb.policyValues, at };
+    const context = [entry, ...hits.map((h) => h.entry).filter((e) => e.id !== entry.id)].slice(0, 3).map((e) => withPolicyValues(e, policy));
+    const phrased = phraser ? await phraser.phrase(text, context, centre) : null;
+    return { ...base, kind: 'answer', topic: entry.topic, entryId: entry.id, confidence, reply: answerReply(entry, centre, phrased ?? undefined, policy) };
   }
 }

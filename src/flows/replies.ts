@@ -41,10 +41,11 @@ export function answerReply(entry: KnowledgeEntry, centre: CentreInfo, phrased?:
   return { text: `${body}\n\n${sources}`, choices: [CHOICE_ASK_AGAIN, CHOICE_NOT_HELPFUL, CHOICE_COUNSELLOR] };
 }
 
-export function clarifyReply(options: readonly KnowledgeEntry[]): Reply {
+/** The two or three likely questions, each as the entry phrasing a tap answers at once. */
+export function clarifyReply(options: readonly string[]): Reply {
   return {
     text: 'Mình chưa chắc bạn muốn hỏi điều nào. Bạn bấm chọn một câu dưới đây, hoặc viết rõ hơn một chút nhé.',
-    choices: [...options.map((e) => e.questions[0]!), CHOICE_COUNSELLOR],
+    choices: [...options, CHOICE_COUNSELLOR],
   };
 }
 

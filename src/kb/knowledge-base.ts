@@ -1,4 +1,5 @@
 import type { KnowledgeEntry } from './entry.js';
+import { foldedPhrase } from './normalize.js';
 import { loadKnowledge, type LoadProblem } from './loader.js';
 import { checkPolicyPlaceholders, loadPolicyValues, type PolicyValues } from './policy-values.js';
 import { Retriever, type SearchHit } from './retriever.js';
@@ -32,6 +33,20 @@ export class KnowledgeBase {
   }
 
   private trained: TopicClassifier | undefined;
+  private exact: Map<string, KnowledgeEntry> | undefined;
+
+  /**
+   * The entry one of whose phrasings is exactly this text (folded: case, diacritics and
+   * punctuation aside); the first such entry. A tapped clarify option is one.
+   */
+  byExactQuestion(text: string): KnowledgeEntry | undefined {
+    if (!this.exact) {
+      this.exact = new Map();
+      for (const e of this.entries) for (const q of e.questions) if (!this.exact.has(foldedPhrase(q))) this.exact.set(foldedPhrase(q), e);
+    }
+    const key = foldedPhrase(text);
+    return key ? this.exact.get(key) : undefined;
+  }
 
   /**
    * The topic classifier trained on these entries' phrasings (src/kb/classifier.ts): trained
