@@ -1,18 +1,29 @@
 /**
- * The assistant as its own process for a bench, on a fresh embedded store: started with
- * PORT=0, its port read from the start-up log line, stopped with SIGTERM.
+ * A bench's server as its own process, started with PORT=0, its port read from the first
+ * stdout line with a `port`, stopped with SIGTERM: the assistant on a fresh embedded
+ * store (startBenchServer), or the bare Direct Line echo (startEchoServer, echo-server.ts).
  */
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
-export async function startBenchServer(dataDir: string, env: Record<string, string>): Promise<{ origin: string; stop: () => void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', MONGODB_URI: '', OPENAI_API_KEY: '', OPENAI_BASE_URL: '', ...env },
+const ROOT = join(import.meta.dirname, '..');
+
+/** `stop` resolves once the process has exited, so the next measurement has the machine to itself. */
+export interface BenchProcess {
+  origin: string;
+  stop: () => Promise<void>;
+}
+
+async function startProcess(entry: string, env: Record<string, string>): Promise<BenchProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout! });
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('server did not start within 60 s')), 60_000);
+    const timer = setTimeout(() => reject(new Error(`${entry} did not start within 60 s`)), 60_000);
     lines.on('line', (line) => {
       try {
         const j = JSON.parse(line) as { port?: number };
@@ -24,7 +35,28 @@ export async function startBenchServer(dataDir: string, env: Record<string, stri
         // not a log line
       }
     });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`${entry} exited with ${code}`)));
   });
-  return { origin: `http://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM') };
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    stop: () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        // A shutdown that hangs must not hang the bench.
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        void exited.then(() => clearTimeout(timer));
+      }
+      return exited;
+    },
+  };
+}
+
+export function startBenchServer(dataDir: string, env: Record<string, string>): Promise<BenchProcess> {
+  return startProcess('src/server/main.ts', { DATA_DIR: dataDir, LOG_LEVEL: 'info', MONGODB_URI: '', OPENAI_API_KEY: '', OPENAI_BASE_URL: '', ...env });
+}
+
+/** The bare Express echo speaking the same Direct Line subset (bench/echo-server.ts). */
+export function startEchoServer(): Promise<BenchProcess> {
+  return startProcess('bench/echo-server.ts', {});
 }
