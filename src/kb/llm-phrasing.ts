@@ -2,12 +2,15 @@ import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
 import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import type { CentreInfo } from '../server/config.js';
 import type { KnowledgeEntry } from './entry.js';
+import { checkFacts, describeFactProblem, textOutsideQuantities } from './fact-check.js';
 import { renderCentrePlaceholders, toPlainText } from './render.js';
 
 /**
  * Optional: an LLM rewrites the answer from the top entries in friendlier words. It
- * may only restate them: a reply that cites no entry, or holds a number or date the
- * entries do not, is thrown away and the entry's own text is used.
+ * may only restate them: a reply that cites no entry, holds a number the entries do
+ * not, or says an amount, age, date or coefficient of another group than the entries
+ * do (src/kb/fact-check.ts: "khuyết tật nặng: 1.000.000 đồng" when 1.000.000 đồng is
+ * for "đặc biệt nặng") is thrown away and the entry's own text is used.
  */
 
 export interface Phrased {
@@ -37,26 +40,63 @@ export function numbersIn(text: string): Set<string> {
   return out;
 }
 
+export interface PhrasingReview {
+  phrased: Phrased | null;
+  /** Why a reply that restates numbers was refused, one line each, for a log; empty otherwise. */
+  problems: string[];
+}
+
+/**
+ * Checks an LLM reply against its entries. Amounts, ages, dates, coefficients,
+ * percentages and counts of days or months must be entry facts said of a compatible
+ * group (checkFacts); any other number ("111", "Điều 6") must appear in the entries.
+ *
+ * @example
+ * reviewPhrasing('Khuyết tật nặng: 1.000.000 đồng [1].', [nktEntry], centre).problems
+ * // → ['1.000.000 đồng (money): reply says "nặng" but 1.000.000 đồng (nkt-muc-tro-cap-hang-thang) is for "đặc biệt nặng"']
+ */
+export function reviewPhrasing(
+  reply: string,
+  entries: readonly KnowledgeEntry[],
+  centre: CentreInfo,
+  options: { at?: Date } = {},
+): PhrasingReview {
+  const refused = (problems: string[] = []): PhrasingReview => ({ phrased: null, problems });
+  const markers = [...reply.matchAll(/\[(\d)\]/g)].map((m) => Number(m[1]));
+  if (/KHÔNG BIẾT/i.test(reply) || markers.length === 0) return refused();
+  if (markers.some((n) => n < 1 || n > entries.length)) return refused();
+  const cited = [...new Set(markers)].map((n) => entries[n - 1]!);
+  const withoutMarkers = reply.replace(/\[\d\]/g, '');
+  const rendered = entries.map((e) => ({ id: e.id, body: renderCentrePlaceholders(e.body, centre), source: e.source, effective: e.effective }));
+  const facts = checkFacts(withoutMarkers, rendered, options);
+  if (facts.length > 0) return refused(facts.map(describeFactProblem));
+  // Numbers that are not quantities (phone numbers, article numbers) must still be in the entries.
+  const allowed = new Set<string>();
+  for (const e of rendered) for (const n of numbersIn(`${e.body} ${e.source} ${e.effective}`)) allowed.add(n);
+  const unknown = [...numbersIn(textOutsideQuantities(withoutMarkers))].filter((n) => !allowed.has(n));
+  if (unknown.length > 0) return refused(unknown.map((n) => `${n}: no entry has this number`));
+  return { phrased: { text: withoutMarkers.replace(/[ \t]+([.,;:])/g, '$1').replace(/ {2,}/g, ' ').trim(), cited }, problems: [] };
+}
+
 /** Checks an LLM reply against its entries; returns the cited entries or null. */
 export function validatePhrasing(reply: string, entries: readonly KnowledgeEntry[], centre: CentreInfo): Phrased | null {
-  const markers = [...reply.matchAll(/\[(\d)\]/g)].map((m) => Number(m[1]));
-  if (/KHÔNG BIẾT/i.test(reply) || markers.length === 0) return null;
-  if (markers.some((n) => n < 1 || n > entries.length)) return null;
-  const cited = [...new Set(markers)].map((n) => entries[n - 1]!);
-  const allowed = new Set<string>();
-  for (const e of entries) {
-    const text = `${renderCentrePlaceholders(e.body, centre)} ${e.source} ${e.effective}`;
-    for (const n of numbersIn(text)) allowed.add(n);
+  return reviewPhrasing(reply, entries, centre).phrased;
+}
+
+/** A phrased reply the checks refused; `problems` name each number and why. */
+export class PhrasingRejected extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`reply refused: ${problems.join('; ')}`);
+    this.name = 'PhrasingRejected';
   }
-  const withoutMarkers = reply.replace(/\[\d\]/g, '');
-  for (const n of numbersIn(withoutMarkers)) if (!allowed.has(n)) return null;
-  return { text: withoutMarkers.replace(/[ \t]+([.,;:])/g, '$1').replace(/ {2,}/g, ' ').trim(), cited };
 }
 
 export class LlmPhraser implements Phraser {
   constructor(
     private readonly model: BaseChatModel,
     private readonly onError: (err: unknown) => void = () => {},
+    /** Told why a reply was refused (a swapped or unknown number), so a log line can name it. */
+    private readonly onRejected: (problems: readonly string[]) => void = () => {},
   ) {}
 
   async phrase(question: string, entries: readonly KnowledgeEntry[], centre: CentreInfo): Promise<Phrased | null> {
@@ -70,7 +110,9 @@ export class LlmPhraser implements Phraser {
         new HumanMessage(`Các mục:\n${context}\n\nCâu hỏi của người dân: ${question}`),
       ]);
       const text = typeof res.content === 'string' ? res.content : res.content.map((c) => ('text' in c ? c.text : '')).join('');
-      return validatePhrasing(text, entries, centre);
+      const review = reviewPhrasing(text, entries, centre);
+      if (review.problems.length > 0) this.onRejected(review.problems);
+      return review.phrased;
     } catch (err) {
       this.onError(err);
       return null;
@@ -98,8 +140,16 @@ export async function createConfiguredChatModel(config: LlmConfig): Promise<Base
   });
 }
 
-/** Builds the OpenAI (or OpenAI-compatible local server) phraser when configured. */
-export async function createConfiguredPhraser(config: LlmConfig, onError?: (err: unknown) => void): Promise<Phraser | undefined> {
+/**
+ * Builds the OpenAI (or OpenAI-compatible local server) phraser when configured. A
+ * refused reply is reported to `onRejected`, by default to `onError` as a
+ * {@link PhrasingRejected}, so the existing warning names the number and why.
+ */
+export async function createConfiguredPhraser(
+  config: LlmConfig,
+  onError?: (err: unknown) => void,
+  onRejected: ((problems: readonly string[]) => void) | undefined = onError ? (problems) => onError(new PhrasingRejected(problems)) : undefined,
+): Promise<Phraser | undefined> {
   const model = await createConfiguredChatModel(config);
-  return model ? new LlmPhraser(model, onError) : undefined;
+  return model ? new LlmPhraser(model, onError, onRejected) : undefined;
 }
