@@ -6,13 +6,13 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import express from 'express';
 import type { Desk } from '../handoff/desk.js';
 import type { HandoffEvents } from '../handoff/events.js';
 import type { Handoff } from '../handoff/service.js';
 import type { Team } from '../handoff/teams.js';
 import type { Store } from '../store/types.js';
+import { fromRoot } from '../server/paths.js';
 import { consoleApi } from './api.js';
 import { requireStaff, sameSecret } from './auth/middleware.js';
 import { authRouter } from './auth/routes.js';
@@ -24,8 +24,8 @@ import { inboxApi, type InboxApiDeps } from './inbox-api.js';
 import { LiveFeed } from './live.js';
 import { prometheusText, todayStats } from './stats.js';
 
-const WEB_DIR = fileURLToPath(new URL('./web/', import.meta.url));
-const require = createRequire(import.meta.url);
+const WEB_DIR = fromRoot('src', 'console', 'web/');
+const require = createRequire(fromRoot('package.json'));
 const packageDir = (name: string) => dirname(require.resolve(`${name}/package.json`));
 
 /** The browser modules the page imports (see web/index.html's import map). */

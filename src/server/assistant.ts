@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { TurnRunner } from '../bots/turn-runner.js';
@@ -16,6 +15,7 @@ import { openStore } from '../store/open.js';
 import type { Store } from '../store/types.js';
 import { centreInfo, type Config } from './config.js';
 import { createLogger } from './logger.js';
+import { fromRoot } from './paths.js';
 import { buildTurnWiring } from './turn-wiring.js';
 import { buildWebChatWiring } from './webchat-wiring.js';
 import { startLiveKnowledge } from './knowledge-wiring.js';
@@ -55,7 +55,7 @@ export interface Assistant {
   close(): Promise<void>;
 }
 
-const WEB_DIR = fileURLToPath(new URL('../web/', import.meta.url));
+const WEB_DIR = fromRoot('src', 'web/');
 
 /** Wires store, knowledge, bot, channels and HTTP routes from one configuration. */
 export async function createAssistant(

@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fromRoot } from '../../server/paths.js';
 import { z } from 'zod';
 import { foldDiacritics } from '../../kb/normalize.js';
 
@@ -73,7 +73,7 @@ export interface ProvinceCandidate {
 // ---------------------------------------------------------------------------------------
 
 /** The reference data shipped with the project (copied unchanged from shared/admin-units). */
-export const DEFAULT_ADMIN_UNITS_DIR = fileURLToPath(new URL('../../../data/admin-units/', import.meta.url));
+export const DEFAULT_ADMIN_UNITS_DIR = fromRoot('data', 'admin-units/');
 
 const provincesSchema = z.array(
   z.object({

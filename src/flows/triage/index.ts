@@ -7,11 +7,11 @@ export { assess, scoreMessage, type Assessment, type AssessedLevel, type Message
 export { loadLexicon, LexiconError, type Lexicon } from './lexicon.js';
 export { triageTokens } from './text.js';
 
-import { fileURLToPath } from 'node:url';
+import { fromRoot } from '../../server/paths.js';
 import { loadLexicon, type Lexicon } from './lexicon.js';
 
 /** The lexicon shipped with the project. */
-export const DEFAULT_LEXICON_DIR = fileURLToPath(new URL('../../../risk-lexicon/', import.meta.url));
+export const DEFAULT_LEXICON_DIR = fromRoot('risk-lexicon/');
 
 let shipped: Lexicon | undefined;
 /** The shipped lexicon, loaded once per process. */
