@@ -19,7 +19,7 @@ import { asPhrasing, maskForInbox } from '../kb/unanswered.js';
 import { versionsInForce } from '../kb/versions.js';
 import type { Store, UnansweredGroup } from '../store/types.js';
 import { authOf, requireCsrf, requireStaff } from './auth/middleware.js';
-import { mayEditKnowledge } from './kb-api.js';
+import { mayEditKnowledge } from './version-routes.js';
 
 export interface InboxApiDeps {
   store: Pick<Store, 'unanswered' | 'knowledgeVersions' | 'audit'>;

@@ -13,9 +13,10 @@ import express, { type Response } from 'express';
 import { z } from 'zod';
 import { entryFrontMatterSchema, type KnowledgeEntry } from '../kb/entry.js';
 import { ENTRY_TOPICS } from '../kb/topics.js';
-import { reviewRefusal, versionsInForce } from '../kb/versions.js';
+import { versionsInForce } from '../kb/versions.js';
 import type { KbVersion, Staff, Store } from '../store/types.js';
 import { authOf, requireCsrf, requireStaff } from './auth/middleware.js';
+import { fail, mayEditKnowledge, versionReviewRoutes } from './version-routes.js';
 
 export interface KbApiDeps {
   store: Pick<Store, 'knowledgeVersions' | 'audit' | 'staff'>;
@@ -54,18 +55,12 @@ const draftBody = z.object({
 const approveBody = z.object({
   publishOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Ngày áp dụng dạng YYYY-MM-DD.').nullable().optional(),
 });
-const rejectBody = z.object({ note: z.string().trim().min(1, 'Ghi lý do trả lại.').max(500) });
 const listQuery = z.object({ q: z.string().max(200).optional(), topic: z.string().max(60).optional(), due: z.enum(['1']).optional() });
 const idParam = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'Mã mục không hợp lệ.');
 
-const fail = (res: Response, status: number, code: string, message: string) => void res.status(status).json({ error: { code, message } });
 const fold = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase();
 
-/**
- * Staff who may write knowledge drafts (entries, policy values, inbox phrasings):
- * supervisors and admins, and anyone given the permission.
- */
-export const mayEditKnowledge = (s: Staff) => s.role === 'supervisor' || s.role === 'admin' || s.canEditKnowledge;
+export { mayEditKnowledge } from './version-routes.js';
 
 export function kbApi(deps: KbApiDeps): express.Router {
   const { store, now } = deps;
@@ -178,48 +173,22 @@ export function kbApi(deps: KbApiDeps): express.Router {
     res.status(201).json({ version: versionView(draft, await names()) });
   });
 
-  const decide = (status: 'approved' | 'rejected') =>
-    async (req: express.Request, res: Response) => {
-      const { staff } = authOf(res);
-      const id = idParam.safeParse(req.params.id);
-      const version = Number(req.params.version);
-      if (!id.success || !Number.isInteger(version) || version < 1) return fail(res, 400, 'invalid', 'Phiên bản không hợp lệ.');
-      const current = await versions.get(id.data, version);
-      if (!current) return fail(res, 404, 'not-found', 'Không có phiên bản này.');
-      const refusal = reviewRefusal(current, staff);
-      if (refusal) return fail(res, current.status !== 'draft' ? 409 : 403, current.status !== 'draft' ? 'reviewed' : 'forbidden', refusal);
-      const at = now();
-      let decided: KbVersion | null;
-      if (status === 'approved') {
-        const body = approveBody.safeParse(req.body ?? {});
-        if (!body.success) return fail(res, 400, 'invalid', body.error.issues[0]!.message);
-        const publishAt = body.data.publishOn ? vietnamMidnight(body.data.publishOn) : at;
-        if (body.data.publishOn && publishAt.getTime() + 86_400_000 <= at.getTime()) return fail(res, 400, 'invalid', 'Ngày áp dụng đã qua: chọn hôm nay hoặc một ngày tới.');
-        decided = await versions.review(id.data, version, { status, reviewer: staff.id, at, publishAt: publishAt < at ? at : publishAt });
-      } else {
-        const body = rejectBody.safeParse(req.body ?? {});
-        if (!body.success) return fail(res, 400, 'invalid', body.error.issues[0]!.message);
-        decided = await versions.review(id.data, version, { status, reviewer: staff.id, at, note: body.data.note });
-      }
-      if (!decided) return fail(res, 409, 'reviewed', 'Bản này vừa được người khác duyệt hoặc trả lại.');
-      await audit(res, status === 'approved' ? 'kb.approved' : 'kb.rejected', id.data, { version, publishAt: decided.publishAt });
-      // This instance answers from it before the response (others within their poll).
-      if (status === 'approved') await Promise.resolve(deps.onApproved?.()).catch(() => undefined);
-      res.json({ version: versionView(decided, await names()) });
-    };
-  router.post('/kb/entries/:id/versions/:version/approve', decide('approved'));
-  router.post('/kb/entries/:id/versions/:version/reject', decide('rejected'));
-
-  /** An earlier version back: a new draft with its content, reviewed like any other. */
-  router.post('/kb/entries/:id/versions/:version/restore', async (req, res) => {
-    const { staff } = authOf(res);
-    if (!mayEditKnowledge(staff)) return fail(res, 403, 'forbidden', 'Tài khoản này chưa được giao sửa nội dung.');
-    const id = idParam.safeParse(req.params.id);
-    const old = id.success ? await versions.get(id.data, Number(req.params.version)) : null;
-    if (!old) return fail(res, 404, 'not-found', 'Không có phiên bản này.');
-    const draft = await versions.addDraft({ entryId: old.entryId, entry: old.entry, author: staff.id, note: `khôi phục bản ${old.version}`, basedOn: old.version, createdAt: now() });
-    await audit(res, 'kb.restored', old.entryId, { from: old.version, version: draft.version });
-    res.status(201).json({ version: versionView(draft, await names()) });
+  versionReviewRoutes(router, '/kb/entries/:id', {
+    versions,
+    idParam,
+    now,
+    audit,
+    view: async (v) => versionView(v, await names()),
+    actions: { approved: 'kb.approved', rejected: 'kb.rejected', restored: 'kb.restored' },
+    onApproved: deps.onApproved,
+    // In force at once, or from a chosen day's midnight in Vietnam.
+    publishAt: async (req, res, _current, at) => {
+      const body = approveBody.safeParse(req.body ?? {});
+      if (!body.success) return void fail(res, 400, 'invalid', body.error.issues[0]!.message);
+      const publishAt = body.data.publishOn ? vietnamMidnight(body.data.publishOn) : at;
+      if (body.data.publishOn && publishAt.getTime() + 86_400_000 <= at.getTime()) return void fail(res, 400, 'invalid', 'Ngày áp dụng đã qua: chọn hôm nay hoặc một ngày tới.');
+      return publishAt < at ? at : publishAt;
+    },
   });
 
   return router;

@@ -16,10 +16,11 @@ import express, { type Response } from 'express';
 import { z } from 'zod';
 import type { KnowledgeEntry } from '../kb/entry.js';
 import { checkPolicyPlaceholders, policyReferencesIn, policyValueSchema, valueAt, type PolicyValue, type PolicyValues } from '../kb/policy-values.js';
-import { reviewRefusal, versionsInForce } from '../kb/versions.js';
+import { versionsInForce } from '../kb/versions.js';
 import type { PolicyVersion, Store } from '../store/types.js';
 import { authOf, requireCsrf, requireStaff } from './auth/middleware.js';
-import { mayEditKnowledge, vietnamMidnight } from './kb-api.js';
+import { vietnamMidnight } from './kb-api.js';
+import { fail, mayEditKnowledge, versionReviewRoutes } from './version-routes.js';
 
 export interface PolicyApiDeps {
   store: Pick<Store, 'policyVersions' | 'audit' | 'staff'>;
@@ -43,9 +44,7 @@ const draftBody = z.object({
   basedOn: z.number().int().min(1).nullable().optional(),
 });
 const previewBody = z.object({ value: valueBody.nullable(), on: day.optional() });
-const rejectBody = z.object({ note: z.string().trim().min(1, 'Ghi lý do trả lại.').max(500) });
 
-const fail = (res: Response, status: number, code: string, message: string) => void res.status(status).json({ error: { code, message } });
 /** Noon in Vietnam on `day`: the moment a preview "on that day" is rendered at. */
 const noonOn = (d: string) => new Date(vietnamMidnight(d).getTime() + 12 * 3_600_000);
 
@@ -163,45 +162,21 @@ export function policyApi(deps: PolicyApiDeps): express.Router {
     res.status(201).json({ version: view(draft, await names()) });
   });
 
-  const decide = (status: 'approved' | 'rejected') => async (req: express.Request, res: Response) => {
-    const { staff } = authOf(res);
-    const key = keyParam.safeParse(req.params.key);
-    const version = Number(req.params.version);
-    if (!key.success || !Number.isInteger(version) || version < 1) return fail(res, 400, 'invalid', 'Phiên bản không hợp lệ.');
-    const current = await versions.get(key.data, version);
-    if (!current) return fail(res, 404, 'not-found', 'Không có phiên bản này.');
-    const refusal = reviewRefusal(current, staff);
-    if (refusal) return fail(res, current.status !== 'draft' ? 409 : 403, current.status !== 'draft' ? 'reviewed' : 'forbidden', refusal);
-    const at = now();
-    let decided: PolicyVersion | null;
-    if (status === 'approved') {
-      // Checked again: entries may have changed since the draft was written.
-      const checked = check(key.data, current.entry as unknown as Record<string, unknown> | null, await live());
+  versionReviewRoutes(router, '/kb/policy/:id', {
+    versions,
+    idParam: keyParam,
+    now,
+    audit,
+    view: async (v) => view(v, await names(), v.status === 'approved'),
+    actions: { approved: 'kb.policy.approved', rejected: 'kb.policy.rejected', restored: 'kb.policy.restored' },
+    onApproved: deps.onApproved,
+    // In force at once (the dates inside the value say when each amount shows), if it still
+    // fits the entries that use it: they may have changed since the draft was written.
+    publishAt: async (_req, res, current, at) => {
+      const checked = check(current.entryId, current.entry as unknown as Record<string, unknown> | null, await live());
       if (checked.problems.length > 0) return void res.status(409).json({ error: { code: 'invalid', message: 'Giá trị này không còn hợp với các mục đang dùng nó.', problems: checked.problems } });
-      decided = await versions.review(key.data, version, { status, reviewer: staff.id, at, publishAt: at });
-    } else {
-      const body = rejectBody.safeParse(req.body ?? {});
-      if (!body.success) return fail(res, 400, 'invalid', body.error.issues[0]!.message);
-      decided = await versions.review(key.data, version, { status, reviewer: staff.id, at, note: body.data.note });
-    }
-    if (!decided) return fail(res, 409, 'reviewed', 'Bản này vừa được người khác duyệt hoặc trả lại.');
-    await audit(res, status === 'approved' ? 'kb.policy.approved' : 'kb.policy.rejected', key.data, { version });
-    if (status === 'approved') await Promise.resolve(deps.onApproved?.()).catch(() => undefined);
-    res.json({ version: view(decided, await names(), status === 'approved') });
-  };
-  router.post('/kb/policy/:key/versions/:version/approve', decide('approved'));
-  router.post('/kb/policy/:key/versions/:version/reject', decide('rejected'));
-
-  /** An earlier version back: a new draft with its content, reviewed like any other. */
-  router.post('/kb/policy/:key/versions/:version/restore', async (req, res) => {
-    const { staff } = authOf(res);
-    if (!mayEditKnowledge(staff)) return fail(res, 403, 'forbidden', 'Tài khoản này chưa được giao sửa nội dung.');
-    const key = keyParam.safeParse(req.params.key);
-    const old = key.success ? await versions.get(key.data, Number(req.params.version)) : null;
-    if (!old) return fail(res, 404, 'not-found', 'Không có phiên bản này.');
-    const draft = await versions.addDraft({ entryId: old.entryId, entry: old.entry, author: staff.id, note: `khôi phục bản ${old.version}`, basedOn: old.version, createdAt: now() });
-    await audit(res, 'kb.policy.restored', old.entryId, { from: old.version, version: draft.version });
-    res.status(201).json({ version: view(draft, await names()) });
+      return at;
+    },
   });
 
   return router;
