@@ -10,11 +10,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../src/console/auth/passwords.js';
 import { startAssistant } from './support/assistant.js';
-import { launchChromium } from './support/browser.js';
+import { BrowserPages, launchChromium, loginConsole } from './support/browser.js';
 import { ConsoleClient, TEST_PASSWORD, addStaff } from './support/console-client.js';
 import { waitFor } from './support/http.js';
 
@@ -28,9 +28,7 @@ const SUPERVISOR = 'Nguyễn Thị Lan';
 /** 10:00 on 1 December 2026 in Vietnam; the test moves it. */
 let clock = new Date('2026-12-01T03:00:00Z');
 let running: Awaited<ReturnType<typeof startAssistant>>;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
+let pages: BrowserPages;
 const shots = mkdtempSync(join(tmpdir(), 'ctxh-kb-shot-'));
 
 beforeAll(async () => {
@@ -42,28 +40,17 @@ beforeAll(async () => {
     teams: ['chung'], communeCodes: [], maxOpen: 5, createdAt: clock,
   });
   await addStaff(store, { username: 'lan', displayName: SUPERVISOR, role: 'supervisor' }, clock);
-  browser = await launchChromium();
+  pages = new BrowserPages(await launchChromium());
 });
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
+  await pages?.close();
   await running?.close();
 });
 
-async function newPage(width: number, height: number): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width, height }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on('pageerror', (err) => pageErrors.push(err.message));
-  return page;
-}
+const newPage = (width: number, height: number): Promise<Page> => pages.open(width, height);
 
-async function login(page: Page, username: string): Promise<void> {
-  await page.getByLabel('Tên đăng nhập').fill(username);
-  await page.getByLabel('Mật khẩu').fill(TEST_PASSWORD);
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
-}
+const login = (page: Page, username: string) => loginConsole(page, username, TEST_PASSWORD);
 
 /** expect.poll with room for a loaded machine (the preview alone waits 400 ms for typing to stop). */
 const eventually = <T>(probe: () => T | Promise<T>) => expect.poll(probe, { timeout: 10_000, interval: 50 });
@@ -194,7 +181,7 @@ describe('knowledge in the console', () => {
     const tomorrow = await citizenAsks(QUESTION);
     expect(tomorrow).toContain(NEW_LINE);
     expect(tomorrow).not.toContain('750.000');
-    expect(pageErrors).toEqual([]);
+    expect(pages.errors).toEqual([]);
   }, 90_000);
 
   it('after midnight: the list flags what needs review, an editor restores an older version, a supervisor sends it back, and nobody approves their own draft', async () => {
@@ -288,6 +275,6 @@ describe('knowledge in the console', () => {
     await eventually(() => admin.locator(`.kb-versions .kb-version[data-version="${ownVersion}"]`).innerText()).toContain('đang áp dụng');
     expect(await admin.locator('.kb-current').innerText()).toContain('hỏi UBND xã nơi cư trú');
     expect(await citizenAsks(QUESTION)).toContain('hỏi UBND xã nơi cư trú');
-    expect(pageErrors).toEqual([]);
+    expect(pages.errors).toEqual([]);
   }, 90_000);
 });

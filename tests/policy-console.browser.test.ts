@@ -12,10 +12,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAssistant } from './support/assistant.js';
-import { launchChromium } from './support/browser.js';
+import { BrowserPages, launchChromium, loginConsole } from './support/browser.js';
 import { TEST_PASSWORD, addStaff } from './support/console-client.js';
 import { askWebChat } from './support/web-ask.js';
 
@@ -30,9 +30,7 @@ const SUPERVISOR = 'Nguyễn Thị Lan';
 /** 10:00 on 1 December 2026 in Vietnam; the test moves it. */
 let clock = new Date('2026-12-01T03:00:00Z');
 let running: Awaited<ReturnType<typeof startAssistant>>;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
+let pages: BrowserPages;
 const shots = mkdtempSync(join(tmpdir(), 'ctxh-policy-shot-'));
 
 beforeAll(async () => {
@@ -41,28 +39,17 @@ beforeAll(async () => {
   const { store } = running.assistant;
   await addStaff(store, { username: 'mai', displayName: EDITOR, canEditKnowledge: true }, clock);
   await addStaff(store, { username: 'lan', displayName: SUPERVISOR, role: 'supervisor' }, clock);
-  browser = await launchChromium();
+  pages = new BrowserPages(await launchChromium());
 });
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
+  await pages?.close();
   await running?.close();
 });
 
-async function newPage(width: number, height: number): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width, height }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on('pageerror', (err) => pageErrors.push(err.message));
-  return page;
-}
+const newPage = (width: number, height: number): Promise<Page> => pages.open(width, height);
 
-async function login(page: Page, username: string): Promise<void> {
-  await page.getByLabel('Tên đăng nhập').fill(username);
-  await page.getByLabel('Mật khẩu').fill(TEST_PASSWORD);
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
-}
+const login = (page: Page, username: string) => loginConsole(page, username, TEST_PASSWORD);
 
 /** expect.poll with room for a loaded machine (the preview alone waits 400 ms for typing to stop). */
 const eventually = <T>(probe: () => T | Promise<T>) => expect.poll(probe, { timeout: 10_000, interval: 50 });
@@ -170,7 +157,7 @@ describe('policy values in the console', () => {
     const answer = await askWebChat(running.url, QUESTION);
     expect(answer).toMatch(/nông thôn: 2\.300\.000 đồng/);
     expect(answer).not.toContain('2.200.000');
-    expect(pageErrors).toEqual([]);
+    expect(pages.errors).toEqual([]);
   }, 90_000);
 
   it('on 1/7/2027 the list shows the new amount; an editor restores the older version and a supervisor sends it back', async () => {
@@ -217,7 +204,7 @@ describe('policy values in the console', () => {
     expect(await sentBack.innerText()).toContain(`Người trả lại: ${SUPERVISOR}`);
     expect((await store.policyVersions.get(KEY, restoredVersion))!.status).toBe('rejected');
     expect(await askWebChat(running.url, QUESTION)).toMatch(/nông thôn: 2\.300\.000 đồng/);
-    expect(pageErrors).toEqual([]);
+    expect(pages.errors).toEqual([]);
   }, 90_000);
 
   it('an editor adds a new value from the list, a supervisor approves it, and it is listed', async () => {
@@ -310,6 +297,6 @@ describe('policy values in the console', () => {
     expect(await listed.innerText()).toContain(NEW_LABEL);
     expect(await supervisor.locator(`.policy-draft[data-key="${NEW_KEY}"]`).count()).toBe(0);
     expect(await supervisor.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-    expect(pageErrors).toEqual([]);
+    expect(pages.errors).toEqual([]);
   }, 90_000);
 });
