@@ -3,7 +3,7 @@
  * found from the project root, so the same code works under tsx (src/…) and compiled
  * (dist/src/…, see tsconfig.build.json) without copying them into dist.
  *
- * @example fromRoot('src', 'web') // /work/main/src/web, from src/server/paths.ts or dist/src/server/paths.js
+ * @example fromRoot('src', 'web') // <project>/src/web, from src/server/paths.ts or dist/src/server/paths.js
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
