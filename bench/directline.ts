@@ -9,7 +9,9 @@
  * 2. Closed loop (`directline-closed-loop`): BENCH_CITIZENS citizens, each sending its next
  *    question as soon as the previous reply is readable; completed turns/s against a fresh
  *    assistant, then against a bare Express echo speaking the same Direct Line subset
- *    (echo-server.ts), in the same run. Goal: at least half the echo's turns/s.
+ *    (echo-server.ts), in the same run. Goal: at least half the echo's turns/s. Beside
+ *    the rates, each server's CPU milliseconds per turn (from /proc): a cost that other
+ *    work on the machine barely moves, for comparing a change across runs.
  *
  * Settings (environment): BENCH_CITIZENS (20), BENCH_RATE messages/s (100),
  * BENCH_SECONDS (20), BENCH_WARMUP_SECONDS (2, before each measurement),
@@ -51,6 +53,7 @@ interface Server {
   /** Direct Line's base address, ending in /v3/directline. */
   url: string;
   stop: () => Promise<void>;
+  cpuMs: () => number | null;
 }
 
 /** The assistant on a fresh embedded store; `done` removes the store. */
@@ -58,7 +61,7 @@ async function startAssistant(): Promise<Server & { done: () => void }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ctxh-bench-'));
   try {
     const server = await startBenchServer(dataDir, { TELEGRAM_BOT_TOKEN: '', DIRECTLINE_TOKENS_PER_MINUTE: String(CITIZENS * 10) });
-    return { url: `${server.origin}/v3/directline`, stop: server.stop, done: () => rmSync(dataDir, { recursive: true, force: true }) };
+    return { url: `${server.origin}/v3/directline`, stop: server.stop, cpuMs: server.cpuMs, done: () => rmSync(dataDir, { recursive: true, force: true }) };
   } catch (err) {
     rmSync(dataDir, { recursive: true, force: true });
     throw err;
@@ -171,12 +174,18 @@ async function openLoop(url: string): Promise<void> {
  * last one is readable. Turns completed within the BENCH_CLOSED_SECONDS after the warm-up,
  * per second.
  */
-async function closedLoop(url: string): Promise<{ turnsPerSecond: number; errors: number }> {
-  const citizens = await newCitizens(url, CITIZENS);
+async function closedLoop(server: Server): Promise<{ turnsPerSecond: number; errors: number; cpuMsPerTurn: number | null }> {
+  const citizens = await newCitizens(server.url, CITIZENS);
   const measureFrom = performance.now() + WARMUP * 1000;
   const measureTo = measureFrom + CLOSED_SECONDS * 1000;
   let turns = 0;
   let errors = 0;
+  let cpuFrom: number | null = null;
+  let cpuTo: number | null = null;
+  const cpuTimers = [
+    setTimeout(() => (cpuFrom = server.cpuMs()), measureFrom - performance.now()),
+    setTimeout(() => (cpuTo = server.cpuMs()), measureTo - performance.now()),
+  ];
   await Promise.all(
     citizens.map(async (c, k) => {
       for (let i = k; performance.now() < measureTo; i++) {
@@ -191,7 +200,9 @@ async function closedLoop(url: string): Promise<{ turnsPerSecond: number; errors
       }
     }),
   );
-  return { turnsPerSecond: turns / CLOSED_SECONDS, errors };
+  cpuTimers.forEach(clearTimeout);
+  const cpuMsPerTurn = cpuFrom !== null && cpuTo !== null && turns > 0 ? (cpuTo - cpuFrom) / turns : null;
+  return { turnsPerSecond: turns / CLOSED_SECONDS, errors, cpuMsPerTurn };
 }
 
 async function main(): Promise<void> {
@@ -204,17 +215,17 @@ async function main(): Promise<void> {
   }
 
   const assistant = await startAssistant();
-  let real: { turnsPerSecond: number; errors: number };
+  let real: Awaited<ReturnType<typeof closedLoop>>;
   try {
-    real = await closedLoop(assistant.url);
+    real = await closedLoop(assistant);
   } finally {
     await assistant.stop();
     assistant.done();
   }
   const echoServer = await startEchoServer();
-  let echo: { turnsPerSecond: number; errors: number };
+  let echo: Awaited<ReturnType<typeof closedLoop>>;
   try {
-    echo = await closedLoop(`${echoServer.origin}/v3/directline`);
+    echo = await closedLoop({ url: `${echoServer.origin}/v3/directline`, stop: echoServer.stop, cpuMs: echoServer.cpuMs });
   } finally {
     await echoServer.stop();
   }
@@ -227,6 +238,8 @@ async function main(): Promise<void> {
       echoTurnsPerSecond: round(echo.turnsPerSecond),
       ratio: Math.round((real.turnsPerSecond / echo.turnsPerSecond) * 1000) / 1000,
       goalRatio: GOAL_RATIO,
+      serverCpuMsPerTurn: real.cpuMsPerTurn === null ? null : Math.round(real.cpuMsPerTurn * 100) / 100,
+      echoCpuMsPerTurn: echo.cpuMsPerTurn === null ? null : Math.round(echo.cpuMsPerTurn * 100) / 100,
     })}\n`,
   );
 }

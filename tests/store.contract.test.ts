@@ -341,6 +341,26 @@ describe.each(lanes)('store contract: $name', ({ open }) => {
       expect(two.map((m) => m.platformMessageId)).toEqual(['f1', 'f2']);
     });
 
+    it('reads the citizen’s texts between two positions, newest first chosen, oldest first given', async () => {
+      const at = (n: number) => later(n);
+      await store.messages.recordInbound(msg('conv-texts', { platformMessageId: 't1', text: 'một', createdAt: at(1) }));
+      await recordOut(msg('conv-texts', { platformMessageId: null, direction: 'out', text: 'bot' }));
+      await store.messages.recordInbound(msg('conv-texts', { platformMessageId: 't3', text: 'ba', createdAt: at(3) }));
+      await store.messages.recordInbound(msg('conv-other-texts', { platformMessageId: 't-x', text: 'khác' }));
+      await store.messages.recordInbound(msg('conv-texts', { platformMessageId: 't4', text: 'bốn', createdAt: at(4) }));
+      const current = await store.messages.recordInbound(msg('conv-texts', { platformMessageId: 't5', text: 'năm' }));
+      const before = await store.messages.inboundTexts('conv-texts', 0, current.message.position, 10);
+      expect(before).toEqual([
+        { position: 1, text: 'một', createdAt: at(1) },
+        { position: 3, text: 'ba', createdAt: at(3) },
+        { position: 4, text: 'bốn', createdAt: at(4) },
+      ]);
+      expect((await store.messages.inboundTexts('conv-texts', 0, current.message.position, 2)).map((m) => m.text)).toEqual(['ba', 'bốn']);
+      expect((await store.messages.inboundTexts('conv-texts', 1, 4, 10)).map((m) => m.text)).toEqual(['ba']);
+      expect(await store.messages.inboundTexts('conv-texts', 0, 5, 0)).toEqual([]);
+      expect(await store.messages.inboundTexts('conv-none', 0, 99, 5)).toEqual([]);
+    });
+
     it('gives the citizen’s last message in a conversation, redacted or not', async () => {
       expect(await store.messages.lastInbound('conv-last')).toBeNull();
       await recordOut(msg('conv-last', { platformMessageId: null, direction: 'out', text: 'xin chào' }));

@@ -77,9 +77,9 @@ export class CtxhBot extends ActivityHandler {
     if (!message || messages === 0) return [];
     const from = Math.max(memory.riskResetAfter ?? 0, message.position - 1 - messages * 4);
     const since = message.createdAt.getTime() - minutes * 60_000;
-    const recent = await this.deps.store.messages.listByConversation(conversation.id, from, messages * 4);
+    const recent = await this.deps.store.messages.inboundTexts(conversation.id, from, message.position, messages * 4);
     return recent
-      .filter((m) => m.direction === 'in' && m.position < message.position && m.createdAt.getTime() >= since && m.text.trim())
+      .filter((m) => m.createdAt.getTime() >= since && m.text.trim())
       .slice(-messages)
       .map((m) => m.text);
   }

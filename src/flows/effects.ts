@@ -193,8 +193,8 @@ async function recordUnanswered(effect: Extract<Effect, { type: 'record-unanswer
 async function questionBefore(ctx: EffectContext): Promise<string | null> {
   const current = ctx.turn.turnState.get(MESSAGE_KEY) as StoredMessage | undefined;
   if (!current) return null;
-  const recent = await ctx.store.messages.listByConversation(ctx.conversation.id, Math.max(0, current.position - 12), 12);
-  const asked = recent.filter((m) => m.direction === 'in' && m.position < current.position && m.text.trim() && !isBotButton(m.text));
+  const recent = await ctx.store.messages.inboundTexts(ctx.conversation.id, Math.max(0, current.position - 12), current.position, 12);
+  const asked = recent.filter((m) => m.text.trim() && !isBotButton(m.text));
   return asked.at(-1)?.text ?? null;
 }
 

@@ -66,6 +66,13 @@ export interface StoredMessage extends NewMessage {
   delivery: Delivery | null;
 }
 
+/** What the citizen wrote, without the activity: the lean row a turn reads for context. */
+export interface InboundText {
+  position: number;
+  text: string;
+  createdAt: Date;
+}
+
 export interface MessageRepository {
   /**
    * Stores an inbound message unless (channel, platformMessageId) is already stored;
@@ -112,6 +119,13 @@ export interface MessageRepository {
   claimInbound(id: string, now: Date, until: Date): Promise<boolean>;
   /** Messages of one conversation with a position greater than `afterPosition`, in order. */
   listByConversation(conversationId: string, afterPosition?: number, limit?: number): Promise<StoredMessage[]>;
+  /**
+   * The citizen's messages strictly between two positions of a conversation, the newest
+   * `limit` of them, oldest first, with text and time only. Every turn reads this (the
+   * triage window, the question before a button tap), so it skips the activities that
+   * `listByConversation` parses. Example: `inboundTexts(id, 0, current.position, 4)`.
+   */
+  inboundTexts(conversationId: string, afterPosition: number, beforePosition: number, limit: number): Promise<InboundText[]>;
   /** Inbound messages never acted on (the process died mid-turn), oldest first. */
   listUnhandledInbound(limit?: number): Promise<StoredMessage[]>;
   /**

@@ -230,6 +230,17 @@ export function mongoMessages(M: Model<MessageDoc>, nextSeq: (name: string) => P
       const q = applyLimit(M.find({ conversationId, position: { $gt: afterPosition } }).sort({ position: 1 }), limit);
       return q ? (await q.lean<MessageDoc[]>()).map(docToMessage) : [];
     },
+    async inboundTexts(conversationId, afterPosition, beforePosition, limit) {
+      if (limit <= 0) return [];
+      const docs = await M.find(
+        { conversationId, direction: 'in', position: { $gt: afterPosition, $lt: beforePosition } },
+        { position: 1, text: 1, createdAt: 1 },
+      )
+        .sort({ position: -1 })
+        .limit(limit)
+        .lean<Array<Pick<MessageDoc, 'position' | 'text' | 'createdAt'>>>();
+      return docs.reverse().map((d) => ({ position: d.position, text: d.text, createdAt: new Date(d.createdAt) }));
+    },
     async listUnhandledInbound(limit = 100) {
       const q = applyLimit(M.find({ direction: 'in', handledAt: null }).sort({ seq: 1 }), limit);
       return q ? (await q.lean<MessageDoc[]>()).map(docToMessage) : [];

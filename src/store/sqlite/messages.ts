@@ -114,6 +114,12 @@ export function sqliteMessages(db: Database.Database): MessageRepository {
   const list = db.prepare(
     'SELECT * FROM messages WHERE conversation_id = ? AND position > ? ORDER BY position LIMIT ?',
   );
+  // messages_position read backwards between two positions; no activity column.
+  const inboundTexts = db.prepare(
+    `SELECT position, text, created_at FROM messages
+      WHERE conversation_id = ? AND position > ? AND position < ? AND direction = 'in'
+      ORDER BY position DESC LIMIT ?`,
+  );
   // messages_position read backwards: the newest inbound message is among the last few rows.
   const lastInbound = db.prepare(
     "SELECT * FROM messages WHERE conversation_id = ? AND direction = 'in' ORDER BY position DESC LIMIT 1",
@@ -217,6 +223,11 @@ export function sqliteMessages(db: Database.Database): MessageRepository {
     },
     async listByConversation(conversationId, afterPosition = 0, limit = 500) {
       return (list.all(conversationId, afterPosition, limit) as Row[]).map(rowToMessage);
+    },
+    async inboundTexts(conversationId, afterPosition, beforePosition, limit) {
+      if (limit <= 0) return [];
+      const rows = inboundTexts.all(conversationId, afterPosition, beforePosition, limit) as Row[];
+      return rows.reverse().map((r) => ({ position: Number(r.position), text: String(r.text), createdAt: toDate(r.created_at)! }));
     },
     async listUnhandledInbound(limit = 100) {
       return (unhandled.all(limit) as Row[]).map(rowToMessage);
