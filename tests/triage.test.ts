@@ -101,6 +101,19 @@ describe('choosing the category', () => {
     expect(assess(text, [], lexicon)).toMatchObject({ level: 'urgent', category: 'mua-ban-nguoi' });
   });
 
+  it('reads words typed with the Telex keys and no input method', () => {
+    expect(level('chongf em ddang caafm dao ddoi gieets em')).toMatchObject({ level: 'urgent', category: 'bao-luc' });
+    expect(level('em muoons cheets, khoong muoons soongs nuwax')).toMatchObject({ level: 'urgent', category: 'tu-hai' });
+    expect(level('noopj hoof sow trowj caaps qua mangj dduowcj khoong').level).toBe('none');
+  });
+
+  it('reads a story that ends by asking what support there is as a question, unless a sign is enough alone', () => {
+    const asks = 'Ông ngoại tôi 84 tuổi, không vợ không con, sống một mình, không ai chăm, đi lại khó. Cho hỏi ông vào trung tâm bảo trợ xã hội thì làm thủ tục gì?';
+    expect(level(asks).level).not.toBe('urgent');
+    const danger = 'Chồng em đang cầm dao đòi giết em. Cho em hỏi thủ tục ly hôn thế nào?';
+    expect(level(danger)).toMatchObject({ level: 'urgent', category: 'bao-luc' });
+  });
+
   it('keeps a hypothesis a hypothesis when only another sentence says something is going on', () => {
     const text = 'Giả sử người già trong xóm bị lẫn đi lạc thì nên báo ở đâu trước, công an hay ủy ban? Tổ dân phố đang soạn hướng dẫn';
     expect(assess(text, [], lexicon).level).not.toBe('urgent');

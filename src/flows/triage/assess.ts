@@ -159,19 +159,24 @@ function computeScore(text: string, lexicon: Lexicon): MessageScore {
   // báo ai? Tổ dân phố đang soạn hướng dẫn" stays a hypothesis.
   const nowSentences = new Set(nowMarks.map((m) => ws[m.span.start]!.sn ?? 0));
   // Frames damp the signs: a message-wide frame all of them, a sentence frame those of its sentence.
-  const frameHits: Array<{ id: string; factor: number; sentence: number | null }> = [];
+  const frameHits: Array<{ id: string; factor: number; sentence: number | null; closing?: number }> = [];
   for (const { tag, span } of lexicon.frameIndex.matches(ws, last)) {
     // Masks hide frames only when they say so: "đang làm tiểu luận về tự tử" is masked as
     // not-now and is still informational; "phim sex" shown to a child is no film talk.
     if (framesMasked.some((m) => overlaps(m, span))) continue;
     const sentence = tag.scope === 'sentence' ? (ws[span.start]!.sn ?? 0) : null;
     const yields = tag.yieldsToNow && (sentence === null ? now : nowSentences.has(sentence));
-    frameHits.push({ id: tag.id, factor: yields ? 1 : tag.factor, sentence });
+    frameHits.push({ id: tag.id, factor: yields ? 1 : tag.factor, sentence, ...(tag.closing !== undefined && sentence !== null ? { closing: tag.closing } : {}) });
   }
-  const factorFor = (span: Span) => {
+  // A sentence frame that closes a story of several sentences ("… Cho hỏi được hỗ trợ gì?")
+  // damps the story's half-signs too (the frame's `closing`).
+  const lastSentence = ws.at(-1)?.sn ?? 0;
+  const closing = Math.min(1, ...frameHits.filter((h) => h.sentence === lastSentence && lastSentence > 0 && h.closing !== undefined && h.factor < 1).map((h) => h.closing!));
+  const factorFor = (span: Span, weight: number) => {
     const sentence = ws[span.start]!.sn ?? 0;
     let f = 1;
     for (const h of frameHits) if (h.sentence === null || h.sentence === sentence) f = Math.min(f, h.factor);
+    if (weight < lexicon.rules.levels.urgent - 1e-9) f = Math.min(f, closing);
     return f;
   };
 
@@ -191,7 +196,7 @@ function computeScore(text: string, lexicon: Lexicon): MessageScore {
     const nearChild = childSpans.some((c) => gapBetween(c, cue.span) <= within && (ws[c.start]?.sn ?? sentence) === sentence);
     const toChild = moved && (ownCategories.has(moved[1]) || nearChild);
     const category = toChild ? moved[1] : cue.category;
-    scores[category] = (scores[category] ?? 0) + cue.weight * factorFor(cue.span);
+    scores[category] = (scores[category] ?? 0) + cue.weight * factorFor(cue.span, cue.weight);
     if (cue.weight >= lexicon.rules.levels.urgent - 1e-9) strong.add(category);
   }
   const frames = new Map(frameHits.map((h) => [h.id, h.factor]));
@@ -205,7 +210,8 @@ function computeScore(text: string, lexicon: Lexicon): MessageScore {
   }
 
   const model = lexicon.model ? lexicon.model.predict(ws.map((w) => w.f)) : null;
-  const maskedBy = [...new Set(masks.map((m) => m.tag.category).filter((c): c is RiskCategory => c !== null))];
+  // Masks that hide frames say "this really is the case" (a child's messages read by a parent): not a "not it".
+  const maskedBy = [...new Set(masks.filter((m) => !m.tag.hidesFrames).map((m) => m.tag.category).filter((c): c is RiskCategory => c !== null))];
   return { scores, cues: [...best.keys()], matched, frames: [...frames.keys()], now, distress, model, child: childSpans.length > 0, words: ws.length, strong: [...strong], maskedBy };
 }
 
@@ -257,6 +263,25 @@ function modelMayRaise(own: MessageScore, lexicon: Lexicon): boolean {
 }
 
 /**
+ * Which category an urgent message is acted on as, when the learned reader is sure of
+ * another one: it has read whole messages of each kind, the phrases only their pieces. Its
+ * category wins when the phrases also put it at urgent (reader at least `chooseAt`), or
+ * give it at least a half-sign and none of its masks matched (reader at least
+ * `chooseHalfAt`); the level stays the phrases'.
+ */
+function readerChoice(own: MessageScore, alone: { category: RiskCategory | null; score: number }, lexicon: Lexicon): { category: RiskCategory | null; score: number } {
+  const { chooseAt, chooseHalfAt } = lexicon.rules.model ?? {};
+  const category = own.model?.category;
+  if (!category || category === alone.category || levelOf(alone.score, lexicon) !== 'urgent') return alone;
+  const p = own.model!.probability;
+  const theirs = own.scores[category] ?? 0;
+  const { urgent, checkIn } = lexicon.rules.levels;
+  if (chooseAt !== undefined && p >= chooseAt && theirs >= urgent - 1e-9) return { category, score: theirs };
+  if (chooseHalfAt !== undefined && p >= chooseHalfAt && theirs >= checkIn - 1e-9 && !own.maskedBy.includes(category)) return { category, score: alone.score };
+  return alone;
+}
+
+/**
  * Assesses `text` given the citizen's earlier messages, oldest first. The caller passes
  * only messages inside the rules' context window (`lexicon.rules.context`) and after
  * the citizen last said they were safe; the last `context.messages` of them count.
@@ -264,19 +289,7 @@ function modelMayRaise(own: MessageScore, lexicon: Lexicon): boolean {
 export function assess(text: string, earlier: readonly string[], lexicon: Lexicon): Assessment {
   const own = scoreMessage(text, lexicon);
   let alone = top(own.scores, lexicon, own.strong);
-  // Between categories that each reach urgent, the learned reader's choice, when it is sure
-  // enough: it has read whole messages of each kind, the phrases only their pieces.
-  const chooseAt = lexicon.rules.model?.chooseAt;
-  if (
-    chooseAt !== undefined &&
-    own.model?.category &&
-    own.model.probability >= chooseAt &&
-    own.model.category !== alone.category &&
-    levelOf(alone.score, lexicon) === 'urgent'
-  ) {
-    const theirs = own.scores[own.model.category] ?? 0;
-    if (theirs >= lexicon.rules.levels.urgent - 1e-9) alone = { category: own.model.category, score: theirs };
-  }
+  alone = readerChoice(own, alone, lexicon);
   // The learned reader may make a message urgent that no phrase caught, never quieter.
   const urgentAt = lexicon.rules.model?.urgentAt;
   if (

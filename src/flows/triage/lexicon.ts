@@ -77,6 +77,14 @@ const frameSchema = phraseGroupSchema.extend({
    * rồi" keeps its danger.
    */
   scope: z.enum(['message', 'sentence']).default('message'),
+  /**
+   * Optional, for sentence frames: when the frame is in the message's last sentence (a
+   * story that ends by asking what support there is), the signs in the other sentences
+   * that are not enough alone are multiplied by this too, unless a "now" stands in the
+   * last sentence. A sign enough alone keeps its weight: "… chồng em đang cầm dao. Cho hỏi
+   * thủ tục ly hôn" stays urgent.
+   */
+  closing: z.number().min(0).max(1).optional(),
 });
 
 const rulesFileSchema = z.object({
@@ -118,12 +126,16 @@ const rulesFileSchema = z.object({
    * "ck e cầm dao vô bếp nấu cháo gà r" as a threat. `chooseAt` (optional): when the
    * phrases put two or more categories at the urgent level, the reader's category wins if
    * its probability is at least this (a tied-up grandmother is violence, not trafficking).
+   * `chooseHalfAt` (optional): the reader's category also wins over an urgent one when it
+   * has at least a half-sign of its own and the reader is this sure (a child beaten until
+   * she faints while selling sweets is a child's case, though "bán" made trafficking urgent).
    */
   model: z
     .object({
       urgentAt: z.number().min(0.5).max(1),
       aloneFromWords: z.number().int().min(0).default(0),
       chooseAt: z.number().min(0.5).max(1).optional(),
+      chooseHalfAt: z.number().min(0.5).max(1).optional(),
     })
     .optional(),
   child: phraseGroupSchema.extend({

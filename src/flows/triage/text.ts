@@ -16,6 +16,7 @@
  * @example triageTokens('Tui hổng muốn sốnggg nữa', words, vocab).map((w) => w.f) // ['toi','khong','muon','song','nua']
  */
 import { foldDiacritics } from '../../kb/normalize.js';
+import { foldTypedKeys } from '../../kb/typing.js';
 
 /** Onset, vowel nucleus, coda of a folded (toneless) Vietnamese syllable. */
 const SYLLABLE = /^(ngh|ng|gh|gi|kh|nh|ph|th|tr|ch|qu|[bcdghklmnprstvx])?[aeiouy]{1,3}(ng|nh|ch|[cmnpt])?$/;
@@ -160,6 +161,9 @@ function repair(token: string, vocab: Vocabulary): string {
   if (vocab.has(token) || /^\d+$/.test(token)) return token;
   const candidates = destretch(token);
   for (const c of candidates) if (vocab.has(c)) return c;
+  // Typed with the Telex or VNI keys and no input method: "tuwj tuwr" is "tự tử".
+  const untyped = foldTypedKeys(token);
+  if (untyped) return untyped;
   const base = candidates.find(isVietnameseSyllable) ?? candidates[candidates.length - 1]!;
   if (isVietnameseSyllable(base)) return base;
   return vocab.nearest(base) ?? base;
