@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { trainTopicClassifier } from '../src/kb/classifier.js';
+import { classifierFor, trainTopicClassifier } from '../src/kb/classifier.js';
 import { loadKnowledge } from '../src/kb/loader.js';
 import { combinedConfidence } from '../src/flows/faq.js';
 
@@ -30,6 +30,18 @@ describe('the topic classifier', () => {
     expect(again.predict(text)).toEqual(classifier.predict(text));
     const sum = [...classifier.predict(text).probabilities.values()].reduce((a, b) => a + b, 0);
     expect(sum).toBeCloseTo(1, 9);
+  });
+
+  it('is trained once per set of phrasings: a reworded answer reuses it, a new phrasing does not', () => {
+    const live = classifierFor(entries);
+    expect(classifierFor(entries.map((e) => ({ ...e, body: `${e.body} (sửa)` })))).toBe(live);
+    const first = entries[0]!;
+    const withPhrasing = [{ ...first, questions: [...first.questions, 'câu hỏi mới hoàn toàn khác'] }, ...entries.slice(1)];
+    const retrained = classifierFor(withPhrasing);
+    expect(retrained).not.toBe(live);
+    // The live one is still kept beside a preview's.
+    expect(classifierFor(entries)).toBe(live);
+    expect(classifierFor(withPhrasing)).toBe(retrained);
   });
 });
 

@@ -11,12 +11,14 @@
  * Features: folded syllables, adjacent syllable pairs and character 4-grams inside
  * syllables (typos, missing letters), hashed into a fixed table. Training is plain
  * gradient descent in a fixed order with a fixed number of passes: the same entries give
- * the same model on every instance, in well under a second for the shipped base.
+ * the same model on every instance, whatever order the entries come in, in well under a
+ * second for the shipped base.
  *
  * @example
  * const classifier = trainTopicClassifier(entries);
  * classifier.predict('ba tui 80 tuoi lanh tien gia nhieu').topic // 'tro-cap-nguoi-cao-tuoi'
  */
+import { createHash } from 'node:crypto';
 import type { KnowledgeEntry } from './entry.js';
 import { normalizeSyllables } from './normalize.js';
 
@@ -78,6 +80,39 @@ function softmax(scores: Float64Array): Float64Array {
   return out;
 }
 
+/** Classifiers recently trained, by what they were trained on (see classifierFor). */
+const recent = new Map<string, TopicClassifier>();
+/** The live knowledge's and one more (a preview's): enough that neither evicts the other. */
+const RECENT_LIMIT = 2;
+
+/**
+ * The classifier for these entries, trained once per distinct set of (topic, phrasings):
+ * a knowledge change that leaves every phrasing as it was (an answer reworded, a policy
+ * value coming into force) reuses the model already trained instead of stalling the
+ * turns behind a second of training. Training is deterministic, so a reused model is the
+ * one a fresh training would give. Options are not part of the key: use
+ * `trainTopicClassifier` to train with other options.
+ *
+ * @example
+ * const a = classifierFor(entries);
+ * classifierFor(entries.map((e) => ({ ...e, body: 'mới' }))) === a // true
+ */
+export function classifierFor(entries: readonly KnowledgeEntry[]): TopicClassifier {
+  const key = createHash('sha256')
+    .update(entries.map((e) => `${e.topic}\u0001${e.questions.join('\u0002')}`).sort().join('\u0003'))
+    .digest('hex');
+  const known = recent.get(key);
+  if (known) {
+    recent.delete(key);
+    recent.set(key, known);
+    return known;
+  }
+  const trained = trainTopicClassifier(entries);
+  recent.set(key, trained);
+  while (recent.size > RECENT_LIMIT) recent.delete(recent.keys().next().value!);
+  return trained;
+}
+
 /**
  * Trains on every phrasing of every entry, labelled with the entry's topic.
  */
@@ -89,7 +124,10 @@ export function trainTopicClassifier(entries: readonly KnowledgeEntry[], options
   const topics = [...new Set(entries.map((e) => e.topic))].sort();
   const k = topics.length;
   const index = new Map(topics.map((t, i) => [t, i]));
-  const examples = entries.flatMap((e) => e.questions.map((q) => ({ x: featuresOf(q, buckets), y: index.get(e.topic)! })));
+  // In the order of the entries' ids, whatever order they were loaded in: the folder and the
+  // store give the same model.
+  const ordered = [...entries].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const examples = ordered.flatMap((e) => e.questions.map((q) => ({ x: featuresOf(q, buckets), y: index.get(e.topic)! })));
   const w = new Float64Array(buckets * k);
   const bias = new Float64Array(k);
   const scoresOf = (x: readonly number[]) => {

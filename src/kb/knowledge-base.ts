@@ -3,7 +3,7 @@ import { foldedPhrase } from './normalize.js';
 import { loadKnowledge, type LoadProblem } from './loader.js';
 import { checkPolicyPlaceholders, loadPolicyValues, type PolicyValues } from './policy-values.js';
 import { Retriever, type SearchHit } from './retriever.js';
-import { trainTopicClassifier, type TopicClassifier, type TopicPrediction } from './classifier.js';
+import { classifierFor, type TopicClassifier, type TopicPrediction } from './classifier.js';
 
 /** The loaded knowledge with its retriever; replaced whole when staff change entries. */
 export class KnowledgeBase {
@@ -50,10 +50,11 @@ export class KnowledgeBase {
 
   /**
    * The topic classifier trained on these entries' phrasings (src/kb/classifier.ts): trained
-   * on first use (about a second for the shipped base), then kept with this knowledge.
+   * on first use (about a second for the shipped base) unless the same phrasings were
+   * trained on already (`classifierFor`), then kept with this knowledge.
    */
   get classifier(): TopicClassifier {
-    this.trained ??= trainTopicClassifier(this.entries);
+    this.trained ??= classifierFor(this.entries);
     return this.trained;
   }
 

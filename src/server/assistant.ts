@@ -79,6 +79,8 @@ export async function createAssistant(
     dir: config.KNOWLEDGE_DIR,
     pollMs: config.KNOWLEDGE_POLL_SECONDS * 1000,
   });
+  // Trained now, before the first citizen waits for it (later changes to answers reuse it).
+  void pipeline.kb.classifier;
   log.info({ entries: pipeline.kb.entries.length, store: store.kind }, 'knowledge loaded');
 
   const holder = `${process.pid}-${randomBytes(4).toString('hex')}`;
