@@ -203,6 +203,29 @@ describe('Zalo channel', () => {
     expect(messages[0]!.platformMessageId).toBe(`msg:${(event.message as { msg_id: string }).msg_id}`);
   });
 
+  it('answers a message stored just before a kill, before its time was noted on the conversation', async () => {
+    const { fake, post, party, conversationOf, assistant } = await setup();
+    const { store } = assistant;
+    // A citizen answered normally gives a stored activity of the real shape.
+    const first = '8100000000000000031';
+    await post(textEvent(party(first), msgId(), 'tro cap nguoi khuyet tat bao nhieu'));
+    await waitFor(() => fake.sendsTo(first).length === 1, 'the first reply');
+    const [stored] = (await store.messages.listByConversation((await conversationOf(first))!.id)).filter((m) => m.direction === 'in');
+    // Another citizen's message, stored as accept() stores it, then the process died: no touchInbound.
+    const user = '8100000000000000032';
+    const at = new Date();
+    const activity = { ...stored!.activity, id: `msg:${msgId()}`, from: { id: user }, conversation: { id: user } };
+    const conversation = await store.conversations.upsert({ channel: 'zalo', userId: user, chatId: user }, {}, at);
+    expect(conversation.lastInboundAt).toBeNull();
+    await store.messages.recordInbound({ conversationId: conversation.id, channel: 'zalo', direction: 'in', platformMessageId: String(activity.id), text: stored!.text, activity, createdAt: at });
+
+    expect(await assistant.runner.recover()).toBe(1);
+    await assistant.runner.idle();
+    await assistant.outbox.drainDue();
+    expect(fake.sendsTo(user)).toHaveLength(1);
+    expect((await conversationOf(user))!.lastInboundAt?.getTime()).toBe(at.getTime());
+  });
+
   it('verifies Vietnamese text sent as \\u escapes over the raw bytes', async () => {
     const { fake, post, party, conversationOf, assistant } = await setup();
     const user = '8100000000000000002';

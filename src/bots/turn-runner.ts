@@ -187,6 +187,12 @@ export class TurnRunner {
       const conversation = await this.deps.store.conversations.get(message.conversationId);
       if (!conversation || !this.adapters.has(conversation.channel)) continue;
       if (!(await this.claim(message))) continue;
+      // A process killed between storing the message and noting its time left the
+      // conversation without it: the reply window (Zalo, Messenger) is counted from it.
+      if (!conversation.lastInboundAt || conversation.lastInboundAt < message.createdAt) {
+        await this.deps.store.conversations.touchInbound(conversation.id, message.createdAt);
+        conversation.lastInboundAt = message.createdAt;
+      }
       turns.push(this.run({ conversation, message, activity: message.activity as Partial<Activity> }));
     }
     await Promise.all(turns);
