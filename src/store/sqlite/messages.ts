@@ -57,9 +57,9 @@ export function sqliteMessages(db: Database.Database): MessageRepository {
              (SELECT COALESCE(MAX(position), 0) + 1 FROM messages WHERE conversation_id = @conversationId),
              @channel, @direction, @platformMessageId, @text, @activity, @createdAt,
              @deliveryStatus, @sentAt, @replyTo, @replyIndex)
-     ON CONFLICT DO NOTHING`,
+     ON CONFLICT DO NOTHING
+     RETURNING *`,
   );
-  const byId = db.prepare('SELECT * FROM messages WHERE id = ?');
   const byPlatformId = db.prepare(
     'SELECT * FROM messages WHERE channel = ? AND direction = ? AND platform_message_id = ?',
   );
@@ -153,7 +153,8 @@ export function sqliteMessages(db: Database.Database): MessageRepository {
   });
   const write = (m: NewMessage, out: OutboundFields): { message: StoredMessage; duplicate: boolean } => {
     const id = randomUUID();
-    const info = insert.run({
+    // The row as stored (seq and position given by SQLite), without reading it again.
+    const inserted = insert.get({
       id,
       conversationId: m.conversationId,
       channel: m.channel,
@@ -164,7 +165,7 @@ export function sqliteMessages(db: Database.Database): MessageRepository {
       createdAt: +m.createdAt,
       ...out,
     });
-    if (info.changes === 1) return { message: rowToMessage(byId.get(id) as Row), duplicate: false };
+    if (inserted) return { message: rowToMessage(inserted as Row), duplicate: false };
     // A turn run again (same reply key), or a redelivery (same platform id).
     const existing =
       (out.replyTo !== null ? (byReply.get(out.replyTo, out.replyIndex) as Row | undefined) : undefined) ??
