@@ -25,7 +25,8 @@ let supervisor: ConsoleClient;
 let counsellor: ConsoleClient;
 
 beforeAll(async () => {
-  const env = { DATA_DIR: dataDir, CONSOLE_SECURE_COOKIES: 'false', KNOWLEDGE_POLL_SECONDS: '1' };
+  // The second instance is asked until its poll brings the approval: a token per question.
+  const env = { DATA_DIR: dataDir, CONSOLE_SECURE_COOKIES: 'false', KNOWLEDGE_POLL_SECONDS: '1', DIRECTLINE_TOKENS_PER_MINUTE: '10000' };
   first = await startAssistant(env, { now: () => clock });
   second = await startAssistant(env, { now: () => clock });
   const { store } = first.assistant;

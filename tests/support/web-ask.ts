@@ -5,7 +5,9 @@
  * @example expect(await askWebChat(running.url, 'tro cap nguoi khuyet tat bao nhieu')).toMatch(/Nguồn: /);
  */
 export async function askWebChat(url: string, text: string): Promise<string> {
-  const t = await (await fetch(`${url}/v3/directline/tokens/generate`, { method: 'POST' })).json();
+  const generated = await fetch(`${url}/v3/directline/tokens/generate`, { method: 'POST' });
+  if (generated.status !== 200) throw new Error(`a web chat token got ${generated.status}`);
+  const t = await generated.json();
   const headers = { authorization: `Bearer ${t.token}`, 'content-type': 'application/json' };
   const activities = `${url}/v3/directline/conversations/${t.conversationId}/activities`;
   const posted = await fetch(activities, { method: 'POST', headers, body: JSON.stringify({ type: 'message', text }) });
