@@ -110,6 +110,8 @@ describe('choosing the category', () => {
   it('reads a story that ends by asking what support there is as a question, unless a sign is enough alone', () => {
     const asks = 'Ông ngoại tôi 84 tuổi, không vợ không con, sống một mình, không ai chăm, đi lại khó. Cho hỏi ông vào trung tâm bảo trợ xã hội thì làm thủ tục gì?';
     expect(level(asks).level).not.toBe('urgent');
+    const amount = 'Bố tôi 82 tuổi, cả đời làm ruộng nên không có lương hưu, các con ở xa. Nghe nói trên 80 tuổi được nhận tiền hằng tháng, vậy mức tiền là bao nhiêu ạ?';
+    expect(level(amount).level).not.toBe('urgent');
     const danger = 'Chồng em đang cầm dao đòi giết em. Cho em hỏi thủ tục ly hôn thế nào?';
     expect(level(danger)).toMatchObject({ level: 'urgent', category: 'bao-luc' });
   });

@@ -166,12 +166,13 @@ function computeScore(text: string, lexicon: Lexicon): MessageScore {
     if (framesMasked.some((m) => overlaps(m, span))) continue;
     const sentence = tag.scope === 'sentence' ? (ws[span.start]!.sn ?? 0) : null;
     const yields = tag.yieldsToNow && (sentence === null ? now : nowSentences.has(sentence));
-    frameHits.push({ id: tag.id, factor: yields ? 1 : tag.factor, sentence, ...(tag.closing !== undefined && sentence !== null ? { closing: tag.closing } : {}) });
+    // A frame a "now" cancelled closes nothing either.
+    frameHits.push({ id: tag.id, factor: yields ? 1 : tag.factor, sentence, ...(tag.closing !== undefined && sentence !== null && !yields ? { closing: tag.closing } : {}) });
   }
   // A sentence frame that closes a story of several sentences ("… Cho hỏi được hỗ trợ gì?")
   // damps the story's half-signs too (the frame's `closing`).
   const lastSentence = ws.at(-1)?.sn ?? 0;
-  const closing = Math.min(1, ...frameHits.filter((h) => h.sentence === lastSentence && lastSentence > 0 && h.closing !== undefined && h.factor < 1).map((h) => h.closing!));
+  const closing = Math.min(1, ...frameHits.filter((h) => h.sentence === lastSentence && lastSentence > 0 && h.closing !== undefined).map((h) => h.closing!));
   const factorFor = (span: Span, weight: number) => {
     const sentence = ws[span.start]!.sn ?? 0;
     let f = 1;
