@@ -215,20 +215,12 @@ async function main(): Promise<void> {
   }
 
   const assistant = await startAssistant();
-  let real: Awaited<ReturnType<typeof closedLoop>>;
-  try {
-    real = await closedLoop(assistant);
-  } finally {
+  const real = await closedLoop(assistant).finally(async () => {
     await assistant.stop();
     assistant.done();
-  }
+  });
   const echoServer = await startEchoServer();
-  let echo: Awaited<ReturnType<typeof closedLoop>>;
-  try {
-    echo = await closedLoop({ url: `${echoServer.origin}/v3/directline`, stop: echoServer.stop, cpuMs: echoServer.cpuMs });
-  } finally {
-    await echoServer.stop();
-  }
+  const echo = await closedLoop({ url: `${echoServer.origin}/v3/directline`, stop: echoServer.stop, cpuMs: echoServer.cpuMs }).finally(echoServer.stop);
   if (real.errors || echo.errors) process.stderr.write(`directline-closed-loop: failed turns: assistant ${real.errors}, echo ${echo.errors}\n`);
   process.stdout.write(
     `${JSON.stringify({

@@ -198,18 +198,7 @@ export function scanAges(scan: Scan): void {
   for (const m of scan.masked.matchAll(single)) {
     const value = years(m[2]!, m[3]!);
     if (!(value > 0) || value > 130) continue;
-    const { role, open } = ageRole(m[1], m[4]);
-    const q: Quantity = {
-      kind: 'age',
-      text: scan.text.slice(m.index, m.index + m[0].length),
-      start: m.index,
-      end: m.index + m[0].length,
-      value,
-      role,
-      range: rangeOf(role, value, open),
-      group: scan.nextGroup++,
-    };
-    claim(scan, q);
+    claimAge(scan, m, value, ageRole(m[1], m[4]));
   }
   // "người cao tuổi từ 80", "NCT trên 75": a bound after an age word, without "tuổi".
   const bare = new RegExp(
@@ -220,18 +209,15 @@ export function scanAges(scan: Scan): void {
   for (const m of scan.masked.matchAll(bare)) {
     const value = Number(m[2]);
     if (value < 1 || value > 120 || !ageContext.test(before(scan, m.index, 30))) continue;
-    const { role, open } = ageRole(m[1], undefined);
-    claim(scan, {
-      kind: 'age',
-      text: scan.text.slice(m.index, m.index + m[0].length),
-      start: m.index,
-      end: m.index + m[0].length,
-      value,
-      role,
-      range: rangeOf(role, value, open),
-      group: scan.nextGroup++,
-    });
+    claimAge(scan, m, value, ageRole(m[1], undefined));
   }
+}
+
+/** Claims one age the match `m` states, as a group of its own. */
+function claimAge(scan: Scan, m: RegExpMatchArray, value: number, { role, open }: ReturnType<typeof ageRole>): void {
+  const start = m.index!;
+  const end = start + m[0].length;
+  claim(scan, { kind: 'age', text: scan.text.slice(start, end), start, end, value, role, range: rangeOf(role, value, open), group: scan.nextGroup++ });
 }
 
 export function scanOthers(scan: Scan): void {
