@@ -310,11 +310,35 @@ describe('the learned reader', () => {
     expect(model.predict(words('trợ cấp khuyết tật bao nhiêu')).category).toBeNull();
   });
 
-  it('only ever raises what the phrases decided', () => {
-    // With the shipped examples, a calm benefits question stays calm and an urgent one stays urgent.
+  it('learns the same way every time', () => {
+    const again = trainRiskModel([{ text: 'dây thòng lọng làm xong rồi', risk: 'tu-hai' }, { text: 'trợ cấp người già bao nhiêu', risk: null }], words);
+    const once = trainRiskModel([{ text: 'dây thòng lọng làm xong rồi', risk: 'tu-hai' }, { text: 'trợ cấp người già bao nhiêu', risk: null }], words);
+    expect(again.predict(words('dây làm xong'))).toEqual(once.predict(words('dây làm xong')));
+  });
+
+  it('keeps a calm question calm and a cry for help urgent', () => {
     expect(assess('mẹ tôi 80 tuổi được trợ cấp bao nhiêu', [], lexicon).level).toBe('none');
     expect(assess('tui muốn chết cho rồi', [], lexicon).level).toBe('urgent');
     expect(lexicon.model?.size).toBeGreaterThan(500);
+  });
+
+  it('asks first, instead of alarming, about a long message it is sure is calm', () => {
+    // The phrases see an employer keeping a worker's papers (a sign of forced labour); the
+    // reader has read many calm questions about that.
+    const papers = 'mình làm thêm ở tiệm cắt tóc, chủ giữ lương tháng đầu làm tiền cọc, vậy có đúng luật ko, mình vẫn đi làm về bình thường';
+    const phrases = { ...lexicon, model: undefined };
+    expect(assess(papers, [], phrases).level).toBe('urgent');
+    expect(assess(papers, [], lexicon)).toMatchObject({ level: 'check-in', category: 'mua-ban-nguoi' });
+    expect(assess(papers, [], lexicon).reasons).toContain('model:calm');
+    // A further sign still makes it urgent, as for any check-in.
+    expect(assess('giờ chủ nhốt mình trong kho không cho về', [papers], lexicon).level).toBe('urgent');
+  });
+
+  it('leaves short messages to the phrases, both ways', () => {
+    // "e muon chetttt" reads like the many "mệt muốn chết" the reader has seen: too few words to calm it.
+    for (const text of ['e muon chetttt', 'sao không chết quách cho rồi']) expect(assess(text, [], lexicon).level).toBe('urgent');
+    // And too few to raise one on the reader's word alone.
+    expect(assess('ck e cầm dao vô bếp nấu cháo gà r', [], lexicon).level).not.toBe('urgent');
   });
 
   it('does not overrule a category\'s own mask on its own', () => {

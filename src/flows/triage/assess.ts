@@ -249,18 +249,20 @@ function levelOf(score: number, lexicon: Lexicon): AssessedLevel {
 }
 
 /**
- * Whether the learned reader's guess may make this message urgent: none of the category's
- * own masks matched, and a phrase of the same category counted or the message is long
- * enough that the guess rests on more than a word or two ("ck e cầm dao vô bếp nấu cháo
- * gà r" is not a threat).
+ * Whether the learned reader makes this message urgent though the phrases did not: a
+ * message long enough (`aloneFromWords`) for the guess to rest on more than a word or two
+ * that it puts in a category with at least `aloneAt`, or a shorter one with a phrase of
+ * that category and at least `urgentAt` ("ck e cầm dao vô bếp nấu cháo gà r" is not a
+ * threat; "dạo này em thấy cái gì cũng vô ích" is a question to ask). Never when the category's own reviewed masks said this
+ * wording is not it ("con chó bị bỏ rơi"): the phrases still decide those.
  */
-function modelMayRaise(own: MessageScore, lexicon: Lexicon): boolean {
+function readerRaises(own: MessageScore, alone: { score: number }, lexicon: Lexicon): boolean {
+  const rules = lexicon.rules.model;
   const category = own.model?.category;
-  if (!category) return false;
-  // The category's own reviewed masks said this wording is not it ("con chó bị bỏ rơi"): the
-  // reader does not overrule them; the phrases still decide.
-  if (own.maskedBy.includes(category)) return false;
-  return own.cues.some((m) => m.startsWith(`${category}/`)) || own.words >= (lexicon.rules.model?.aloneFromWords ?? 0);
+  if (!rules || !category || levelOf(alone.score, lexicon) === 'urgent' || own.maskedBy.includes(category)) return false;
+  const p = own.model!.probability;
+  if (own.words >= rules.aloneFromWords && p >= (rules.aloneAt ?? rules.urgentAt)) return true;
+  return own.cues.some((m) => m.startsWith(`${category}/`)) && p >= rules.urgentAt;
 }
 
 /**
@@ -283,6 +285,23 @@ function readerChoice(own: MessageScore, alone: { category: RiskCategory | null;
 }
 
 /**
+ * Whether a message the phrases made urgent is asked about first instead: the learned
+ * reader is at least `calmAt` sure it is a calm message, the kind it has read many of
+ * ("thua 7 trận liền muốn chết luôn", a first-aid class, a news story). The citizen then
+ * gets the check-in question, which turns urgent on a yes, on silence or on any further
+ * sign, so a wrong "calm" costs a question, not a missed case. Messages shorter than
+ * `aloneFromWords` are left to the phrases.
+ */
+function readerCalms(own: MessageScore, alone: { score: number }, lexicon: Lexicon): boolean {
+  const calmAt = lexicon.rules.model?.calmAt;
+  if (calmAt === undefined || !own.model || own.model.category !== null) return false;
+  // As for raising: a short message gives the reader a word or two to go on, and "e muon
+  // chetttt" reads like the many "mệt muốn chết" it has seen. The phrases decide those.
+  if (own.words < (lexicon.rules.model?.aloneFromWords ?? 0)) return false;
+  return own.model.probability >= calmAt && levelOf(alone.score, lexicon) === 'urgent';
+}
+
+/**
  * Assesses `text` given the citizen's earlier messages, oldest first. The caller passes
  * only messages inside the rules' context window (`lexicon.rules.context`) and after
  * the citizen last said they were safe; the last `context.messages` of them count.
@@ -291,30 +310,29 @@ export function assess(text: string, earlier: readonly string[], lexicon: Lexico
   const own = scoreMessage(text, lexicon);
   let alone = top(own.scores, lexicon, own.strong);
   alone = readerChoice(own, alone, lexicon);
-  // The learned reader may make a message urgent that no phrase caught, never quieter.
-  const urgentAt = lexicon.rules.model?.urgentAt;
-  if (
-    own.model?.category &&
-    urgentAt !== undefined &&
-    own.model.probability >= urgentAt &&
-    alone.score < lexicon.rules.levels.urgent - 1e-9 &&
-    modelMayRaise(own, lexicon)
-  ) {
-    alone = { category: own.model.category, score: lexicon.rules.levels.urgent };
-  }
+  // The learned reader may make a message urgent that no phrase caught, and ask first about
+  // one it is sure is calm (`readerCalms`).
+  const raised = readerRaises(own, alone, lexicon);
+  if (raised) alone = { category: own.model!.category, score: lexicon.rules.levels.urgent };
+  const calm = readerCalms(own, alone, lexicon);
+  if (calm) alone = { category: alone.category, score: lexicon.rules.levels.checkIn };
   const reasons = [
     ...own.cues,
     ...own.frames.map((f) => `frame:${f}`),
     ...(own.now ? ['now'] : []),
     ...(own.distress ? ['distress'] : []),
     ...(own.child ? ['child'] : []),
-    ...(own.model?.category && urgentAt !== undefined && own.model.probability >= urgentAt ? [`model:${own.model.category}`] : []),
+    ...(raised ? [`model:${own.model!.category}`] : []),
+    ...(calm ? ['model:calm'] : []),
   ];
   const aloneLevel = levelOf(alone.score, lexicon);
   if (aloneLevel === 'urgent' || alone.score === 0) {
     return { level: aloneLevel, category: alone.category, score: alone.score, fromContext: false, reasons };
   }
-  const combined: Partial<Record<RiskCategory, number>> = { ...own.scores };
+  // A message the reader calmed brings at most a half-sign of each kind to the sum.
+  const combined: Partial<Record<RiskCategory, number>> = calm
+    ? Object.fromEntries(Object.entries(own.scores).map(([c, v]) => [c, Math.min(v, lexicon.rules.levels.checkIn)]))
+    : { ...own.scores };
   const window = earlier.slice(Math.max(0, earlier.length - lexicon.rules.context.messages));
   let used = false;
   for (const previous of window) {

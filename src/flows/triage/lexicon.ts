@@ -119,23 +119,29 @@ const rulesFileSchema = z.object({
   masks: z.array(maskSchema),
   /**
    * The learned reader (src/flows/triage/model.ts), trained on examples/*.jsonl: a message
-   * it puts in a category with at least this probability is urgent even when no phrase
-   * matched. Leave out to use the phrases alone. `aloneFromWords` (default 0): with no
-   * phrase of that category matched, only messages of at least this many words may be
-   * raised; short ones give the model a word or two to go on, and that is how it misread
-   * "ck e cầm dao vô bếp nấu cháo gà r" as a threat. `chooseAt` (optional): when the
+   * of at least `aloneFromWords` words (default 0) that it puts in a category with at
+   * least `aloneAt` (default `urgentAt`) is urgent even when no phrase matched. A shorter
+   * message needs a phrase of that category and at least `urgentAt`: a word or two is too
+   * little to go on, and that is how it misread "ck e cầm dao vô bếp nấu cháo gà r" as a
+   * threat. Leave `model` out to use the phrases alone. `chooseAt` (optional): when the
    * phrases put two or more categories at the urgent level, the reader's category wins if
    * its probability is at least this (a tied-up grandmother is violence, not trafficking).
    * `chooseHalfAt` (optional): the reader's category also wins over an urgent one when it
    * has at least a half-sign of its own and the reader is this sure (a child beaten until
    * she faints while selling sweets is a child's case, though "bán" made trafficking urgent).
+   * `calmAt` (optional): when the phrases make a message of at least `aloneFromWords` words
+   * urgent but the reader is at least this sure it is a calm message ("thua 7 trận liền muốn chết luôn", a first-aid class),
+   * the citizen is asked first (check-in) instead: one direct question that turns urgent on
+   * a yes, on silence, or on any further sign. Leave out and the reader never lowers.
    */
   model: z
     .object({
-      urgentAt: z.number().min(0.5).max(1),
+      urgentAt: z.number().min(0.2).max(1),
       aloneFromWords: z.number().int().min(0).default(0),
-      chooseAt: z.number().min(0.5).max(1).optional(),
-      chooseHalfAt: z.number().min(0.5).max(1).optional(),
+      chooseAt: z.number().min(0.2).max(1).optional(),
+      chooseHalfAt: z.number().min(0.2).max(1).optional(),
+      aloneAt: z.number().min(0.2).max(1).optional(),
+      calmAt: z.number().min(0.5).max(1).optional(),
     })
     .optional(),
   child: phraseGroupSchema.extend({
