@@ -10,7 +10,7 @@ import { FakeListChatModel } from '@langchain/core/utils/testing';
 import { describe, expect, it } from 'vitest';
 import type { Effect, TurnInput } from '../src/flows/chain.js';
 import { triageStep } from '../src/flows/steps/triage-step.js';
-import { assess, scoreMessage, shippedLexicon } from '../src/flows/triage/index.js';
+import { assess, scoreMessage, shippedLexicon, triageTokens } from '../src/flows/triage/index.js';
 import { checkInAnswer } from '../src/flows/triage/check-in-answer.js';
 import { trainRiskModel } from '../src/flows/triage/model.js';
 import { LlmSecondOpinion, parseOpinion, raiseOnly } from '../src/flows/triage/second-opinion.js';
@@ -323,15 +323,29 @@ describe('the learned reader', () => {
   });
 
   it('asks first, instead of alarming, about a long message it is sure is calm', () => {
-    // The phrases see an employer keeping a worker's papers (a sign of forced labour); the
-    // reader has read many calm questions about that.
-    const papers = 'mình làm thêm ở tiệm cắt tóc, chủ giữ lương tháng đầu làm tiền cọc, vậy có đúng luật ko, mình vẫn đi làm về bình thường';
+    // A reader that has read this kind of joke many times as a calm message.
+    const joke = 'tui muốn chết luôn á, thua bảy trận liền rồi, mai leo rank tiếp nha mấy ní';
+    const tokens = (t: string) => triageTokens(t, lexicon.wordMap, lexicon.vocabulary).map((w) => w.f);
+    const reader = trainRiskModel(
+      [
+        ...['thua bảy trận liền rồi, mai leo rank tiếp nha', 'muốn chết luôn á mấy ní, leo rank mệt quá', joke].map((text) => ({ text, risk: null })),
+        { text: 'tui uống hết vỉ thuốc ngủ rồi, tạm biệt', risk: 'tu-hai' as const },
+        { text: 'chồng đang cầm dao đòi chém em', risk: 'bao-luc' as const },
+      ],
+      tokens,
+    );
     const phrases = { ...lexicon, model: undefined };
-    expect(assess(papers, [], phrases).level).toBe('urgent');
-    expect(assess(papers, [], lexicon)).toMatchObject({ level: 'check-in', category: 'mua-ban-nguoi' });
-    expect(assess(papers, [], lexicon).reasons).toContain('model:calm');
-    // A further sign still makes it urgent, as for any check-in.
-    expect(assess('giờ chủ nhốt mình trong kho không cho về', [papers], lexicon).level).toBe('urgent');
+    const withReader = { ...lexicon, model: reader };
+    expect(assess(joke, [], phrases).level).toBe('urgent');
+    expect(assess(joke, [], withReader)).toMatchObject({ level: 'check-in', category: 'tu-hai' });
+    expect(assess(joke, [], withReader).reasons).toContain('model:calm');
+    // A further sign makes it urgent, as for any check-in: the calmed message still brings its half.
+    const half = 'dạo này em thấy cái gì cũng vô ích';
+    expect(assess(half, [], withReader).level).toBe('check-in');
+    expect(assess(half, [joke], withReader)).toMatchObject({ level: 'urgent', fromContext: true });
+    // Without calmAt the reader never lowers.
+    const never = { ...withReader, rules: { ...lexicon.rules, model: { ...lexicon.rules.model!, calmAt: undefined } } };
+    expect(assess(joke, [], never).level).toBe('urgent');
   });
 
   it('leaves short messages to the phrases, both ways', () => {
