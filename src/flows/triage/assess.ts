@@ -249,19 +249,28 @@ function levelOf(score: number, lexicon: Lexicon): AssessedLevel {
 }
 
 /**
- * Whether the learned reader makes this message urgent though the phrases did not: a
- * message long enough (`aloneFromWords`) for the guess to rest on more than a word or two
- * that it puts in a category with at least `aloneAt`, or a shorter one with a phrase of
- * that category and at least `urgentAt` ("ck e cầm dao vô bếp nấu cháo gà r" is not a
- * threat; "dạo này em thấy cái gì cũng vô ích" is a question to ask). Never when the category's own reviewed masks said this
- * wording is not it ("con chó bị bỏ rơi"): the phrases still decide those.
+ * Whether a message is long enough (`aloneFromWords`) for the learned reader's guess to
+ * rest on more than a word or two, either way: "ck e cầm dao vô bếp nấu cháo gà r" is not
+ * a threat, and "e muon chetttt" reads like the many "mệt muốn chết" it has seen. The
+ * phrases decide shorter ones.
+ */
+function readerHasEnough(own: MessageScore, lexicon: Lexicon): boolean {
+  return own.words >= (lexicon.rules.model?.aloneFromWords ?? 0);
+}
+
+/**
+ * Whether the learned reader makes this message urgent though the phrases did not: a long
+ * enough message (`readerHasEnough`) that it puts in a category with at least `aloneAt`,
+ * or a shorter one with a phrase of that category and at least `urgentAt` ("dạo này em
+ * thấy cái gì cũng vô ích" is a question to ask). Never when the category's own reviewed
+ * masks said this wording is not it ("con chó bị bỏ rơi"): the phrases still decide those.
  */
 function readerRaises(own: MessageScore, alone: { score: number }, lexicon: Lexicon): boolean {
   const rules = lexicon.rules.model;
   const category = own.model?.category;
   if (!rules || !category || levelOf(alone.score, lexicon) === 'urgent' || own.maskedBy.includes(category)) return false;
   const p = own.model!.probability;
-  if (own.words >= rules.aloneFromWords && p >= (rules.aloneAt ?? rules.urgentAt)) return true;
+  if (readerHasEnough(own, lexicon) && p >= (rules.aloneAt ?? rules.urgentAt)) return true;
   return own.cues.some((m) => m.startsWith(`${category}/`)) && p >= rules.urgentAt;
 }
 
@@ -289,15 +298,12 @@ function readerChoice(own: MessageScore, alone: { category: RiskCategory | null;
  * reader is at least `calmAt` sure it is a calm message, the kind it has read many of
  * ("thua 7 trận liền muốn chết luôn", a first-aid class, a news story). The citizen then
  * gets the check-in question, which turns urgent on a yes, on silence or on any further
- * sign, so a wrong "calm" costs a question, not a missed case. Messages shorter than
- * `aloneFromWords` are left to the phrases.
+ * sign, so a wrong "calm" costs a question, not a missed case. Short messages are left
+ * to the phrases (`readerHasEnough`).
  */
 function readerCalms(own: MessageScore, alone: { score: number }, lexicon: Lexicon): boolean {
   const calmAt = lexicon.rules.model?.calmAt;
-  if (calmAt === undefined || !own.model || own.model.category !== null) return false;
-  // As for raising: a short message gives the reader a word or two to go on, and "e muon
-  // chetttt" reads like the many "mệt muốn chết" it has seen. The phrases decide those.
-  if (own.words < (lexicon.rules.model?.aloneFromWords ?? 0)) return false;
+  if (calmAt === undefined || !own.model || own.model.category !== null || !readerHasEnough(own, lexicon)) return false;
   return own.model.probability >= calmAt && levelOf(alone.score, lexicon) === 'urgent';
 }
 

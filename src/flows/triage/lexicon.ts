@@ -129,10 +129,11 @@ const rulesFileSchema = z.object({
    * `chooseHalfAt` (optional): the reader's category also wins over an urgent one when it
    * has at least a half-sign of its own and the reader is this sure (a child beaten until
    * she faints while selling sweets is a child's case, though "bán" made trafficking urgent).
-   * `calmAt` (optional): when the phrases make a message of at least `aloneFromWords` words
-   * urgent but the reader is at least this sure it is a calm message ("thua 7 trận liền muốn chết luôn", a first-aid class),
-   * the citizen is asked first (check-in) instead: one direct question that turns urgent on
-   * a yes, on silence, or on any further sign. Leave out and the reader never lowers.
+   * `calmAt` (optional): when the phrases make a message of at least `aloneFromWords`
+   * words urgent but the reader is at least this sure it is a calm message ("thua 7 trận
+   * liền muốn chết luôn", a first-aid class), the citizen is asked first (check-in)
+   * instead: one direct question that turns urgent on a yes, on silence, or on any
+   * further sign. Leave out and the reader never lowers.
    */
   model: z
     .object({
