@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AnswerPipeline } from '../src/flows/answer.js';
+import { questionWithoutContactDetails } from '../src/flows/contact-details.js';
 import { CHOICE_COUNSELLOR } from '../src/flows/replies.js';
 import { KnowledgeBase } from '../src/kb/knowledge-base.js';
 import { loadConfig } from '../src/server/config.js';
@@ -20,6 +21,29 @@ describe('answer pipeline', () => {
     expect(r.reply.text).not.toMatch(/\{\{/);
     expect(r.reply.text).toMatch(/Nguồn: .+\(thông tin rà soát ngày \d{2}\/\d{1,2}\/\d{4}\)/);
     expect(r.reply.choices).toContain(CHOICE_COUNSELLOR);
+  });
+
+  it('reads a question without the phone number added to it, which no entry holds', async () => {
+    const plain = await pipeline.answer('hỏi trợ cấp người già');
+    expect(plain).toMatchObject({ kind: 'answer', topic: 'tro-cap-nguoi-cao-tuoi' });
+    for (const text of [
+      'hỏi trợ cấp người già, sdt 0987 654 321',
+      'hoi tro cap nguoi gia, so dt cua em la 0912.345.678 a',
+      'Zalo: 0912345678. Hỏi trợ cấp người già',
+    ]) {
+      const r = await pipeline.answer(text);
+      expect(r, text).toMatchObject({ kind: 'answer', topic: 'tro-cap-nguoi-cao-tuoi', entryId: plain.entryId });
+    }
+    // Asking for the centre's number is a question, not a number given.
+    expect(await pipeline.answer('số điện thoại của trung tâm là gì')).toMatchObject({ kind: 'answer', topic: 'lien-he' });
+  });
+
+  it('keeps what a question is about and drops only the personal number and its label', () => {
+    expect(questionWithoutContactDetails('hỏi trợ cấp người già, sdt 0987 654 321')).toBe('hỏi trợ cấp người già');
+    expect(questionWithoutContactDetails('Mẹ tôi 80 tuổi, zalo: 0912.345.678, xin hỏi thủ tục')).toBe('Mẹ tôi 80 tuổi, xin hỏi thủ tục');
+    expect(questionWithoutContactDetails('cccd 001234567890 mất thì làm lại ở đâu')).toBe('cccd mất thì làm lại ở đâu');
+    expect(questionWithoutContactDetails('mức 1.500.000 đồng có đúng không')).toBe('mức 1.500.000 đồng có đúng không');
+    expect(questionWithoutContactDetails('số điện thoại của trung tâm là gì')).toBe('số điện thoại của trung tâm là gì');
   });
 
   it('declines a question outside every topic and offers a counsellor', async () => {

@@ -15,11 +15,11 @@ import { addStaff, ConsoleClient } from './support/console-client.js';
 const ENTRY = 'ngheo-ho-tro-khac';
 const LOANS = [
   'Muốn vay vốn buôn bán làm ăn thì phải làm sao?',
-  'nha ngheo, muon vay von lam an thi lam sao, sdt 0912 345 678',
+  'muon vay von buon ban lam an thi phai lam sao, sdt 0912 345 678',
   'Cho hỏi vay vốn ngân hàng chính sách để buôn bán làm ăn thì làm thủ tục ở đâu?',
 ];
 const UNRELATED = 'Nghỉ thai sản được mấy tháng?';
-const CLARIFIED = 'hỏi vụ mai táng với bảo hiểm, sdt 0987 654 321';
+const CLARIFIED = 'cho hỏi về trợ cấp, sdt 0987 654 321';
 const DECLINED = /chưa có thông tin chắc chắn nên không dám trả lời sai/;
 const CLARIFY = /Mình chưa chắc bạn muốn hỏi điều nào/;
 const PHONE_DIGITS = /0912|345\s?678|912345678|0987|654\s?321/;
@@ -53,7 +53,7 @@ describe('unanswered questions inbox', () => {
     const [group] = groups;
     expect(group).toMatchObject({ count: 3, kinds: { declined: 3, clarified: 0, unhelpful: 0 }, sample: LOANS[0] });
     expect(group.samples).toHaveLength(3);
-    expect(group.samples[1]).toBe('nha ngheo, muon vay von lam an thi lam sao, sdt ***');
+    expect(group.samples[1]).toBe('muon vay von buon ban lam an thi phai lam sao, sdt ***');
     // Nothing kept anywhere holds the number: not the group, its samples, its terms, nor the audit.
     const stored = await running.assistant.store.unanswered.listOpen(500);
     expect(JSON.stringify(stored)).not.toMatch(PHONE_DIGITS);
@@ -99,7 +99,7 @@ describe('unanswered questions inbox', () => {
     expect(await ask(CLARIFIED)).toMatch(CLARIFY);
     const group = (await inbox()).find((g) => g.kinds.clarified > 0);
     expect(group).toMatchObject({ count: 1, kinds: { declined: 0, clarified: 1, unhelpful: 0 } });
-    expect(group.sample).toBe('hỏi vụ mai táng với bảo hiểm, sdt ***');
+    expect(group.sample).toBe('cho hỏi về trợ cấp, sdt ***');
     // Not useful as knowledge: set aside.
     expect((await editor.post(`/inbox/${group.id}/dismiss`)).status).toBe(200);
     expect((await inbox()).some((g) => g.id === group.id)).toBe(false);

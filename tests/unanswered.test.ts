@@ -108,7 +108,7 @@ describe('the FAQ step records what it could not answer', () => {
   });
 
   it('records a clarified question as clarified, and nothing from a conversation at risk', async () => {
-    expect(await recorded(turn('hỏi vụ mai táng với bảo hiểm, sdt 0912 345 678'))).toEqual([
+    expect(await recorded(turn('cho hỏi về trợ cấp, sdt 0912 345 678'))).toEqual([
       expect.objectContaining({ kind: 'clarified' }),
     ]);
     const risk = { level: 'check-in' as const, category: null, at: new Date(), messageId: null };

@@ -20,6 +20,7 @@ import {
 } from './replies.js';
 import { foldedPhrase, normalizeSyllables } from '../kb/normalize.js';
 import { REFERRAL_TOPIC } from '../kb/topics.js';
+import { questionWithoutContactDetails } from './contact-details.js';
 
 /** The "Chưa đúng ý" button, however it comes back (tapped, or typed without diacritics). */
 const NOT_HELPFUL = foldedPhrase(CHOICE_NOT_HELPFUL);
@@ -110,13 +111,15 @@ export class AnswerPipeline {
     }
     // A phrasing of an entry, word for word (a tapped clarify option, or a citizen who typed
     // exactly that): answered from that entry at once, with no retrieval to second-guess it.
-    const tapped = kb.byExactQuestion(text);
-    if (tapped) return this.answerFrom(tapped, 1, [], text, at);
-    const hits = kb.search(text, 12);
-    const decision = decideFaq(hits, thresholds, kb.classify(text));
+    // The question without the phone or ID number added to it, which no entry holds.
+    const question = questionWithoutContactDetails(text);
+    const tapped = kb.byExactQuestion(question);
+    if (tapped) return this.answerFrom(tapped, 1, [], question, at);
+    const hits = kb.search(question, 12);
+    const decision = decideFaq(hits, thresholds, kb.classify(question));
     switch (decision.kind) {
       case 'answer':
-        return this.answerFrom(decision.hit.entry, decision.confidence, hits, text, at);
+        return this.answerFrom(decision.hit.entry, decision.confidence, hits, question, at);
       case 'clarify':
         return {
           ...base,
@@ -125,7 +128,7 @@ export class AnswerPipeline {
           entryId: null,
           confidence: decision.confidence,
           // Each option in the citizen's own words: the entry's phrasing closest to what they wrote.
-          reply: clarifyReply(decision.options.map((h) => closestQuestion(h.entry, text))),
+          reply: clarifyReply(decision.options.map((h) => closestQuestion(h.entry, question))),
         };
       case 'decline':
         return { ...base, kind: 'decline', topic: null, entryId: null, confidence: decision.confidence, reply: declineReply(centre) };

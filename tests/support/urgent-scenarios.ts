@@ -95,7 +95,8 @@ async function expectUrgent(store: Store, citizen: WebCitizen, category: string)
 
 /** Questions between two topics (or between ours and another office's): the bot asks which was meant. */
 const CLARIFY_CANDIDATES = [
-  'hỏi vụ mai táng với bảo hiểm, sdt 0912 345 678',
+  'cho hỏi về trợ cấp, sdt 0912 345 678',
+  'hỏi vụ tiền hàng tháng, sdt 0987 654 321',
   'Đất nhà tôi chưa có sổ đỏ, giờ muốn làm sổ thì lên đâu làm ạ?',
   'phạt nguội vượt đèn đỏ tra cứu ở đâu vậy mọi nguời',
   'hỏi về giấy tờ với tiền hỗ trợ, sdt 0987 654 321',
