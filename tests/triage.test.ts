@@ -355,6 +355,15 @@ describe('the learned reader', () => {
     expect(assess('ck e cầm dao vô bếp nấu cháo gà r', [], lexicon).level).not.toBe('urgent');
   });
 
+  it('reads a phone number as no words at all', () => {
+    // An intake answer: its digit groups used to count as words and let the reader raise it alone.
+    const intake = 'mẹ tôi ở một mình, số của mẹ 0912 345 678';
+    expect(scoreMessage(intake, lexicon).words).toBe(scoreMessage('mẹ tôi ở một mình, số của mẹ', lexicon).words);
+    expect(assess(intake, [], lexicon).level).not.toBe('urgent');
+    // Short numbers are words: an emergency line, an age, an hour.
+    expect(scoreMessage('gọi 115 giúp, bà 80 tuổi', lexicon).words).toBe(6);
+  });
+
   it('does not overrule a category\'s own mask on its own', () => {
     // bo-roi's reviewed mask says a lost or unfed animal is not an abandoned person; the
     // reader, which has read many "bỏ rơi … không ai cho ăn" lines, may not raise it alone.

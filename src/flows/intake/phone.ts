@@ -314,3 +314,19 @@ export function maskPersonalNumbers(text: string): string {
     return out + match.slice(at);
   });
 }
+
+/**
+ * The text with its phone and ID numbers taken out (what `maskPersonalNumbers` masks
+ * leaves a space), for readers that must not take a number for a word: a phone number
+ * is no sign of danger and no part of a question, and its digit groups would count as
+ * words.
+ *
+ * @example withoutPersonalNumbers('mẹ tôi ở một mình, số của mẹ 0912 345 678') // 'mẹ tôi ở một mình, số của mẹ  '
+ */
+export function withoutPersonalNumbers(text: string): string {
+  const masked = maskPersonalNumbers(text);
+  return masked === text ? text : masked.replace(MASKED_NUMBER, ' ');
+}
+
+/** What `maskDigits` leaves. */
+const MASKED_NUMBER = /\*\*\*\d{0,2}/g;

@@ -17,6 +17,7 @@
  */
 import { foldDiacritics } from '../../kb/normalize.js';
 import { foldTypedKeys } from '../../kb/typing.js';
+import { withoutPersonalNumbers } from '../intake/phone.js';
 
 /** Onset, vowel nucleus, coda of a folded (toneless) Vietnamese syllable. */
 const SYLLABLE = /^(ngh|ng|gh|gi|kh|nh|ph|th|tr|ch|qu|[bcdghklmnprstvx])?[aeiouy]{1,3}(ng|nh|ch|[cmnpt])?$/;
@@ -187,7 +188,8 @@ export type WordMap = ReadonlyMap<string, ReadonlyArray<{ key: Word; to: readonl
  */
 export function triageTokens(text: string, wordMap: WordMap, vocab: Vocabulary): Word[] {
   const out: Word[] = [];
-  for (const word of toWords(text)) {
+  // A phone or ID number is no sign of anything, and its digit groups are not words.
+  for (const word of toWords(withoutPersonalNumbers(text))) {
     const mapped = lookUp(wordMap, word);
     if (mapped) {
       for (const w of mapped) out.push({ f: w.f, s: w.s, c: word.c, sn: word.sn });
