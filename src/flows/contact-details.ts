@@ -16,10 +16,7 @@
  * @example questionWithoutContactDetails('số điện thoại của trung tâm là gì')        // unchanged
  */
 import { foldDiacritics } from '../kb/normalize.js';
-import { maskPersonalNumbers } from './intake/phone.js';
-
-/** What `maskPersonalNumbers` leaves in place of a number: "***" and its last two digits. */
-const MASKED = String.raw`\*\*\*\d{0,2}`;
+import { MASKED_NUMBER, maskPersonalNumbers, withoutPersonalNumbers } from './intake/phone.js';
 
 /**
  * A contact label, folded: "sdt", "sđt", "số đt", "số điện thoại (của tôi) (là)", "đt",
@@ -30,7 +27,7 @@ const LABEL = String.raw`(?:(?:so\s*)?(?:sdt|dt|dien\s*thoai|dthoai|phone)|zalo|
 const OWNER = String.raw`(?:\s*(?:cua\s*)?(?:toi|tui|em|minh|con|chau|me|ba|bo|ong)\b)?`;
 const JOIN = String.raw`\s*(?:la\b)?\s*[:.\-]?\s*`;
 
-const LABELLED_NUMBER = new RegExp(String.raw`(?:\b${LABEL}${OWNER}${JOIN})?${MASKED}`, 'g');
+const LABELLED_NUMBER = new RegExp(String.raw`(?:\b${LABEL}${OWNER}${JOIN})?${MASKED_NUMBER}`, 'g');
 
 /** The question with personal numbers, and the labels that announce them, taken out. */
 export function questionWithoutContactDetails(text: string): string {
@@ -39,7 +36,7 @@ export function questionWithoutContactDetails(text: string): string {
   // Labels are matched on the folded text; folding keeps every character's place, so the
   // same spans are cut from the text the citizen typed (with its diacritics).
   const folded = foldDiacritics(masked);
-  if (folded.length !== masked.length) return masked.replace(new RegExp(MASKED, 'g'), ' ').replace(/\s+/g, ' ').trim();
+  if (folded.length !== masked.length) return withoutPersonalNumbers(text).replace(/\s+/g, ' ').trim();
   let out = '';
   let at = 0;
   for (const m of folded.matchAll(LABELLED_NUMBER)) {

@@ -315,6 +315,10 @@ export function maskPersonalNumbers(text: string): string {
   });
 }
 
+/** What `maskPersonalNumbers` leaves in place of a number ("***" and its last two digits), as a pattern source. */
+export const MASKED_NUMBER = String.raw`\*\*\*\d{0,2}`;
+const EVERY_MASKED_NUMBER = new RegExp(MASKED_NUMBER, 'g');
+
 /**
  * The text with its phone and ID numbers taken out (what `maskPersonalNumbers` masks
  * leaves a space), for readers that must not take a number for a word: a phone number
@@ -325,8 +329,5 @@ export function maskPersonalNumbers(text: string): string {
  */
 export function withoutPersonalNumbers(text: string): string {
   const masked = maskPersonalNumbers(text);
-  return masked === text ? text : masked.replace(MASKED_NUMBER, ' ');
+  return masked === text ? text : masked.replace(EVERY_MASKED_NUMBER, ' ');
 }
-
-/** What `maskDigits` leaves. */
-const MASKED_NUMBER = /\*\*\*\d{0,2}/g;
