@@ -11,6 +11,15 @@ export interface AcceptedActivity {
   activity: Partial<Activity>;
 }
 
+/**
+ * The web chat reads its messages from the store (Direct Line's GET /activities): a
+ * message stored is a message delivered, so it is stored as sent and the outbox has
+ * nothing to do for it. Every other channel's messages are queued for the outbox.
+ */
+function deliveredByStoring(channel: Channel): boolean {
+  return channel === 'webchat';
+}
+
 export const CONVERSATION_KEY = Symbol('ctxh.conversation');
 /** The stored inbound message a turn acts on (StoredMessage). */
 export const MESSAGE_KEY = Symbol('ctxh.message');
@@ -117,8 +126,13 @@ export class TurnRunner {
       await store.messages.markHandled(message.id, now());
     } finally {
       clearInterval(renew);
-      this.deps.outbox?.kick(conversation.id);
+      this.kickOutbox(conversation);
     }
+  }
+
+  /** The outbox sends what a turn stored; a web chat's replies were delivered by being stored. */
+  private kickOutbox(conversation: Conversation): void {
+    if (!deliveredByStoring(conversation.channel)) this.deps.outbox?.kick(conversation.id);
   }
 
   /**
@@ -149,7 +163,7 @@ export class TurnRunner {
           createdAt: now(),
           replyTo,
           replyIndex: replyIndex++,
-          delivery: conversation.channel === 'webchat' ? 'sent' : 'queued',
+          delivery: deliveredByStoring(conversation.channel) ? 'sent' : 'queued',
         });
         if (!duplicate) this.deps.onStored?.(conversation.id);
       }
@@ -170,7 +184,7 @@ export class TurnRunner {
       this.storeBeforeSending(context, conversation, options.onceKey ? `once:${options.onceKey}` : null);
       await context.sendActivity(activity);
     });
-    this.deps.outbox?.kick(conversation.id);
+    this.kickOutbox(conversation);
   }
 
   /**
