@@ -1265,5 +1265,6 @@ await import('./store-contract/tickets.js');
 await import('./store-contract/channel-tokens.js');
 await import('./store-contract/outbox.js');
 await import('./store-contract/media.js');
+await import('./store-contract/embeddings.js');
 await import('./store-contract/kb-versions.js');
 await import('./store-contract/unanswered.js');

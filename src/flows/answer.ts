@@ -2,6 +2,7 @@ import type { KnowledgeEntry } from '../kb/entry.js';
 import type { KnowledgeBase } from '../kb/knowledge-base.js';
 import type { SearchHit } from '../kb/retriever.js';
 import type { Phraser } from '../kb/llm-phrasing.js';
+import type { SemanticReader } from '../kb/semantic.js';
 import { withPolicyValues } from '../kb/policy-values.js';
 import type { CentreInfo } from '../server/config.js';
 import { decideFaq, isGreeting, type FaqDecision, type FaqThresholds } from './faq.js';
@@ -73,6 +74,13 @@ export interface AnswerPipelineOptions {
   phraser?: Phraser;
   /** The clock answers are given by: `{{policy.*}}` shows the value in force then. Defaults to the real clock. */
   now?: () => Date;
+  /**
+   * Optional semantic retrieval (src/kb/semantic.ts): an embeddings model's reading of the
+   * question, combined with BM25's topic like the classifier's. Absent (the default), the
+   * offline path decides alone. It reads from the knowledge it was last indexed with:
+   * replaceKnowledge indexes the new entries.
+   */
+  semantic?: Pick<SemanticReader, 'predict' | 'index'>;
   /** Called before each answer: a knowledge version scheduled for this moment comes in first (src/kb/live-knowledge.ts). */
   settleKnowledge?: () => void;
 }
@@ -88,6 +96,9 @@ export class AnswerPipeline {
   /** Answers from these entries from now on (staff approved a version, or a scheduled one came in). */
   replaceKnowledge(kb: KnowledgeBase): void {
     this.options.kb = kb;
+    // Until the new entries are embedded, the semantic reading is of the old ones: it only
+    // ever raises confidence in the topic BM25 found in the new knowledge.
+    void this.options.semantic?.index(kb.entries);
   }
 
   /** Sets what brings scheduled knowledge in before each answer. */
@@ -116,7 +127,8 @@ export class AnswerPipeline {
     const tapped = kb.byExactQuestion(question);
     if (tapped) return this.answerFrom(tapped, 1, [], question, at);
     const hits = kb.search(question, 12);
-    const decision = decideFaq(hits, thresholds, kb.classify(question));
+    const semantic = await this.options.semantic?.predict(question);
+    const decision = decideFaq(hits, thresholds, kb.classify(question), semantic);
     switch (decision.kind) {
       case 'answer':
         return this.answerFrom(decision.hit.entry, decision.confidence, hits, question, at);

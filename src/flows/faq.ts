@@ -96,12 +96,20 @@ export function combinedConfidence(topic: string | undefined, bm25: number, pred
 
 /**
  * Hits are the retriever's, best first; ask for about a dozen so topics can gather
- * support. `prediction` is the classifier's reading of the same question, when there is one.
+ * support. `prediction` is the classifier's reading of the same question, when there is
+ * one; `semantic` the embeddings' reading (src/kb/semantic.ts), when configured, which
+ * counts the same way.
  */
-export function decideFaq(hits: readonly SearchHit[], thresholds: FaqThresholds, prediction?: TopicPrediction): FaqDecision {
+export function decideFaq(
+  hits: readonly SearchHit[],
+  thresholds: FaqThresholds,
+  prediction?: TopicPrediction,
+  semantic?: TopicPrediction,
+): FaqDecision {
   const topics = rankTopics(hits);
   const top = topics[0];
-  const confidence = combinedConfidence(top?.best.entry.topic, confidenceOf(top), prediction);
+  const topic = top?.best.entry.topic;
+  const confidence = combinedConfidence(topic, combinedConfidence(topic, confidenceOf(top), prediction), semantic);
   if (!top || confidence < thresholds.clarify) return { kind: 'decline', confidence };
   if (confidence >= thresholds.answer) return { kind: 'answer', hit: top.best, confidence };
   return { kind: 'clarify', options: topics.slice(0, MAX_OPTIONS).map((t) => t.best), confidence };

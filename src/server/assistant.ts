@@ -66,7 +66,7 @@ export async function createAssistant(
   const log = options.log ?? createLogger(config.LOG_LEVEL);
   const store = options.store ?? (await openStore(config));
   const centre = centreInfo(config);
-  const { pipeline, lexicon, decide } = await buildTurnWiring(config, centre, (msg) => log.warn(msg), now);
+  const { pipeline, lexicon, decide } = await buildTurnWiring(config, centre, (msg) => log.warn(msg), now, store.embeddings);
 
   for (const p of pipeline.kb.problems) log.warn({ file: p.file, field: p.field }, `knowledge: ${p.message}`);
   // The store holds the live knowledge (the folder is imported on the first start; `npm run kb:import` later).

@@ -10,6 +10,7 @@ import { buildTurn, type DecideTurn } from '../flows/turn.js';
 import { createConfiguredChatModel } from '../kb/llm-phrasing.js';
 import { buildAnswerPipeline } from './answer-wiring.js';
 import type { CentreInfo, Config } from './config.js';
+import type { EmbeddingRepository } from '../store/embedding-types.js';
 
 export interface TurnWiring {
   pipeline: AnswerPipeline;
@@ -24,8 +25,10 @@ export async function buildTurnWiring(
   warn: (message: string) => void,
   /** The assistant's clock (policy values in force); the real clock when absent. */
   now?: () => Date,
+  /** Where semantic retrieval keeps entry vectors (the store's); in memory when absent. */
+  embeddingCache?: EmbeddingRepository,
 ): Promise<TurnWiring> {
-  const pipeline = await buildAnswerPipeline(config, centre, warn, now);
+  const pipeline = await buildAnswerPipeline(config, centre, warn, now, embeddingCache);
   // A lexicon with a mistake stops start-up: it must never silently mean "nothing is urgent".
   const lexicon = loadLexicon(config.RISK_LEXICON_DIR ? resolve(config.RISK_LEXICON_DIR) : DEFAULT_LEXICON_DIR);
   let secondOpinion: SecondOpinion | undefined;

@@ -10,6 +10,7 @@ import type { Storage } from 'botbuilder';
 import type { ChannelTokenRepository } from './channel-token-types.js';
 import type { MessageRepository } from './message-types.js';
 import type { MediaRepository } from './media-types.js';
+import type { EmbeddingRepository } from './embedding-types.js';
 import type { KnowledgeVersionRepository, PolicyVersionRepository } from './kb-version-types.js';
 import type { UnansweredRepository } from './unanswered-types.js';
 import type { NoteRepository, SessionRepository, StaffRepository, TicketRepository } from './handoff-types.js';
@@ -18,6 +19,7 @@ export * from './message-types.js';
 export * from './channel-token-types.js';
 export * from './handoff-types.js';
 export * from './media-types.js';
+export * from './embedding-types.js';
 export * from './kb-version-types.js';
 export * from './unanswered-types.js';
 
@@ -260,6 +262,8 @@ export interface Store {
   policyVersions: PolicyVersionRepository;
   /** Questions the bot could not answer, grouped and masked, for staff to turn into knowledge. */
   unanswered: UnansweredRepository;
+  /** Vectors of the knowledge from an embeddings model, when one is configured (src/kb/semantic.ts). */
+  embeddings: EmbeddingRepository;
   close(): Promise<void>;
 }
 

@@ -27,6 +27,7 @@ import { mongoConsents } from './consents.js';
 import { mongoConversations } from './conversations.js';
 import { mongoLeases } from './leases.js';
 import { openMongoMedia } from './media.js';
+import { openMongoEmbeddings } from './embeddings.js';
 import type { KnowledgeEntry } from '../../kb/entry.js';
 import type { PolicyValue } from '../../kb/policy-values.js';
 import { VERSION_COLLECTIONS, openMongoVersions } from './kb-versions.js';
@@ -175,6 +176,7 @@ export async function openMongoStore(uri: string, options: MongoStoreOptions = {
     leases: mongoLeases(models.leases),
     channelTokens: mongoChannelTokens(models.channelTokens),
     media: await openMongoMedia(conn),
+    embeddings: await openMongoEmbeddings(conn),
     knowledgeVersions: await openMongoVersions<KnowledgeEntry>(conn, VERSION_COLLECTIONS.knowledge),
     policyVersions: await openMongoVersions<PolicyValue>(conn, VERSION_COLLECTIONS.policy),
     unanswered: await openMongoUnanswered(conn),

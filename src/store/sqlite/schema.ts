@@ -265,6 +265,15 @@ CREATE TABLE IF NOT EXISTS channel_tokens (
   updated_at INTEGER NOT NULL
 );
 
+-- Vectors of the knowledge from an embeddings model (src/kb/semantic.ts), by content key
+-- (a hash of the model and the text embedded): each entry is embedded once. float32 bytes.
+CREATE TABLE IF NOT EXISTS embeddings (
+  key TEXT PRIMARY KEY,
+  dims INTEGER NOT NULL,
+  vector BLOB NOT NULL,
+  created_at INTEGER NOT NULL
+);
+
 -- Files citizens sent through the web chat (photos, voice notes): the bytes, and the
 -- conversation they go with when it is erased. Never changed, only added and deleted.
 CREATE TABLE IF NOT EXISTS media (

@@ -25,6 +25,7 @@ import { sqliteChannelTokens } from './channel-tokens.js';
 import { sqliteConsents } from './consents.js';
 import { sqliteLeases } from './leases.js';
 import { sqliteMedia } from './media.js';
+import { sqliteEmbeddings } from './embeddings.js';
 import { sqliteVersions } from './kb-versions.js';
 import { sqliteMessages } from './messages.js';
 import { sqliteNotes } from './notes.js';
@@ -333,6 +334,7 @@ export function openSqliteStore(dataDir: string, fileName = 'ctxh.sqlite'): Stor
     leases: sqliteLeases(db),
     channelTokens: sqliteChannelTokens(db),
     media: sqliteMedia(db),
+    embeddings: sqliteEmbeddings(db),
     knowledgeVersions: sqliteVersions<KnowledgeEntry>(db, 'kb_versions'),
     policyVersions: sqliteVersions<PolicyValue>(db, 'policy_versions'),
     unanswered: sqliteUnanswered(db),
