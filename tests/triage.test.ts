@@ -364,6 +364,19 @@ describe('the learned reader', () => {
     expect(scoreMessage('gọi 115 giúp, bà 80 tuổi', lexicon).words).toBe(6);
   });
 
+  it('reads a voice-typed message that lost its tones as typed without diacritics, and keeps tones that were typed', () => {
+    const words = (t: string) => triageTokens(t, lexicon.wordMap, lexicon.vocabulary);
+    // "hêt" ends in t with no tone, which Vietnamese never writes: the tones were lost.
+    const lost = words('đêm nay tôi uông hêt chỗ thuốc');
+    expect(lost.find((w) => w.f === 'uong')?.s).toBeNull();
+    expect(lost.find((w) => w.f === 'thuoc')?.s).not.toBeNull();
+    // Every shaped word without a tone: read as typed without diacritics.
+    expect(words('chông tôi vưa đên đây').every((w) => w.s === null)).toBe(true);
+    // Typed with tones, a word keeps them ("đăng ký" is not "đang").
+    expect(words('tôi muốn đăng ký').find((w) => w.f === 'dang')?.s).not.toBeNull();
+    expect(assess('tôi thây mêt môi quá, đêm nay tôi uông hêt chỗ thuốc ngủ cho xong', [], lexicon)).toMatchObject({ level: 'urgent', category: 'tu-hai' });
+  });
+
   it('does not overrule a category\'s own mask on its own', () => {
     // bo-roi's reviewed mask says a lost or unfed animal is not an abandoned person; the
     // reader, which has read many "bỏ rơi … không ai cho ăn" lines, may not raise it alone.

@@ -39,6 +39,7 @@ export interface Word {
 }
 
 const TONE_MARKS = /[\u0300\u0301\u0303\u0309\u0323]/g;
+const HAS_TONE = /[\u0300\u0301\u0303\u0309\u0323]/;
 
 /** Memo of words seen: the same few thousand syllables come back in every message. */
 const seenWords = new Map<string, Word>();
@@ -69,18 +70,52 @@ export function sameWord(a: Word, b: Word): boolean {
   return a.f === b.f && (a.s === null || b.s === null || a.s === b.s);
 }
 
-/**
- * Words of a text: lowercase, digits split from units ("7t" → "7 t"), punctuation gone.
- * `exact` is for the lexicon's own words: each keeps its exact spelling, so it only meets
- * a typed word with the same diacritics, or one typed without any.
- */
 /** Laughing faces, read as the word "haha" so that a joke can be recognised. */
 const LAUGHING = /[\u{1F602}\u{1F923}\u{1F606}\u{1F601}\u{1F605}\u{1F639}\u{1F92A}\u{1F61D}\u{1F61C}]/gu;
 
 /** Laughing text faces: "=))", ":)))", "=]]". */
 const TEXT_LAUGH = /[=:]\)\)+|=\]\]+/g;
 
+/** How many shaped words without a tone a message needs before "no tone at all" says the tones were lost. */
+const TONELESS_FROM = 3;
+
+/** A syllable ending in p, t, c or ch always carries a tone (sắc or nặng): without one, it was lost. */
+const STOP_FINAL = /(?:p|t|c|ch)$/;
+
+/**
+ * Voice typing and some keyboards keep the letter shapes and lose tones ("chông tôi vưa
+ * bóp cô tôi", "đêm nay tôi uông hêt chỗ thuốc"): compared shape and tone, "uông" is not
+ * "uống". When a message shows its tones were lost (a shaped syllable ending in p, t, c
+ * or ch with no tone, which Vietnamese never writes; or several shaped words and not one
+ * tone mark), its shaped words without a tone are read as typed without diacritics:
+ * they match what their folded form matches. Words typed with a tone keep it.
+ *
+ * @example toWords('đêm nay tôi uông hêt chỗ thuốc')[3].s // null ("hêt" gave it away)
+ */
+function forgetLostTones(words: Word[]): void {
+  let shaped = 0;
+  const toneless: Word[] = [];
+  for (const w of words) {
+    if (w.s === null) continue;
+    shaped++;
+    if (!HAS_TONE.test(w.s)) toneless.push(w);
+  }
+  const lost = toneless.some((w) => STOP_FINAL.test(w.f)) || (toneless.length >= TONELESS_FROM && toneless.length === shaped);
+  if (lost) for (const w of toneless) w.s = null;
+}
+
+/**
+ * Words of a text: lowercase, digits split from units ("7t" → "7 t"), punctuation gone.
+ * `exact` is for the lexicon's own words: each keeps its exact spelling, so it only meets
+ * a typed word with the same diacritics, or one typed without any.
+ */
 export function toWords(text: string, options: { exact?: boolean } = {}): Word[] {
+  const words = splitWords(text, options);
+  if (!options.exact) forgetLostTones(words);
+  return words;
+}
+
+function splitWords(text: string, options: { exact?: boolean }): Word[] {
   let clause = 0;
   return text
     .replace(LAUGHING, ' haha ')
