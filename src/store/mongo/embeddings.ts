@@ -5,7 +5,7 @@
  */
 import { Schema, type Connection, type Model } from 'mongoose';
 import { bytesToVector, checkEmbedding, vectorToBytes, type EmbeddingRepository } from '../embedding-types.js';
-import { isDuplicateKey } from './helpers.js';
+import { bytesOf, isDuplicateKey } from './helpers.js';
 import { schemaOptions } from './schema-options.js';
 
 interface EmbeddingDoc {
@@ -25,21 +25,12 @@ const embeddingSchema = new Schema<EmbeddingDoc>(
   schemaOptions,
 );
 
-/** What comes back for a Buffer field: a Buffer, or BSON Binary from a lean read. */
-function bytesOf(v: unknown): Uint8Array {
-  if (v instanceof Uint8Array) return v;
-  const binary = v as { value?: () => Uint8Array; buffer?: Uint8Array };
-  if (typeof binary?.value === 'function') return binary.value();
-  if (binary?.buffer instanceof Uint8Array) return binary.buffer;
-  throw new Error('embeddings: stored vector in an unknown form');
-}
-
 export function mongoEmbeddings(M: Model<EmbeddingDoc>): EmbeddingRepository {
   return {
     async getMany(keys) {
       const out = new Map<string, number[]>();
       if (keys.length === 0) return out;
-      for (const d of await M.find({ _id: { $in: [...keys] } }).lean<EmbeddingDoc[]>()) out.set(d._id, bytesToVector(bytesOf(d.vector)));
+      for (const d of await M.find({ _id: { $in: [...keys] } }).lean<EmbeddingDoc[]>()) out.set(d._id, bytesToVector(bytesOf(d.vector, 'embeddings')));
       return out;
     },
     async putMany(items, at) {

@@ -6,16 +6,7 @@
 import type { Connection, Model } from 'mongoose';
 import { describeNewMedia, type MediaRepository, type StoredMedia } from '../types.js';
 import { defineMediaModel, type MediaDoc } from './media-model.js';
-
-/** What comes back for a Buffer field: a Buffer, or BSON Binary from a lean read. */
-function bytesOf(v: unknown): Buffer {
-  if (Buffer.isBuffer(v)) return v;
-  if (v instanceof Uint8Array) return Buffer.from(v);
-  const binary = v as { value?: () => Uint8Array; buffer?: Uint8Array };
-  if (typeof binary?.value === 'function') return Buffer.from(binary.value());
-  if (binary?.buffer instanceof Uint8Array) return Buffer.from(binary.buffer);
-  throw new Error('media: stored bytes in an unknown form');
-}
+import { bytesOf } from './helpers.js';
 
 function docToMedia(d: MediaDoc): StoredMedia {
   return {
@@ -43,7 +34,7 @@ export function mongoMedia(M: Model<MediaDoc>): MediaRepository {
     },
     async get(id) {
       const d = await M.findOne({ _id: id }).lean<MediaDoc>();
-      return d ? { ...docToMedia(d), bytes: bytesOf(d.bytes) } : null;
+      return d ? { ...docToMedia(d), bytes: bytesOf(d.bytes, 'media') } : null;
     },
     async remove(ids) {
       if (ids.length === 0) return 0;
