@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AnswerPipeline } from '../src/flows/answer.js';
 import { questionWithoutContactDetails } from '../src/flows/contact-details.js';
+import { namesOurPeople } from '../src/flows/our-people.js';
 import { CHOICE_COUNSELLOR } from '../src/flows/replies.js';
 import { KnowledgeBase } from '../src/kb/knowledge-base.js';
 import { loadConfig } from '../src/server/config.js';
@@ -69,6 +70,30 @@ describe('answer pipeline', () => {
       expect(r.reply.text, text).not.toMatch(/Nguồn: /);
       expect(r.reply.choices).toContain(CHOICE_COUNSELLOR);
     }
+  });
+
+  it('answers another office’s business from our entry when the citizen is one of ours, and refers the rest', async () => {
+    // The health insurance card of someone on a monthly allowance is paid by the State: ours.
+    expect(await pipeline.answer('bố tôi đang nhận trợ cấp người cao tuổi, thẻ bảo hiểm hết hạn thì gia hạn ở đâu')).toMatchObject({ kind: 'answer', topic: 'bao-hiem-y-te' });
+    // Named as ours, but nothing of ours answers it: still the other office.
+    for (const [text, office] of [
+      ['con nhà hộ nghèo đăng ký vào lớp 1 cần giấy gì', /trường/i],
+      ['người khuyết tật muốn đổi bằng lái xe', /công an/i],
+    ] as const) {
+      const r = await pipeline.answer(text);
+      expect(r, text).toMatchObject({ kind: 'referral', topic: null });
+      expect(r.referral, text).toMatch(office);
+    }
+  });
+
+  it.each([
+    ['ho can ngheo thi con di hoc co duoc mien giam hoc phi khong', true],
+    ['Ba tôi đang hưởng trợ cấp người khuyết tật', true],
+    ['cháu mồ côi cả cha lẫn mẹ', true],
+    ['lương hưu tháng này lãnh ở đâu', false],
+    ['trợ cấp thất nghiệp nộp hồ sơ ở đâu', false],
+  ])('names one of the centre’s own people: %s → %s', (text, ours) => {
+    expect(namesOurPeople(text)).toBe(ours);
   });
 
   it('asks which topic was meant in the middle band, and a tapped option is answered by its entry', async () => {

@@ -22,6 +22,8 @@ import {
 import { foldedPhrase, normalizeSyllables } from '../kb/normalize.js';
 import { REFERRAL_TOPIC } from '../kb/topics.js';
 import { questionWithoutContactDetails } from './contact-details.js';
+import { namesOurPeople } from './our-people.js';
+import type { TopicPrediction } from '../kb/classifier.js';
 
 /** The "Chưa đúng ý" button, however it comes back (tapped, or typed without diacritics). */
 const NOT_HELPFUL = foldedPhrase(CHOICE_NOT_HELPFUL);
@@ -85,6 +87,22 @@ export interface AnswerPipelineOptions {
   settleKnowledge?: () => void;
 }
 
+/**
+ * decideFaq, except that another office's business is ours after all when the question
+ * names someone we serve (namesOurPeople), our own entries alone would answer it, and the
+ * classifier's likeliest topic of ours is that one.
+ */
+function decideOwner(question: string, hits: readonly SearchHit[], thresholds: FaqThresholds, prediction: TopicPrediction, semantic: TopicPrediction | undefined): FaqDecision {
+  const decision = decideFaq(hits, thresholds, prediction, semantic);
+  if (decision.kind !== 'answer' || decision.hit.entry.topic !== REFERRAL_TOPIC || !namesOurPeople(question)) return decision;
+  const ours = decideFaq(hits.filter((h) => h.entry.topic !== REFERRAL_TOPIC), thresholds);
+  if (ours.kind !== 'answer') return decision;
+  let best: string | null = null;
+  let p = -1;
+  for (const [topic, q] of prediction.probabilities) if (topic !== REFERRAL_TOPIC && q > p) [best, p] = [topic, q];
+  return best === ours.hit.entry.topic ? ours : decision;
+}
+
 /** The FAQ: what the bot answers to a free-text question, without any I/O. */
 export class AnswerPipeline {
   constructor(private readonly options: AnswerPipelineOptions) {}
@@ -128,7 +146,7 @@ export class AnswerPipeline {
     if (tapped) return this.answerFrom(tapped, 1, [], question, at);
     const hits = kb.search(question, 12);
     const semantic = await this.options.semantic?.predict(question);
-    const decision = decideFaq(hits, thresholds, kb.classify(question), semantic);
+    const decision = decideOwner(question, hits, thresholds, kb.classify(question), semantic);
     switch (decision.kind) {
       case 'answer':
         return this.answerFrom(decision.hit.entry, decision.confidence, hits, question, at);
