@@ -19,7 +19,9 @@ import { centreInfo, loadConfig } from '../src/server/config.js';
 import { createConfiguredSemantic } from '../src/server/answer-wiring.js';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../src/store/types.js';
+import { startAssistant } from './support/assistant.js';
 import { fakeEmbedding, startFakeEmbeddings } from './support/fake-embeddings.js';
+import { askWebChat } from './support/web-ask.js';
 
 const config = (env: Record<string, string> = {}) => loadConfig({ TELEGRAM_BOT_TOKEN: '', ...env });
 const kb = KnowledgeBase.fromDirectory('knowledge', { now: new Date('2026-12-01T00:00:00Z') });
@@ -122,6 +124,21 @@ describe('semantic retrieval over a local OpenAI-compatible endpoint', () => {
     const hybrid = await new AnswerPipeline({ kb, centre, thresholds, semantic }).answer(question);
     expect(hybrid.topic).toBe(offline.topic);
     expect(hybrid.confidence).toBeGreaterThanOrEqual(offline.confidence);
+  });
+
+  it('is wired into the assistant: its store keeps the vectors, and a web chat question is read by the endpoint too', async () => {
+    const before = fake.sent().length;
+    const running = await startAssistant({ EMBEDDINGS_MODEL: 'fake-embed-app', OPENAI_BASE_URL: fake.baseUrl, TELEGRAM_BOT_TOKEN: '' });
+    try {
+      const entriesSent = fake.sent().length - before;
+      expect(entriesSent).toBeGreaterThan(100);
+      const keys = running.assistant.pipeline.kb.entries.map((e) => embeddingKey('fake-embed-app', entryText(e)));
+      expect((await running.assistant.store.embeddings.getMany(keys)).size).toBe(new Set(keys).size);
+      expect(await askWebChat(running.url, 'tro cap nguoi khuyet tat nang bao nhieu')).toMatch(/Nguồn: /);
+      expect(fake.sent().slice(before + entriesSent)).toContain('tro cap nguoi khuyet tat nang bao nhieu');
+    } finally {
+      await running.close();
+    }
   });
 
   it('answers exactly as offline when the endpoint fails or is slow, and says so in the log', async () => {
