@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AnswerPipeline } from '../src/flows/answer.js';
 import { questionWithoutContactDetails } from '../src/flows/contact-details.js';
 import { namesOurPeople } from '../src/flows/our-people.js';
+import { isUmbrellaQuestion } from '../src/flows/vague-question.js';
 import { CHOICE_COUNSELLOR } from '../src/flows/replies.js';
 import { KnowledgeBase } from '../src/kb/knowledge-base.js';
 import { loadConfig } from '../src/server/config.js';
@@ -94,6 +95,32 @@ describe('answer pipeline', () => {
     ['trợ cấp thất nghiệp nộp hồ sơ ở đâu', false],
   ])('names one of the centre’s own people: %s → %s', (text, ours) => {
     expect(namesOurPeople(text)).toBe(ours);
+  });
+
+  it('asks which help is meant when a question names help in general, with main questions a tap answers', async () => {
+    for (const text of ['tro cap', 'chế độ', 'cho hỏi về tiền hỗ trợ', 'trợ cấp xã hội']) {
+      const r = await pipeline.answer(text);
+      expect(r, text).toMatchObject({ kind: 'clarify', topic: null });
+      const options = r.reply.choices!.filter((c) => c !== CHOICE_COUNSELLOR);
+      expect(options.length, text).toBeGreaterThanOrEqual(2);
+      for (const option of options) {
+        const entry = kb.entries.find((e) => e.questions[0] === option);
+        expect(entry, option).toBeDefined();
+        expect(await pipeline.answer(option)).toMatchObject({ kind: 'answer', entryId: entry!.id });
+      }
+    }
+    // Naming which help is a question, not help in general.
+    expect(await pipeline.answer('trợ cấp người khuyết tật nặng bao nhiêu')).toMatchObject({ kind: 'answer', topic: 'tro-cap-nguoi-khuyet-tat' });
+  });
+
+  it.each([
+    ['hỏi về tiền hỗ trợ', true],
+    ['chinh sach nha nuoc', true],
+    ['trợ cấp người cao tuổi', false],
+    ['hỗ trợ mai táng', false],
+    ['alo', false],
+  ])('reads help in general: %s → %s', (text, umbrella) => {
+    expect(isUmbrellaQuestion(text)).toBe(umbrella);
   });
 
   it('asks which topic was meant in the middle band, and a tapped option is answered by its entry', async () => {

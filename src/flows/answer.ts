@@ -5,7 +5,7 @@ import type { Phraser } from '../kb/llm-phrasing.js';
 import type { SemanticReader } from '../kb/semantic.js';
 import { withPolicyValues } from '../kb/policy-values.js';
 import type { CentreInfo } from '../server/config.js';
-import { decideFaq, isGreeting, type FaqDecision, type FaqThresholds } from './faq.js';
+import { decideFaq, isGreeting, rankTopics, type FaqDecision, type FaqThresholds } from './faq.js';
 import {
   CHOICE_ASK_AGAIN,
   CHOICE_NOT_HELPFUL,
@@ -23,6 +23,7 @@ import { foldedPhrase, normalizeSyllables } from '../kb/normalize.js';
 import { REFERRAL_TOPIC } from '../kb/topics.js';
 import { questionWithoutContactDetails } from './contact-details.js';
 import { namesOurPeople } from './our-people.js';
+import { isUmbrellaQuestion } from './vague-question.js';
 import type { TopicPrediction } from '../kb/classifier.js';
 
 /** The "Chưa đúng ý" button, however it comes back (tapped, or typed without diacritics). */
@@ -88,19 +89,34 @@ export interface AnswerPipelineOptions {
 }
 
 /**
- * decideFaq, except that another office's business is ours after all when the question
- * names someone we serve (namesOurPeople), our own entries alone would answer it, and the
- * classifier's likeliest topic of ours is that one.
+ * decideFaq over the hits, then two readings of the question's own words:
+ * - help in general ("trợ cấp", "chế độ": isUmbrellaQuestion) is asked about: which of
+ *   the topics that fit best is meant (answering from whichever ranked first would guess);
+ * - another office's business is ours after all when the question names someone we
+ *   serve (namesOurPeople): see oursAfterAll.
  */
-function decideOwner(question: string, hits: readonly SearchHit[], thresholds: FaqThresholds, prediction: TopicPrediction, semantic: TopicPrediction | undefined): FaqDecision {
+function decideFor(question: string, hits: readonly SearchHit[], thresholds: FaqThresholds, prediction: TopicPrediction, semantic: TopicPrediction | undefined): FaqDecision {
   const decision = decideFaq(hits, thresholds, prediction, semantic);
+  if (isUmbrellaQuestion(question)) {
+    const options = rankTopics(hits.filter((h) => h.entry.topic !== REFERRAL_TOPIC)).slice(0, 3).map((t) => t.best);
+    if (options.length >= 2) return { kind: 'clarify', options, confidence: decision.confidence };
+  }
+  return oursAfterAll(question, decision, hits, thresholds, prediction);
+}
+
+/**
+ * A referral set aside for our own entry when the question names someone we serve, our
+ * entries alone would answer it, and the classifier's likeliest topic of ours is the
+ * same (without that check a near-poor child's school fees went to vocational training).
+ */
+function oursAfterAll(question: string, decision: FaqDecision, hits: readonly SearchHit[], thresholds: FaqThresholds, prediction: TopicPrediction): FaqDecision {
   if (decision.kind !== 'answer' || decision.hit.entry.topic !== REFERRAL_TOPIC || !namesOurPeople(question)) return decision;
   const ours = decideFaq(hits.filter((h) => h.entry.topic !== REFERRAL_TOPIC), thresholds);
   if (ours.kind !== 'answer') return decision;
-  let best: string | null = null;
+  let likeliest: string | null = null;
   let p = -1;
-  for (const [topic, q] of prediction.probabilities) if (topic !== REFERRAL_TOPIC && q > p) [best, p] = [topic, q];
-  return best === ours.hit.entry.topic ? ours : decision;
+  for (const [topic, q] of prediction.probabilities) if (topic !== REFERRAL_TOPIC && q > p) [likeliest, p] = [topic, q];
+  return likeliest === ours.hit.entry.topic ? ours : decision;
 }
 
 /** The FAQ: what the bot answers to a free-text question, without any I/O. */
@@ -146,7 +162,7 @@ export class AnswerPipeline {
     if (tapped) return this.answerFrom(tapped, 1, [], question, at);
     const hits = kb.search(question, 12);
     const semantic = await this.options.semantic?.predict(question);
-    const decision = decideOwner(question, hits, thresholds, kb.classify(question), semantic);
+    const decision = decideFor(question, hits, thresholds, kb.classify(question), semantic);
     switch (decision.kind) {
       case 'answer':
         return this.answerFrom(decision.hit.entry, decision.confidence, hits, question, at);
@@ -157,8 +173,9 @@ export class AnswerPipeline {
           topic: null,
           entryId: null,
           confidence: decision.confidence,
-          // Each option in the citizen's own words: the entry's phrasing closest to what they wrote.
-          reply: clarifyReply(decision.options.map((h) => closestQuestion(h.entry, question))),
+          // Each option in the citizen's own words: the entry's phrasing closest to what they
+          // wrote; for help in general nothing is closer than anything else, so its main question.
+          reply: clarifyReply(decision.options.map((h) => (isUmbrellaQuestion(question) ? h.entry.questions[0]! : closestQuestion(h.entry, question)))),
         };
       case 'decline':
         return { ...base, kind: 'decline', topic: null, entryId: null, confidence: decision.confidence, reply: declineReply(centre) };

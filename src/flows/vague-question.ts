@@ -1,0 +1,28 @@
+import { normalizeSyllables } from '../kb/normalize.js';
+
+/**
+ * Words that only say "I am asking": who asks, politeness, "about". Folded syllables.
+ */
+const ASKING = new Set(
+  'cho hoi xin muon can biet ve vu viec chuyen cai toi tui em anh chi con chau minh ban ad admin oi a ha nhe nha voi giup gium dum lam on thong tin duoc khong ko hong'.split(' '),
+);
+
+/**
+ * Words that name help in general, every topic's: "trợ cấp", "hỗ trợ", "chế độ",
+ * "chính sách", "tiền", "quyền lợi". Folded syllables.
+ */
+const UMBRELLA = new Set('tro cap ho che do chinh sach tien quyen loi giup xa hoi nha nuoc'.split(' '));
+
+/**
+ * Whether a question names help in general and nothing else ("trợ cấp", "cho hỏi về tiền
+ * hỗ trợ", "chế độ"): every topic of the knowledge fits it, so answering from the one that
+ * happens to rank first guesses, and declining is unhelpful. The FAQ asks which help is
+ * meant instead (src/flows/answer.ts).
+ *
+ * @example isUmbrellaQuestion('hỏi về tiền hỗ trợ') // true
+ * @example isUmbrellaQuestion('trợ cấp người khuyết tật') // false: it says which
+ */
+export function isUmbrellaQuestion(question: string): boolean {
+  const content = normalizeSyllables(question).filter((s) => !ASKING.has(s));
+  return content.length > 0 && content.every((s) => UMBRELLA.has(s));
+}
