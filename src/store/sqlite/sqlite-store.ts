@@ -158,7 +158,8 @@ export function openSqliteStore(dataDir: string, fileName = 'ctxh.sqlite'): Stor
     const insert = db.prepare(
       `INSERT INTO conversations (id, channel, user_id, chat_id, reference, status, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, 'bot', ?, ?)
-       ON CONFLICT(channel, chat_id, user_id) DO UPDATE SET reference = excluded.reference, updated_at = excluded.updated_at`,
+       ON CONFLICT(channel, chat_id, user_id) DO UPDATE SET reference = excluded.reference, updated_at = excluded.updated_at
+       RETURNING *`,
     );
     const byId = db.prepare('SELECT * FROM conversations WHERE id = ?');
     const byUser = db.prepare('SELECT * FROM conversations WHERE channel = ? AND user_id = ? ORDER BY created_at, id');
@@ -206,8 +207,8 @@ export function openSqliteStore(dataDir: string, fileName = 'ctxh.sqlite'): Stor
     };
     return {
       async upsert(a, reference, now) {
-        insert.run(randomUUID(), a.channel, a.userId, a.chatId, JSON.stringify(reference), +now, +now);
-        return find(a)!;
+        // One statement: the row as inserted or updated comes back with it.
+        return rowToConversation(insert.get(randomUUID(), a.channel, a.userId, a.chatId, JSON.stringify(reference), +now, +now) as Row);
       },
       async get(id) {
         const r = byId.get(id) as Row | undefined;
