@@ -95,9 +95,9 @@ export interface AnswerPipelineOptions {
  * - another office's business is ours after all when the question names someone we
  *   serve (namesOurPeople): see oursAfterAll.
  */
-function decideFor(question: string, hits: readonly SearchHit[], thresholds: FaqThresholds, prediction: TopicPrediction, semantic: TopicPrediction | undefined): FaqDecision {
+function decideFor(question: string, umbrella: boolean, hits: readonly SearchHit[], thresholds: FaqThresholds, prediction: TopicPrediction, semantic: TopicPrediction | undefined): FaqDecision {
   const decision = decideFaq(hits, thresholds, prediction, semantic);
-  if (isUmbrellaQuestion(question)) {
+  if (umbrella) {
     const options = rankTopics(hits.filter((h) => h.entry.topic !== REFERRAL_TOPIC)).slice(0, 3).map((t) => t.best);
     if (options.length >= 2) return { kind: 'clarify', options, confidence: decision.confidence };
   }
@@ -162,7 +162,8 @@ export class AnswerPipeline {
     if (tapped) return this.answerFrom(tapped, 1, [], question, at);
     const hits = kb.search(question, 12);
     const semantic = await this.options.semantic?.predict(question);
-    const decision = decideFor(question, hits, thresholds, kb.classify(question), semantic);
+    const umbrella = isUmbrellaQuestion(question);
+    const decision = decideFor(question, umbrella, hits, thresholds, kb.classify(question), semantic);
     switch (decision.kind) {
       case 'answer':
         return this.answerFrom(decision.hit.entry, decision.confidence, hits, question, at);
@@ -175,7 +176,7 @@ export class AnswerPipeline {
           confidence: decision.confidence,
           // Each option in the citizen's own words: the entry's phrasing closest to what they
           // wrote; for help in general nothing is closer than anything else, so its main question.
-          reply: clarifyReply(decision.options.map((h) => (isUmbrellaQuestion(question) ? h.entry.questions[0]! : closestQuestion(h.entry, question)))),
+          reply: clarifyReply(decision.options.map((h) => (umbrella ? h.entry.questions[0]! : closestQuestion(h.entry, question)))),
         };
       case 'decline':
         return { ...base, kind: 'decline', topic: null, entryId: null, confidence: decision.confidence, reply: declineReply(centre) };

@@ -9,9 +9,10 @@ const ASKING = new Set(
 
 /**
  * Words that name help in general, every topic's: "trợ cấp", "hỗ trợ", "chế độ",
- * "chính sách", "tiền", "quyền lợi". Folded syllables.
+ * "chính sách", "tiền", "quyền lợi", "xã hội". Folded syllables ("hội" folds to "hoi",
+ * already read as asking).
  */
-const UMBRELLA = new Set('tro cap ho che do chinh sach tien quyen loi giup xa hoi nha nuoc'.split(' '));
+const UMBRELLA = new Set('tro cap ho che do chinh sach tien quyen loi xa nha nuoc'.split(' '));
 
 /**
  * Whether a question names help in general and nothing else ("trợ cấp", "cho hỏi về tiền

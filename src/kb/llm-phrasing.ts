@@ -126,18 +126,29 @@ export interface LlmConfig {
   LLM_MODEL: string;
 }
 
-/** The configured OpenAI (or OpenAI-compatible local server) chat model; undefined when none is. */
-export async function createConfiguredChatModel(config: LlmConfig): Promise<BaseChatModel | undefined> {
-  if (!config.OPENAI_API_KEY && !config.OPENAI_BASE_URL) return undefined;
-  const { ChatOpenAI } = await import('@langchain/openai');
-  return new ChatOpenAI({
-    model: config.LLM_MODEL,
-    temperature: 0,
+/** Whether an OpenAI (or OpenAI-compatible local server) endpoint is configured. */
+export function hasLlmEndpoint(config: Pick<LlmConfig, 'OPENAI_API_KEY' | 'OPENAI_BASE_URL'>): boolean {
+  return Boolean(config.OPENAI_API_KEY || config.OPENAI_BASE_URL);
+}
+
+/**
+ * How every LangChain OpenAI client (chat, embeddings) reaches the configured endpoint:
+ * 15 s per call, one retry, a placeholder key for a local server that needs none.
+ */
+export function llmEndpointOptions(config: Pick<LlmConfig, 'OPENAI_API_KEY' | 'OPENAI_BASE_URL'>) {
+  return {
     timeout: 15_000,
     maxRetries: 1,
     apiKey: config.OPENAI_API_KEY ?? 'not-needed-for-local-server',
     configuration: config.OPENAI_BASE_URL ? { baseURL: config.OPENAI_BASE_URL } : undefined,
-  });
+  };
+}
+
+/** The configured OpenAI (or OpenAI-compatible local server) chat model; undefined when none is. */
+export async function createConfiguredChatModel(config: LlmConfig): Promise<BaseChatModel | undefined> {
+  if (!hasLlmEndpoint(config)) return undefined;
+  const { ChatOpenAI } = await import('@langchain/openai');
+  return new ChatOpenAI({ model: config.LLM_MODEL, temperature: 0, ...llmEndpointOptions(config) });
 }
 
 /**

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { AnswerPipeline } from '../flows/answer.js';
 import { KnowledgeBase } from '../kb/knowledge-base.js';
-import { createConfiguredPhraser, type LlmConfig } from '../kb/llm-phrasing.js';
+import { createConfiguredPhraser, hasLlmEndpoint, llmEndpointOptions, type LlmConfig } from '../kb/llm-phrasing.js';
 import { SemanticReader, memoryEmbeddingCache } from '../kb/semantic.js';
 import type { EmbeddingRepository } from '../store/embedding-types.js';
 import type { CentreInfo, Config } from './config.js';
@@ -18,18 +18,12 @@ export async function createConfiguredSemantic(
   warn: (message: string) => void,
 ): Promise<SemanticReader | undefined> {
   if (!config.EMBEDDINGS_MODEL) return undefined;
-  if (!config.OPENAI_API_KEY && !config.OPENAI_BASE_URL) {
+  if (!hasLlmEndpoint(config)) {
     warn('EMBEDDINGS_MODEL is set but no endpoint is (OPENAI_API_KEY or OPENAI_BASE_URL): answering without semantic retrieval');
     return undefined;
   }
   const { OpenAIEmbeddings } = await import('@langchain/openai');
-  const embeddings = new OpenAIEmbeddings({
-    model: config.EMBEDDINGS_MODEL,
-    timeout: 15_000,
-    maxRetries: 1,
-    apiKey: config.OPENAI_API_KEY ?? 'not-needed-for-local-server',
-    configuration: config.OPENAI_BASE_URL ? { baseURL: config.OPENAI_BASE_URL } : undefined,
-  });
+  const embeddings = new OpenAIEmbeddings({ model: config.EMBEDDINGS_MODEL, ...llmEndpointOptions(config) });
   const semantic = new SemanticReader({
     model: config.EMBEDDINGS_MODEL,
     embeddings,
