@@ -75,7 +75,7 @@ export interface OutboxOptions {
 }
 
 export interface OutboxDeps {
-  store: Pick<Store, 'messages' | 'conversations' | 'leases' | 'audit'>;
+  store: Pick<Store, 'messages' | 'conversations' | 'leases' | 'audit' | 'committed'>;
   now: () => Date;
   log: Logger;
   /** Unique per process: the lease holder. */
@@ -187,6 +187,8 @@ export class Outbox {
       return false;
     }
     if (!(await store.messages.setDelivery(message.id, { status: 'sending', at: now() }))) return false;
+    // Sent at most once: the platform hears of it only after 'sending' is committed (a crash then leaves it unconfirmed, not resent).
+    await store.committed();
     let sent: { platformMessageId: string | null };
     try {
       sent = await sender.send(conversation, message.activity as Partial<Activity>);

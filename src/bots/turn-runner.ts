@@ -91,6 +91,8 @@ export class TurnRunner {
     // The receiving instance acts on it; if it dies or the reply fails, the claim runs
     // out and recovery (here or on another instance) takes the message again.
     if (!(await this.claim(message))) return null;
+    // Received means kept: whoever acknowledges the message (a webhook's 200, the next poll) does so after this.
+    await store.committed();
     return { conversation, message, activity };
   }
 

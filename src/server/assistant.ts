@@ -28,6 +28,7 @@ import { registerWebchatMedia } from '../bots/directline/upload.js';
 import type { Reply } from '../flows/replies.js';
 import type { Author } from '../handoff/desk.js';
 import type { Conversation } from '../store/types.js';
+import { answerAfterCommit } from './commit-barrier.js';
 
 export interface Assistant {
   app: express.Express;
@@ -120,7 +121,12 @@ export async function createAssistant(
     now,
     log,
     retryAfterMs,
-    onStored: (conversationId) => human.events.publish({ type: 'message', conversationId }),
+    // Screens (the console, web chat streams) hear of a message once it is committed.
+    onStored: (conversationId) =>
+      void store.committed().then(
+        () => human.events.publish({ type: 'message', conversationId }),
+        () => undefined,
+      ),
     outbox,
   });
   runnerRef = runner;
@@ -129,6 +135,7 @@ export async function createAssistant(
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY);
+  app.use(answerAfterCommit(() => store.committed()));
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true, store: store.kind, knowledgeEntries: pipeline.kb.entries.length });
   });

@@ -264,6 +264,12 @@ export interface Store {
   unanswered: UnansweredRepository;
   /** Vectors of the knowledge from an embeddings model, when one is configured (src/kb/semantic.ts). */
   embeddings: EmbeddingRepository;
+  /**
+   * Resolves once every write made so far is durable: the embedded store commits the
+   * writes of one event-loop task together (src/store/sqlite/write-batch.ts); MongoDB has
+   * acknowledged each write already. Await it before telling anyone something was kept.
+   */
+  committed(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -78,7 +78,7 @@ export interface ZaloTokenOptions {
 }
 
 export interface ZaloTokenDeps {
-  store: Pick<Store, 'channelTokens' | 'leases' | 'audit'>;
+  store: Pick<Store, 'channelTokens' | 'leases' | 'audit' | 'committed'>;
   client: { refresh(refreshToken: string): Promise<RefreshOutcome> };
   cipher: TokenCipher;
   appId: string;
@@ -311,6 +311,8 @@ export class ZaloTokenStore {
     const { store, cipher, log } = this.deps;
     this.unwritten = answer;
     const saved = await store.channelTokens.savePending(this.key, { answer: cipher.encrypt(answer.raw, `${this.key}:pending`), forFingerprint: answer.forFingerprint, at: answer.at });
+    // On disk before the rotation: the refresh token Zalo just spent is worth nothing now.
+    await store.committed();
     this.unwritten = null;
     if (!saved) {
       log.warn('zalo: a newer token pair was stored while this refresh ran; its answer is not used');

@@ -35,6 +35,7 @@ import { sqliteSessions } from './sessions.js';
 import { sqliteStaff } from './staff.js';
 import { sqliteTickets } from './tickets.js';
 import { sqliteUnanswered } from './unanswered.js';
+import { commitOpenGroups, groupWrites } from './write-batch.js';
 
 
 
@@ -135,8 +136,9 @@ function migrate(db: Database.Database): void {
 }
 
 /**
- * The embedded store: one SQLite file in WAL mode. better-sqlite3 is synchronous, so
- * each method is one short transaction and the async signatures only match Mongo's.
+ * The embedded store: one SQLite file in WAL mode. better-sqlite3 is synchronous, so the
+ * async signatures only match Mongo's; the writes of one event-loop task are one
+ * transaction (write-batch.ts), and `committed()` tells when they are on disk.
  */
 export function openSqliteStore(dataDir: string, fileName = 'ctxh.sqlite'): Store {
   mkdirSync(dataDir, { recursive: true });
@@ -148,8 +150,10 @@ export function openSqliteStore(dataDir: string, fileName = 'ctxh.sqlite'): Stor
   db.pragma('secure_delete = ON');
   // IMMEDIATE: of several processes opening one old file at once, one migrates and the
   // others wait (busy_timeout) and then find it current.
+  commitOpenGroups();
   db.transaction(() => migrate(db)).immediate();
   db.exec(SQLITE_SCHEMA);
+  const batch = groupWrites(db);
 
   const conversations: ConversationRepository = (() => {
     const byAddress = db.prepare(
@@ -343,7 +347,9 @@ export function openSqliteStore(dataDir: string, fileName = 'ctxh.sqlite'): Stor
     staff: sqliteStaff(db),
     sessions: sqliteSessions(db),
     notes: sqliteNotes(db),
+    committed: () => batch.committed(),
     async close() {
+      batch.flush();
       db.close();
     },
   };
