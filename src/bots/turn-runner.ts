@@ -79,7 +79,8 @@ export class TurnRunner {
       direction: 'in',
       platformMessageId: activity.id ?? null,
       text: activity.text ?? '',
-      activity: JSON.parse(JSON.stringify({ ...activity, timestamp: activity.timestamp ?? at })),
+      // The store keeps it as JSON text, written before the call returns to us: no copy needed.
+      activity: { ...activity, timestamp: activity.timestamp ?? at },
       createdAt: at,
     });
     if (duplicate) {
@@ -161,7 +162,7 @@ export class TurnRunner {
           direction: 'out',
           platformMessageId: null,
           text: a.text ?? '',
-          activity: JSON.parse(JSON.stringify(a)),
+          activity: a,
           createdAt: now(),
           replyTo,
           replyIndex: replyIndex++,

@@ -164,8 +164,25 @@ const PHRASES = PHRASE_MAP.map(
  */
 const untyped = (tok: string): string => (Object.hasOwn(TOKEN_MAP, tok) ? tok : (foldTypedKeys(tok) ?? tok));
 
+/**
+ * The last texts normalised: one citizen's message is read by several steps of a turn
+ * (greeting check, help-in-general check, retrieval, classifier), each normalising it;
+ * the phrase rules are the costly part. Cleared when full; the result is copied out.
+ */
+const RECENT_LIMIT = 256;
+const recent = new Map<string, readonly string[]>();
+
 /** Syllables after folding, Telex/VNI decoding, abbreviation expansion and phrase mapping. */
 export function normalizeSyllables(text: string): string[] {
+  const known = recent.get(text);
+  if (known) return [...known];
+  const syllables = syllablesOf(text);
+  if (recent.size >= RECENT_LIMIT) recent.clear();
+  recent.set(text, syllables);
+  return [...syllables];
+}
+
+function syllablesOf(text: string): string[] {
   const folded = foldDiacritics(text)
     .replace(/[^a-z0-9]+/g, ' ')
     // before digits are split off: "ca61p" is VNI for "cấp"

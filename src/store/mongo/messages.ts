@@ -57,6 +57,8 @@ const UNSENT: DeliveryStatus[] = ['queued', 'sending'];
 /** `nextSeq(name)`: the next value of a store-wide sequence (see mongo-store.ts). */
 export function mongoMessages(M: Model<MessageDoc>, nextSeq: (name: string) => Promise<number>): MessageRepository {
   const write = async (m: NewMessage, out: OutboundFields): Promise<{ message: StoredMessage; duplicate: boolean }> => {
+    // As JSON text at once: what the caller does with the object after this call is not stored.
+    const activity = JSON.stringify(m.activity);
     const platformMessageId = m.platformMessageId ?? null;
     const replyTo = out.replyTo ?? null;
     // A turn run again (same reply key), or a redelivery (same platform id).
@@ -82,7 +84,7 @@ export function mongoMessages(M: Model<MessageDoc>, nextSeq: (name: string) => P
         direction: m.direction,
         platformMessageId,
         text: m.text,
-        activity: JSON.stringify(m.activity),
+        activity,
         createdAt: m.createdAt,
         handledAt: null,
         ...out,
