@@ -51,6 +51,9 @@ import type { Logger } from 'pino';
 import type { ChannelTokenPair, ChannelTokens, Store } from '../../store/types.js';
 import { sealPair, TokenCipher, type PlainPair } from './token-cipher.js';
 import { parseRefreshAnswer, type RefreshOutcome, type RefreshedTokens } from './client.js';
+import { tokenOptions, type ZaloTokenOptions } from './token-options.js';
+
+export type { ZaloTokenOptions } from './token-options.js';
 
 /** No access token can be had now; `code` says why (the sender turns it into a retry). */
 export class TokenUnavailableError extends Error {
@@ -58,23 +61,6 @@ export class TokenUnavailableError extends Error {
     super(`zalo token unavailable: ${code}`);
     this.name = 'TokenUnavailableError';
   }
-}
-
-export interface ZaloTokenOptions {
-  /** Refresh when less than this is left (and less than half the lifetime). Default 2 h. */
-  refreshBeforeMs?: number;
-  /** How often the job looks. Default 10 minutes. */
-  checkEveryMs?: number;
-  /** The cross-instance refresh lease; longer than the client's timeout. Default 30 s. */
-  leaseMs?: number;
-  /** How long a caller waits for another instance's refresh. Default 8 s. */
-  waitForOtherMs?: number;
-  /** After a refresh got no answer, no new call before this. Default 30 s. */
-  retryUnavailableMs?: number;
-  /** When Zalo's answer has no usable expires_in: the shorter reading of the lifetime. Default 1 h. */
-  fallbackLifetimeMs?: number;
-  /** An access token this close to its expiry counts as expired. Default 60 s. */
-  expirySkewMs?: number;
 }
 
 export interface ZaloTokenDeps {
@@ -117,16 +103,7 @@ export class ZaloTokenStore {
 
   constructor(private readonly deps: ZaloTokenDeps) {
     this.key = `zalo:${deps.appId}`;
-    const o = deps.options ?? {};
-    this.o = {
-      refreshBeforeMs: o.refreshBeforeMs ?? 2 * 3600_000,
-      checkEveryMs: o.checkEveryMs ?? 10 * 60_000,
-      leaseMs: o.leaseMs ?? 30_000,
-      waitForOtherMs: o.waitForOtherMs ?? 8_000,
-      retryUnavailableMs: o.retryUnavailableMs ?? 30_000,
-      fallbackLifetimeMs: o.fallbackLifetimeMs ?? 3600_000,
-      expirySkewMs: o.expirySkewMs ?? 60_000,
-    };
+    this.o = tokenOptions(deps.options);
   }
 
   /** Seeds the store from configuration if it holds no usable token, and finishes a rotation a crash left pending. */

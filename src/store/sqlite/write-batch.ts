@@ -67,16 +67,17 @@ export function groupWrites(db: Database.Database, schedule: (commit: () => void
     for (const w of done) (err ? w.reject(err) : w.resolve());
   };
 
+  /** SQLite rolled the whole group back after an error: none of it is kept. */
+  const abandoned = () => {
+    settle(lost ?? new Error('the embedded store lost a group of writes'));
+    lost = null;
+  };
+
   const commit = () => {
     openGroups.delete(commit);
     if (!open) return;
     open = false;
-    if (!db.inTransaction) {
-      // SQLite rolled the whole group back after an error: none of it is kept.
-      settle(lost ?? new Error('the embedded store lost a group of writes'));
-      lost = null;
-      return;
-    }
+    if (!db.inTransaction) return abandoned();
     try {
       db.exec('COMMIT');
       settle(null);
@@ -89,10 +90,9 @@ export function groupWrites(db: Database.Database, schedule: (commit: () => void
   /** Before a write: the group's transaction, unless one (ours or a nested `db.transaction`) is open. */
   const enter = () => {
     if (open && !db.inTransaction) {
-      // The group was abandoned by an error earlier in this task: its writers learn it now.
+      // Abandoned by an error earlier in this task: its writers learn it now.
       open = false;
-      settle(lost ?? new Error('the embedded store lost a group of writes'));
-      lost = null;
+      abandoned();
     }
     if (open || db.inTransaction) return;
     commitOpenGroups();
