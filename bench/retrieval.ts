@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import type { KnowledgeEntry } from '../src/kb/entry.js';
 import { loadKnowledge } from '../src/kb/loader.js';
 import { Retriever } from '../src/kb/retriever.js';
+import { syntheticKnowledge } from '../tests/support/synthetic-knowledge.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const LARGE = Number(process.env.BENCH_RETRIEVAL_ENTRIES ?? 5000);
@@ -20,26 +21,6 @@ const dir = join(ROOT, 'tests', 'fixtures', 'eval');
 const queries = ['faq-sample.jsonl', 'faq-tuning.jsonl', 'faq-fresh.jsonl']
   .flatMap((f) => readFileSync(join(dir, f), 'utf8').trim().split('\n'))
   .map((l) => (JSON.parse(l) as { text: string }).text);
-
-/** A small deterministic generator, so every run builds the same synthetic base. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
-
-function synthetic(real: readonly KnowledgeEntry[], size: number): KnowledgeEntry[] {
-  const random = prng(2026);
-  const words = real.flatMap((e) => e.questions.join(' ').split(/\s+/));
-  return Array.from({ length: size }, (_, k) => {
-    const e = real[k % real.length]!;
-    const questions = e.questions.map((q) => {
-      const parts = q.split(/\s+/);
-      parts[Math.floor(random() * parts.length)] = words[Math.floor(random() * words.length)]!;
-      return `${parts.join(' ')} muc${k}`;
-    });
-    return { ...e, id: `${e.id}-${k}`, questions };
-  });
-}
 
 function measure(entries: readonly KnowledgeEntry[]): { entries: number; meanMs: number; p99Ms: number } {
   const retriever = new Retriever(entries);
@@ -59,6 +40,6 @@ function measure(entries: readonly KnowledgeEntry[]): { entries: number; meanMs:
 
 const { entries } = loadKnowledge(join(ROOT, 'knowledge'));
 const small = measure(entries);
-const large = measure(synthetic(entries, LARGE));
+const large = measure(syntheticKnowledge(entries, LARGE));
 console.log(JSON.stringify({ bench: 'retrieval', queries: queries.length, ...small, goalMs: 0.3 }));
 console.log(JSON.stringify({ bench: 'retrieval', queries: queries.length, ...large, goalMs: 1.5 }));

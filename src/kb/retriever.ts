@@ -50,7 +50,6 @@ export const DEFAULT_TUNING: RetrieverTuning = {
 interface QueryTerm {
   term: string;
   weight: number;
-  generic: boolean;
 }
 
 interface IndexedEntry {
@@ -109,10 +108,26 @@ function editDistanceAtMostOne(a: string, b: string): boolean {
   return edits + (a.length - i) + (b.length - j) <= 1;
 }
 
-/** One term's postings: the entries that hold it (ascending) and how often, weighted by field. */
+/**
+ * One term's postings: the entries that hold it (ascending) and, for each, the term's BM25
+ * saturation there (`tf·(k1+1) / (tf + lengthNorm)`, fixed once the base is built), so a
+ * search multiplies instead of dividing. `maxSat` bounds what the term can add to any entry.
+ */
 interface Postings {
-  docs: number[];
-  tfs: number[];
+  docs: Int32Array;
+  tfs: Float64Array;
+  sat: Float64Array;
+  idf: number;
+  maxSat: number;
+  /** An everyday or paperwork word (generic-words.ts): it counts little towards domainScore. */
+  generic: boolean;
+}
+
+/** A query term the base holds, with its weighted IDF. */
+interface Found {
+  p: Postings;
+  wIdf: number;
+  generic: boolean;
 }
 
 export class Retriever {
@@ -120,9 +135,10 @@ export class Retriever {
   private readonly df = new Map<string, number>();
   /** Inverted index: a query touches only the entries that share a term with it. */
   private readonly postings = new Map<string, Postings>();
-  /** Per-entry accumulators, reused by every search (a search runs start to end with no await). */
-  private readonly acc: { score: Float64Array; domain: Float64Array; matched: Float64Array; domainMatch: Float64Array; seen: Uint8Array };
-  private readonly avgLength: number;
+  /** Each entry's BM25 length normalisation, `k1·(1 − b + b·length/avgLength)`. */
+  private readonly lengthNorm: Float64Array;
+  /** Per-entry partial scores, reused by every search (a search runs start to end with no await). */
+  private readonly acc: { score: Float64Array; seen: Uint8Array };
   private readonly unigramsByLength = new Map<number, string[]>();
   private readonly typoCache = new Map<string, string | null>();
 
@@ -130,7 +146,7 @@ export class Retriever {
     entries: readonly KnowledgeEntry[],
     private readonly tuning: RetrieverTuning = DEFAULT_TUNING,
   ) {
-    const { questionWeight, topicWeight, bodyWeight } = tuning;
+    const { questionWeight, topicWeight, bodyWeight, k1, b } = tuning;
     this.docs = entries.map((entry) => {
       const tf = new Map<string, number>();
       const add = (text: string, weight: number) => {
@@ -143,24 +159,34 @@ export class Retriever {
       for (const v of tf.values()) length += v;
       return { entry, tf, length };
     });
+    const n = this.docs.length;
+    const avgLength = this.docs.reduce((s, d) => s + d.length, 0) / Math.max(1, n);
+    this.lengthNorm = Float64Array.from(this.docs, (d) => k1 * (1 - b + (b * d.length) / avgLength));
+    const lists = new Map<string, number[]>();
     this.docs.forEach((d, i) => {
-      for (const [t, tf] of d.tf) {
+      for (const t of d.tf.keys()) {
         this.df.set(t, (this.df.get(t) ?? 0) + 1);
-        const p = this.postings.get(t) ?? { docs: [], tfs: [] };
-        p.docs.push(i);
-        p.tfs.push(tf);
-        this.postings.set(t, p);
+        const list = lists.get(t) ?? [];
+        list.push(i);
+        lists.set(t, list);
       }
     });
-    const n = this.docs.length;
-    this.acc = { score: new Float64Array(n), domain: new Float64Array(n), matched: new Float64Array(n), domainMatch: new Float64Array(n), seen: new Uint8Array(n) };
-    this.avgLength = this.docs.reduce((s, d) => s + d.length, 0) / Math.max(1, this.docs.length);
+    for (const [t, list] of lists) {
+      const tfs = Float64Array.from(list, (i) => this.docs[i]!.tf.get(t)!);
+      const sat = Float64Array.from(list, (i, x) => this.saturation(i, tfs[x]!));
+      this.postings.set(t, { docs: Int32Array.from(list), tfs, sat, idf: this.idf(t), maxSat: sat.reduce((m, v) => Math.max(m, v), 0), generic: isGenericTerm(t) });
+    }
+    this.acc = { score: new Float64Array(n), seen: new Uint8Array(n) };
     for (const t of this.df.keys()) {
       if (t.includes('_') || t.length < 4 || /\d/.test(t)) continue;
       const list = this.unigramsByLength.get(t.length) ?? [];
       list.push(t);
       this.unigramsByLength.set(t.length, list);
     }
+  }
+
+  private saturation(doc: number, tf: number): number {
+    return (tf * (this.tuning.k1 + 1)) / (tf + this.lengthNorm[doc]!);
   }
 
   private idf(term: string): number {
@@ -213,52 +239,116 @@ export class Retriever {
       totalWeight += w * this.idf(t);
     }
     return {
-      terms: [...weights].map(([term, weight]) => ({ term, weight, generic: isGenericTerm(term) })),
+      terms: [...weights].map(([term, weight]) => ({ term, weight })),
       totalWeight,
     };
   }
 
-  /** The best entries for a question, best first, at most `k`. */
+  /**
+   * The best entries for a question, best first, at most `k`.
+   *
+   * Rarest terms first, each over its postings; once no entry untouched so far could reach
+   * the k-th best partial score with all the remaining (common) terms together, those terms
+   * only add to the entries already touched (the MaxScore idea). At 5,000 entries a word
+   * like "được" holds most of the base and would otherwise dominate the cost. The entries
+   * that can still be in the best k are then scored exactly, term by term in query order.
+   */
   search(text: string, k = 5): SearchHit[] {
     const { terms, totalWeight } = this.queryTerms(text);
     if (terms.length === 0 || totalWeight === 0 || k < 1) return [];
-    const { k1, b, genericFactor } = this.tuning;
-    // Per query, not per entry: each term's weighted IDF is the same for every entry.
-    const weighted = terms.map((t) => ({ ...t, wIdf: t.weight * this.idf(t.term) }));
-    const { score, domain, matched, domainMatch, seen } = this.acc;
-    const touched: number[] = [];
-    // Term by term over its postings: each entry sums its terms in query order, as a scan would.
-    for (const { term, wIdf, generic } of weighted) {
+    const found: Found[] = [];
+    for (const { term, weight } of terms) {
       const p = this.postings.get(term);
-      if (!p) continue;
-      for (let j = 0; j < p.docs.length; j++) {
-        const i = p.docs[j]!;
-        const tf = p.tfs[j]!;
-        if (!seen[i]) {
-          seen[i] = 1;
-          touched.push(i);
-          score[i] = domain[i] = matched[i] = domainMatch[i] = 0;
+      if (p) found.push({ p, wIdf: weight * p.idf, generic: p.generic });
+    }
+    const candidates = this.candidates(found, k);
+    const { genericFactor, k1 } = this.tuning;
+    const hits = candidates.map((i) => {
+      let score = 0;
+      let domain = 0;
+      let matched = 0;
+      let domainMatch = 0;
+      for (const { p, wIdf, generic } of found) {
+        const x = indexOf(p.docs, i);
+        if (x < 0) continue;
+        const tf = p.tfs[x]!;
+        const termScore = (wIdf * tf * (k1 + 1)) / (tf + this.lengthNorm[i]!);
+        score += termScore;
+        domain += termScore * (generic ? genericFactor : 1);
+        matched += wIdf;
+        if (!generic) domainMatch += wIdf;
+      }
+      return { i, score, domain, matched, domainMatch };
+    });
+    // Equal scores keep the entries' order, as a stable sort of a scan ranked them.
+    hits.sort((x, y) => y.score - x.score || x.i - y.i);
+    return hits.slice(0, k).map((h) => ({ entry: this.docs[h.i]!.entry, score: h.score, domainScore: h.domain, domainMatch: h.domainMatch, coverage: Math.min(1, h.matched / totalWeight) }));
+  }
+
+  /** The entries that may be among the best `k`: every one whose partial score is within rounding of the k-th. */
+  private candidates(found: readonly Found[], k: number): number[] {
+    const order = [...found].sort((x, y) => x.p.docs.length - y.p.docs.length);
+    const remainingBound = new Float64Array(order.length + 1);
+    for (let j = order.length - 1; j >= 0; j--) remainingBound[j] = remainingBound[j + 1]! + order[j]!.wIdf * order[j]!.p.maxSat;
+    const { score, seen } = this.acc;
+    const touched: number[] = [];
+    let closed = false;
+    for (let j = 0; j < order.length; j++) {
+      const { p, wIdf } = order[j]!;
+      if (!closed && touched.length >= k) closed = kthLargest(score, touched, k) > remainingBound[j]! * (1 + 1e-9);
+      if (!closed) {
+        for (let x = 0; x < p.docs.length; x++) {
+          const i = p.docs[x]!;
+          if (!seen[i]) {
+            seen[i] = 1;
+            touched.push(i);
+            score[i] = 0;
+          }
+          score[i] = score[i]! + wIdf * p.sat[x]!;
         }
-        const lengthNorm = k1 * (1 - b + (b * this.docs[i]!.length) / this.avgLength);
-        const termScore = (wIdf * tf * (k1 + 1)) / (tf + lengthNorm);
-        score[i] = score[i]! + termScore;
-        domain[i] = domain[i]! + termScore * (generic ? genericFactor : 1);
-        matched[i] = matched[i]! + wIdf;
-        if (!generic) domainMatch[i] = domainMatch[i]! + wIdf;
+      } else if (touched.length * 8 < p.docs.length) {
+        for (const i of touched) {
+          const x = indexOf(p.docs, i);
+          if (x >= 0) score[i] = score[i]! + wIdf * p.sat[x]!;
+        }
+      } else {
+        for (let x = 0; x < p.docs.length; x++) {
+          const i = p.docs[x]!;
+          if (seen[i]) score[i] = score[i]! + wIdf * p.sat[x]!;
+        }
       }
     }
-    // The best k by score, equal scores in the entries' order (as a stable sort of a scan ranked them).
-    const better = (x: number, y: number) => score[x]! > score[y]! || (score[x] === score[y] && x < y);
-    const best: number[] = [];
-    for (const i of touched) {
-      seen[i] = 0;
-      if (!(score[i]! > 0)) continue;
-      if (best.length === k && !better(i, best[k - 1]!)) continue;
-      let at = best.length;
-      while (at > 0 && better(i, best[at - 1]!)) at--;
-      best.splice(at, 0, i);
-      if (best.length > k) best.pop();
-    }
-    return best.map((i) => ({ entry: this.docs[i]!.entry, score: score[i]!, domainScore: domain[i]!, domainMatch: domainMatch[i]!, coverage: Math.min(1, matched[i]! / totalWeight) }));
+    for (const i of touched) seen[i] = 0;
+    if (touched.length === 0) return [];
+    const floor = touched.length > k ? kthLargest(score, touched, k) * (1 - 1e-9) : 0;
+    return touched.filter((i) => score[i]! > 0 && score[i]! >= floor);
   }
+}
+
+/** The k-th largest of `values` over `ids` (k ≤ ids.length); k is small, so insertion into a short list. */
+function kthLargest(values: Float64Array, ids: readonly number[], k: number): number {
+  const top: number[] = [];
+  for (const i of ids) {
+    const v = values[i]!;
+    if (top.length === k && v <= top[k - 1]!) continue;
+    let at = top.length;
+    while (at > 0 && v > top[at - 1]!) at--;
+    top.splice(at, 0, v);
+    if (top.length > k) top.pop();
+  }
+  return top[k - 1]!;
+}
+
+/** Where `value` sits in an ascending array, or −1. */
+function indexOf(sorted: Int32Array, value: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = sorted[mid]!;
+    if (v === value) return mid;
+    if (v < value) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
 }
