@@ -11,8 +11,17 @@ import { z } from 'zod';
 const payloadSchema = z.object({ c: z.string().min(1), u: z.string().min(1), exp: z.number().int() });
 export type TokenClaims = { conversationId: string; userId: string; expiresAt: number };
 
+/** How many verified tokens are remembered; the set is emptied when full. */
+const VERIFIED_LIMIT = 2000;
+
 export class DirectLineTokens {
   private readonly key: Buffer;
+  /**
+   * Tokens already verified, with their claims: a web chat sends its token with every
+   * poll and post, and the signature check and parse were a visible part of a turn. Only
+   * valid tokens enter; expiry is still checked on every use.
+   */
+  private readonly verified = new Map<string, TokenClaims>();
 
   constructor(
     secret: string,
@@ -34,6 +43,17 @@ export class DirectLineTokens {
 
   /** Claims of a valid, unexpired token; null for anything else. */
   verify(token: string): TokenClaims | null {
+    const known = this.verified.get(token);
+    if (known) return known.expiresAt * 1000 > this.nowMs() ? { ...known } : null;
+    const claims = this.check(token);
+    if (claims) {
+      if (this.verified.size >= VERIFIED_LIMIT) this.verified.clear();
+      this.verified.set(token, claims);
+    }
+    return claims ? { ...claims } : null;
+  }
+
+  private check(token: string): TokenClaims | null {
     const [body, sig, extra] = token.split('.');
     if (!body || !sig || extra !== undefined) return null;
     const expected = Buffer.from(this.sign(body));
