@@ -265,22 +265,23 @@ export function openSqliteStore(dataDir: string, fileName = 'ctxh.sqlite'): Stor
   const botState = (() => {
     const get = db.prepare('SELECT etag, data FROM bot_state WHERE key = ?');
     const insert = db.prepare('INSERT INTO bot_state (key, etag, data) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
-    const update = db.prepare('UPDATE bot_state SET etag = ?, data = ? WHERE key = ?');
+    const upsert = db.prepare('INSERT INTO bot_state (key, etag, data) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET etag = excluded.etag, data = excluded.data');
     const updateIf = db.prepare('UPDATE bot_state SET etag = ?, data = ? WHERE key = ? AND etag = ?');
     const del = db.prepare('DELETE FROM bot_state WHERE key = ?');
-    const writeOne = db.transaction((key: string, item: Record<string, unknown>) => {
-      const { eTag, ...rest } = item as { eTag?: string };
-      const etag = newETag();
-      const data = JSON.stringify(rest);
-      if (!eTag || eTag === '*') {
-        if (insert.run(key, etag, data).changes === 0) update.run(etag, data, key);
-        return;
-      }
+    // A write without an eTag (or '*', every turn's) is one upsert; a conditional one checks and creates in a transaction.
+    const writeIfMatch = db.transaction((key: string, eTag: string, etag: string, data: string) => {
       if (updateIf.run(etag, data, key, eTag).changes === 1) return;
       // MemoryStorage semantics: an eTag on an item that does not exist yet is a create.
       if (get.get(key) === undefined && insert.run(key, etag, data).changes === 1) return;
       throw new ETagConflictError(key);
     });
+    const writeOne = (key: string, item: Record<string, unknown>) => {
+      const { eTag, ...rest } = item as { eTag?: string };
+      const etag = newETag();
+      const data = JSON.stringify(rest);
+      if (!eTag || eTag === '*') upsert.run(key, etag, data);
+      else writeIfMatch(key, eTag, etag, data);
+    };
     return {
       async read(keys: string[]): Promise<StoreItems> {
         const out: StoreItems = {};
