@@ -75,6 +75,12 @@ describe('ask command', () => {
     expect(oldAge).toMatchObject({ topic: 'tro-cap-nguoi-cao-tuoi', referral: null });
   });
 
+  it('grounds an everyday question about an old parent in no entry', () => {
+    const [line] = ask(['--json', 'mẹ tôi 80 tuổi răng yếu, nấu món gì cho bà dễ ăn mà đủ chất ạ']);
+    expect(line!.topic).toBeNull();
+    expect(line!.entryId).toBeNull();
+  });
+
   it('answers one message with --json', () => {
     const [l] = ask(['--json', 'tro cap nguoi khuyet tat bao nhieu']);
     expect(l!.topic).toBe('tro-cap-nguoi-khuyet-tat');

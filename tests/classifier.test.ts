@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { classifierFor, trainTopicClassifier } from '../src/kb/classifier.js';
 import { loadKnowledge } from '../src/kb/loader.js';
 import { combinedConfidence } from '../src/flows/faq.js';
+import { EVERYDAY_CLASS } from '../src/kb/topics.js';
 
 const { entries } = loadKnowledge(join(import.meta.dirname, '..', 'knowledge'));
 const classifier = trainTopicClassifier(entries);
@@ -22,6 +23,18 @@ describe('the topic classifier', () => {
       ['lương hưu tháng này sao chưa về tài khoản', 'co-quan-khac'],
     ];
     for (const [text, topic] of cases) expect(classifier.predict(text).topic, text).toBe(topic);
+  });
+
+  it('reads everyday questions about old parents or a disabled child as no office\'s business, and benefits as ours', () => {
+    // Written for this test, not taken from the everyday list.
+    const everyday = [
+      'bà nội tôi 85 tuổi hay mất ngủ, buổi tối nên pha trà gì cho bà dễ ngủ',
+      'cach cai youtube tren tivi cho ba me gia xem cai luong',
+      'con tôi bị khuyết tật vận động, mua xe đạp ba bánh loại nào cho bé chơi',
+    ];
+    for (const text of everyday) expect(classifier.predict(text).topic, text).toBe(EVERYDAY_CLASS);
+    expect(classifier.predict('mẹ tôi 82 tuổi không có lương hưu, có được trợ cấp hằng tháng không').topic).toBe('tro-cap-nguoi-cao-tuoi');
+    expect(trainTopicClassifier(entries, { everyday: [] }).topics).not.toContain(EVERYDAY_CLASS);
   });
 
   it('gives the same model from the same entries, and probabilities that add up to one', () => {
@@ -54,5 +67,10 @@ describe('combining the classifier with BM25', () => {
     expect(combinedConfidence('bao-hiem-y-te', 0.6, reading('ho-ngheo-can-ngheo', 0.9))).toBe(0.6);
     expect(combinedConfidence('bao-hiem-y-te', 0.4, reading('bao-hiem-y-te', 0.45))).toBe(0.4);
     expect(combinedConfidence(undefined, 0, reading('bao-hiem-y-te', 0.9))).toBe(0);
+  });
+
+  it('takes away for an everyday question only when the classifier is very sure', () => {
+    expect(combinedConfidence('tro-cap-nguoi-cao-tuoi', 0.8, reading(EVERYDAY_CLASS, 0.95))).toBeCloseTo(0.04, 9);
+    expect(combinedConfidence('tro-cap-nguoi-cao-tuoi', 0.8, reading(EVERYDAY_CLASS, 0.7))).toBe(0.8);
   });
 });

@@ -20,7 +20,7 @@ import {
   type Reply,
 } from './replies.js';
 import { foldedPhrase, normalizeSyllables } from '../kb/normalize.js';
-import { REFERRAL_TOPIC } from '../kb/topics.js';
+import { EVERYDAY_CLASS, REFERRAL_TOPIC } from '../kb/topics.js';
 import { questionWithoutContactDetails } from './contact-details.js';
 import { namesOurPeople } from './our-people.js';
 import { isUmbrellaQuestion } from './vague-question.js';
@@ -108,15 +108,29 @@ function decideFor(question: string, umbrella: boolean, hits: readonly SearchHit
  * A referral set aside for our own entry when the question names someone we serve, our
  * entries alone would answer it, and the classifier's likeliest topic of ours is the
  * same (without that check a near-poor child's school fees went to vocational training).
+ * The same when the classifier's reading of another office is what kept our entry from
+ * answering ("bố tôi đang nhận trợ cấp người cao tuổi, thẻ bảo hiểm hết hạn thì gia hạn ở
+ * đâu": his card is ours). Either way the classifier's reading among our topics counts as
+ * it would for any question of ours.
  */
 function oursAfterAll(question: string, decision: FaqDecision, hits: readonly SearchHit[], thresholds: FaqThresholds, prediction: TopicPrediction): FaqDecision {
-  if (decision.kind !== 'answer' || decision.hit.entry.topic !== REFERRAL_TOPIC || !namesOurPeople(question)) return decision;
-  const ours = decideFaq(hits.filter((h) => h.entry.topic !== REFERRAL_TOPIC), thresholds);
-  if (ours.kind !== 'answer') return decision;
+  if (decision.kind === 'answer' && decision.hit.entry.topic !== REFERRAL_TOPIC) return decision;
+  // Another office was read: a referral answers, or the classifier's reading of one took our answer's confidence.
+  const otherOffice = decision.kind === 'answer' || prediction.topic === REFERRAL_TOPIC;
+  if (!otherOffice || !namesOurPeople(question)) return decision;
+  // The classifier's reading among our own topics only: how sure it is which of ours is meant.
   let likeliest: string | null = null;
   let p = -1;
-  for (const [topic, q] of prediction.probabilities) if (topic !== REFERRAL_TOPIC && q > p) [likeliest, p] = [topic, q];
-  return likeliest === ours.hit.entry.topic ? ours : decision;
+  let ourMass = 0;
+  for (const [topic, q] of prediction.probabilities) {
+    if (topic === REFERRAL_TOPIC || topic === EVERYDAY_CLASS) continue;
+    ourMass += q;
+    if (q > p) [likeliest, p] = [topic, q];
+  }
+  if (!likeliest || ourMass <= 0) return decision;
+  const amongOurs: TopicPrediction = { topic: likeliest, probability: p / ourMass, probabilities: prediction.probabilities };
+  const ours = decideFaq(hits.filter((h) => h.entry.topic !== REFERRAL_TOPIC), thresholds, amongOurs);
+  return ours.kind === 'answer' && ours.hit.entry.topic === likeliest ? ours : decision;
 }
 
 /** The FAQ: what the bot answers to a free-text question, without any I/O. */

@@ -2,7 +2,8 @@
  * The second signal beside BM25 (src/kb/retriever.ts): a small softmax (multinomial
  * logistic) regression that reads a question and says which topic it is about, trained
  * when the knowledge loads on the entries' own phrasings (each labelled with its entry's
- * topic; referral entries teach it what belongs to other offices). BM25 weighs the words
+ * topic; referral entries teach it what belongs to other offices, and a shipped list of
+ * everyday questions what belongs to no office at all). BM25 weighs the words
  * a question shares with an entry; the classifier has learned which words and spellings
  * tell topics apart across all phrasings of a topic, so a long story about a relative, a
  * Southern word or a typo that BM25 scores weakly can still be recognised, and the two
@@ -20,10 +21,12 @@
  */
 import { createHash } from 'node:crypto';
 import type { KnowledgeEntry } from './entry.js';
+import { EVERYDAY_QUESTIONS } from './everyday-questions.js';
 import { normalizeSyllables } from './normalize.js';
+import { EVERYDAY_CLASS } from './topics.js';
 
 export interface TopicPrediction {
-  /** The most likely topic (an entry topic, the referral topic included); null with no classes. */
+  /** The most likely topic (an entry topic, the referral topic or EVERYDAY_CLASS); null with no classes. */
   topic: string | null;
   probability: number;
   /** Probability of every topic, by topic. */
@@ -44,6 +47,11 @@ export interface ClassifierOptions {
   rate?: number;
   /** L2 pull towards zero per step (default 1e-4): keeps rare words from deciding alone. */
   l2?: number;
+  /**
+   * Everyday questions no office handles, learned as EVERYDAY_CLASS (default: the shipped
+   * `EVERYDAY_QUESTIONS`; `[]` trains on the entries alone, as tests of the entries do).
+   */
+  everyday?: readonly string[];
 }
 
 /** FNV-1a: a stable hash, so the table is the same on every machine. */
@@ -121,13 +129,15 @@ export function trainTopicClassifier(entries: readonly KnowledgeEntry[], options
   const epochs = options.epochs ?? 12;
   const rate = options.rate ?? 0.5;
   const l2 = options.l2 ?? 1e-4;
-  const topics = [...new Set(entries.map((e) => e.topic))].sort();
+  const everyday = options.everyday ?? EVERYDAY_QUESTIONS;
+  const topics = [...new Set([...entries.map((e) => e.topic), ...(entries.length && everyday.length ? [EVERYDAY_CLASS] : [])])].sort();
   const k = topics.length;
   const index = new Map(topics.map((t, i) => [t, i]));
   // In the order of the entries' ids, whatever order they were loaded in: the folder and the
   // store give the same model.
   const ordered = [...entries].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const examples = ordered.flatMap((e) => e.questions.map((q) => ({ x: featuresOf(q, buckets), y: index.get(e.topic)! })));
+  if (index.has(EVERYDAY_CLASS)) for (const q of everyday) examples.push({ x: featuresOf(q, buckets), y: index.get(EVERYDAY_CLASS)! });
   const w = new Float64Array(buckets * k);
   const bias = new Float64Array(k);
   const scoresOf = (x: readonly number[]) => {

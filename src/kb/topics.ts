@@ -47,6 +47,15 @@ export type TopicId = (typeof TOPIC_IDS)[number];
  */
 export const REFERRAL_TOPIC = 'co-quan-khac';
 
+/**
+ * Not an entry topic: the classifier's class for everyday questions no office handles
+ * ("mẹ tôi 80 tuổi răng yếu nấu món gì", "cách gọi video trên Zalo"), trained on
+ * `src/kb/everyday-questions.ts`. When the classifier reads a question so, BM25's
+ * confidence in one of our entries is lowered as for another office's business: a
+ * question that mentions old age or disability is not thereby about our help.
+ */
+export const EVERYDAY_CLASS = 'ngoai-pham-vi';
+
 /** What an entry's `topic` may be: a topic of the contract, or the referral topic. */
 export const ENTRY_TOPICS = [...TOPIC_IDS, REFERRAL_TOPIC] as const;
 export type EntryTopic = (typeof ENTRY_TOPICS)[number];
