@@ -28,16 +28,30 @@ const OUR_PEOPLE: readonly string[] = [
   'mo coi',
 ];
 
+/**
+ * Someone who already receives an allowance ("người được trợ cấp", "tiền trợ cấp của ổng"),
+ * unless the allowance is social insurance's (unemployment, maternity, one-off, sickness,
+ * survivors', or any named beside a pension or the insurance office): those are theirs.
+ */
+const ON_AN_ALLOWANCE: readonly string[] = ['(duoc|huong|lanh|nhan|an|tien) tro cap'];
+const INSURANCE_ALLOWANCES: readonly string[] = ['tro cap (that nghiep|thai san|mot lan|om dau|tuat)', 'luong huu', 'bao hiem xa hoi', 'bhxh'];
+
 /** Each phrase as a regex over space-joined syllables, compiled once. */
-const PATTERNS = OUR_PEOPLE.map((p) => new RegExp(`(^| )${p}( |$)`));
+const compile = (phrases: readonly string[]) => phrases.map((p) => new RegExp(`(^| )${p}( |$)`));
+const PATTERNS = compile(OUR_PEOPLE);
+const ALLOWANCE_PATTERNS = compile(ON_AN_ALLOWANCE);
+const INSURANCE_PATTERNS = compile(INSURANCE_ALLOWANCES);
 
 /**
  * Whether the question names someone the centre serves (see OUR_PEOPLE).
  *
  * @example namesOurPeople('nhà cận nghèo có ai giúp viết đơn kiện miễn phí không') // true
+ * @example namesOurPeople('thẻ bảo hiểm y tế cấp cho người được trợ cấp khám tuyến trên được không') // true
  * @example namesOurPeople('lương hưu tháng này lãnh ở đâu') // false
+ * @example namesOurPeople('đang hưởng trợ cấp thất nghiệp thì học nghề được không') // false
  */
 export function namesOurPeople(question: string): boolean {
   const syllables = ` ${normalizeSyllables(question).join(' ')} `;
-  return PATTERNS.some((p) => p.test(syllables));
+  if (PATTERNS.some((p) => p.test(syllables))) return true;
+  return ALLOWANCE_PATTERNS.some((p) => p.test(syllables)) && !INSURANCE_PATTERNS.some((p) => p.test(syllables));
 }
