@@ -33,7 +33,7 @@ const OUR_PEOPLE: readonly string[] = [
  * unless the allowance is social insurance's (unemployment, maternity, one-off, sickness,
  * survivors', or any named beside a pension or the insurance office): those are theirs.
  */
-const ON_AN_ALLOWANCE: readonly string[] = ['(duoc|huong|lanh|nhan|an|tien) tro cap'];
+const ON_AN_ALLOWANCE: readonly string[] = ['(duoc|huong|lanh|nhan|an) tro cap'];
 const INSURANCE_ALLOWANCES: readonly string[] = ['tro cap (that nghiep|thai san|mot lan|om dau|tuat)', 'luong huu', 'bao hiem xa hoi', 'bhxh'];
 
 /** Each phrase as a regex over space-joined syllables, compiled once. */
