@@ -29,7 +29,7 @@ const OUR_PEOPLE: readonly string[] = [
 ];
 
 /**
- * Someone who already receives an allowance ("người được trợ cấp", "tiền trợ cấp của ổng"),
+ * Someone who already receives an allowance ("người được trợ cấp", "chưa nhận được tiền trợ cấp"),
  * unless the allowance is social insurance's (unemployment, maternity, one-off, sickness,
  * survivors', or any named beside a pension or the insurance office): those are theirs.
  */
