@@ -123,6 +123,9 @@ describe('answer pipeline', () => {
     ['trợ cấp người cao tuổi', false],
     ['hỗ trợ mai táng', false],
     ['alo', false],
+    ['tôi cần giúp', true],
+    ['giup em voi', true],
+    ['cho hỏi', false],
   ])('reads help in general: %s → %s', (text, umbrella) => {
     expect(isUmbrellaQuestion(text)).toBe(umbrella);
   });

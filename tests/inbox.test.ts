@@ -16,7 +16,7 @@ const ENTRY = 'ngheo-ho-tro-khac';
 const LOANS = [
   'Muốn vay vốn buôn bán làm ăn thì phải làm sao?',
   'muon vay von buon ban lam an thi phai lam sao, sdt 0912 345 678',
-  'Cho hỏi vay vốn ngân hàng chính sách để buôn bán làm ăn thì làm thủ tục ở đâu?',
+  'Cho hỏi vay vốn để buôn bán làm ăn thì làm thủ tục ở đâu?',
 ];
 const UNRELATED = 'Nghỉ thai sản được mấy tháng?';
 const CLARIFIED = 'cho hỏi về trợ cấp, sdt 0987 654 321';

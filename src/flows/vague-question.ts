@@ -14,6 +14,9 @@ const ASKING = new Set(
  */
 const UMBRELLA = new Set('tro cap ho che do chinh sach tien quyen loi xa nha nuoc'.split(' '));
 
+/** "giúp", "giùm", "dùm": a request for help, folded. */
+const HELP_VERBS = new Set(['giup', 'gium', 'dum']);
+
 /**
  * Whether a question names help in general and nothing else ("trợ cấp", "cho hỏi về tiền
  * hỗ trợ", "chế độ"): every topic of the knowledge fits it, so answering from the one that
@@ -21,9 +24,13 @@ const UMBRELLA = new Set('tro cap ho che do chinh sach tien quyen loi xa nha nuo
  * meant instead (src/flows/answer.ts).
  *
  * @example isUmbrellaQuestion('hỏi về tiền hỗ trợ') // true
+ * @example isUmbrellaQuestion('tôi cần giúp') // true
  * @example isUmbrellaQuestion('trợ cấp người khuyết tật') // false: it says which
  */
 export function isUmbrellaQuestion(question: string): boolean {
-  const content = normalizeSyllables(question).filter((s) => !ASKING.has(s));
-  return content.length > 0 && content.every((s) => UMBRELLA.has(s));
+  const syllables = normalizeSyllables(question);
+  const content = syllables.filter((s) => !ASKING.has(s));
+  // "tôi cần giúp", "giúp em với": asking for help, not yet saying which.
+  if (content.length === 0) return syllables.some((s) => HELP_VERBS.has(s));
+  return content.every((s) => UMBRELLA.has(s));
 }
