@@ -81,8 +81,8 @@ export function confidenceOf(candidate: TopicCandidate | undefined): number {
  * The classifier (src/kb/classifier.ts) counts when it is more sure than not: agreeing
  * with BM25's topic, the two signals combine as independent evidence (1 − (1 − a)(1 − b));
  * reading another office's business, or an everyday question no office handles, where
- * BM25 found one of ours, it takes that much confidence away. Measured on the tuning set and the fresh sets: when both agree, the
- * topic was right 98 % of the time.
+ * BM25 found one of ours, it takes that much confidence away. Measured on the tuning set
+ * and the fresh sets: when both agree, the topic was right 98 % of the time.
  */
 const CLASSIFIER_COUNTS_AT = 0.5;
 

@@ -132,8 +132,7 @@ interface Found {
 
 export class Retriever {
   private readonly docs: IndexedEntry[];
-  private readonly df = new Map<string, number>();
-  /** Inverted index: a query touches only the entries that share a term with it. */
+  /** Inverted index: a query touches only the entries that share a term with it (a term's document frequency is its postings' length). */
   private readonly postings = new Map<string, Postings>();
   /** Each entry's BM25 length normalisation, `k1·(1 − b + b·length/avgLength)`. */
   private readonly lengthNorm: Float64Array;
@@ -165,7 +164,6 @@ export class Retriever {
     const lists = new Map<string, number[]>();
     this.docs.forEach((d, i) => {
       for (const t of d.tf.keys()) {
-        this.df.set(t, (this.df.get(t) ?? 0) + 1);
         const list = lists.get(t) ?? [];
         list.push(i);
         lists.set(t, list);
@@ -174,10 +172,10 @@ export class Retriever {
     for (const [t, list] of lists) {
       const tfs = Float64Array.from(list, (i) => this.docs[i]!.tf.get(t)!);
       const sat = Float64Array.from(list, (i, x) => this.saturation(i, tfs[x]!));
-      this.postings.set(t, { docs: Int32Array.from(list), tfs, sat, idf: this.idf(t), maxSat: sat.reduce((m, v) => Math.max(m, v), 0), generic: isGenericTerm(t) });
+      this.postings.set(t, { docs: Int32Array.from(list), tfs, sat, idf: this.idfOf(list.length), maxSat: sat.reduce((m, v) => Math.max(m, v), 0), generic: isGenericTerm(t) });
     }
     this.acc = { score: new Float64Array(n), seen: new Uint8Array(n) };
-    for (const t of this.df.keys()) {
+    for (const t of this.postings.keys()) {
       if (t.includes('_') || t.length < 4 || /\d/.test(t)) continue;
       const list = this.unigramsByLength.get(t.length) ?? [];
       list.push(t);
@@ -189,10 +187,13 @@ export class Retriever {
     return (tf * (this.tuning.k1 + 1)) / (tf + this.lengthNorm[doc]!);
   }
 
-  private idf(term: string): number {
+  private idfOf(df: number): number {
     const n = this.docs.length;
-    const df = this.df.get(term) ?? 0;
     return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+  }
+
+  private idf(term: string): number {
+    return this.idfOf(this.postings.get(term)?.docs.length ?? 0);
   }
 
   /** A known syllable one edit away, for typos like "khuyêt tât" → "khuyet tat". */
@@ -204,7 +205,7 @@ export class Retriever {
     let bestDf = 0;
     for (const len of [term.length - 1, term.length, term.length + 1]) {
       for (const cand of this.unigramsByLength.get(len) ?? []) {
-        const df = this.df.get(cand) ?? 0;
+        const df = this.postings.get(cand)?.docs.length ?? 0;
         if (df > bestDf && editDistanceAtMostOne(term, cand)) {
           best = cand;
           bestDf = df;
@@ -218,7 +219,7 @@ export class Retriever {
 
   private queryTerms(text: string): { terms: QueryTerm[]; totalWeight: number } {
     const syllables = normalizeSyllables(text);
-    const fixed = syllables.map((s) => (this.df.has(s) || STOPWORDS.has(s) ? s : (this.correct(s) ?? s)));
+    const fixed = syllables.map((s) => (this.postings.has(s) || STOPWORDS.has(s) ? s : (this.correct(s) ?? s)));
     const weights = new Map<string, number>();
     let totalWeight = 0;
     for (const t of termsOf(fixed)) {
@@ -230,7 +231,7 @@ export class Retriever {
       // An unseen pair of content syllables ("ho chieu", "xe may") is a sign of another
       // domain even when each syllable is known; an unseen pair with a filler word
       // ("bao gio", "o dau") says little.
-      if (isBigram && !this.df.has(t)) {
+      if (isBigram && !this.postings.has(t)) {
         const [a, b] = t.split('_') as [string, string];
         if (STOPWORDS.has(a) || STOPWORDS.has(b)) continue;
         totalWeight += w * this.tuning.unseenPairWeight * this.idf(t);
