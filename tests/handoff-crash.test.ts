@@ -88,5 +88,5 @@ describe('the queue survives a crash', () => {
     expect(seen.find((a) => a.text === 'Em gọi 115 chưa? Chị đang ở đây với em.')?.from.name).toBe('Chị Lan');
     // And the queue keeps working: the next ticket can be claimed.
     expect((await lan.post(`/tickets/${after.tickets[1].id}/claim`)).status).toBe(200);
-  });
+  }, 120_000); // two real starts of the server, each allowed 30 s as above
 });

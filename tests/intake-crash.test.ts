@@ -59,5 +59,5 @@ describe('an intake survives a crash', () => {
     // The same step: the answer to the age question is read as an age.
     expect(await say('82 tuoi')).toMatch(/cần hỗ trợ việc gì/);
     expect(await say('cham soc')).toMatch(/xã, phường nào/);
-  });
+  }, 120_000); // two real starts of the server, each allowed 30 s as above
 });

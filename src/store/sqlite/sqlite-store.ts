@@ -35,6 +35,7 @@ import { sqliteSessions } from './sessions.js';
 import { sqliteStaff } from './staff.js';
 import { sqliteTickets } from './tickets.js';
 import { sqliteUnanswered } from './unanswered.js';
+import { backgroundCheckpoints } from './checkpointer.js';
 import { commitOpenGroups, groupWrites } from './write-batch.js';
 
 
@@ -153,7 +154,8 @@ export function openSqliteStore(dataDir: string, fileName = 'ctxh.sqlite'): Stor
   commitOpenGroups();
   db.transaction(() => migrate(db)).immediate();
   db.exec(SQLITE_SCHEMA);
-  const batch = groupWrites(db);
+  const checkpoints = backgroundCheckpoints(db, join(dataDir, fileName));
+  const batch = groupWrites(db, setImmediate, checkpoints.afterCommit);
 
   const conversations: ConversationRepository = (() => {
     const byAddress = db.prepare(
@@ -352,6 +354,8 @@ export function openSqliteStore(dataDir: string, fileName = 'ctxh.sqlite'): Stor
     async close() {
       batch.flush();
       db.close();
+      // After the close: nothing else may write between the last commit and it.
+      await checkpoints.close();
     },
   };
 }

@@ -54,9 +54,13 @@ interface Waiter {
  * Wraps `db.prepare` so that statements which write open the group's transaction first
  * (and reads first commit other connections' groups of this process).
  * Call once, after the connection's pragmas and migrations (a pragma cannot run inside a
- * transaction).
+ * transaction). `afterCommit` runs after each group is committed (checkpointer.ts).
  */
-export function groupWrites(db: Database.Database, schedule: (commit: () => void) => void = setImmediate): WriteBatch {
+export function groupWrites(
+  db: Database.Database,
+  schedule: (commit: () => void) => void = setImmediate,
+  afterCommit: () => void = () => {},
+): WriteBatch {
   let open = false;
   let waiters: Waiter[] = [];
   let lost: Error | null = null;
@@ -81,6 +85,7 @@ export function groupWrites(db: Database.Database, schedule: (commit: () => void
     try {
       db.exec('COMMIT');
       settle(null);
+      afterCommit();
     } catch (err) {
       if (db.inTransaction) db.exec('ROLLBACK');
       settle(err instanceof Error ? err : new Error(String(err)));
