@@ -135,6 +135,9 @@ export async function createAssistant(
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY);
+  // JSON answers are read once (after a watermark or a cursor): hashing every body for an
+  // ETag cost each poll a SHA-1 for nothing. Static files keep their own validators.
+  app.set('etag', false);
   app.use(answerAfterCommit(() => store.committed()));
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true, store: store.kind, knowledgeEntries: pipeline.kb.entries.length });
