@@ -60,7 +60,11 @@ CREATE TABLE IF NOT EXISTS messages (
 CREATE UNIQUE INDEX IF NOT EXISTS messages_platform_id
   ON messages(channel, direction, platform_message_id) WHERE platform_message_id IS NOT NULL;
 CREATE UNIQUE INDEX IF NOT EXISTS messages_position ON messages(conversation_id, position);
-CREATE INDEX IF NOT EXISTS messages_unhandled ON messages(direction, handled_at) WHERE handled_at IS NULL;
+-- Inbound messages whose turn has not run yet, oldest first (the recovery after a crash).
+-- Only inbound rows: outbound rows are never handled and would fill it (an older file's
+-- index over both directions is dropped).
+DROP INDEX IF EXISTS messages_unhandled;
+CREATE INDEX IF NOT EXISTS messages_inbound_unhandled ON messages(seq) WHERE direction = 'in' AND handled_at IS NULL;
 -- Retention sweeps read the oldest messages first.
 CREATE INDEX IF NOT EXISTS messages_age ON messages(created_at);
 -- A turn run again after a crash writes the same (reply_to, reply_index): the row stored the first time is kept.
