@@ -222,7 +222,7 @@ describe('the shipped policy values', () => {
         id: 'c', channel: 'webchat', userId: 'u', chatId: 'c', reference: {}, status: 'bot',
         createdAt: at, updatedAt: at, lastInboundAt: at, risk: null, undeliverable: null,
       };
-      const effects = await decide({ text: 'chuan ngheo nong thon hien nay bao nhieu', conversation, messageId: null, position: 0, earlier: [], memory: {}, now: at });
+      const effects = await decide({ text: 'chuan ngheo nong thon hien nay bao nhieu', conversation, messageId: null, position: 0, earlier: async () => [], memory: {}, now: at });
       const reply = effects.filter((e): e is Extract<Effect, { type: 'reply' }> => e.type === 'reply').map((e) => e.reply.text).join('\n');
       for (const amount of amounts) expect(reply, `${at.toISOString()}`).toContain(amount);
     }

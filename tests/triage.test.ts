@@ -160,7 +160,7 @@ function conversation(overrides: Partial<Conversation> = {}): Conversation {
 }
 
 function turn(text: string, overrides: Partial<TurnInput> = {}): TurnInput {
-  return { text, conversation: conversation(), messageId: 'm1', position: 3, earlier: [], memory: {}, now: new Date('2026-11-30T08:05:00Z'), ...overrides };
+  return { text, conversation: conversation(), messageId: 'm1', position: 3, earlier: async () => [], memory: {}, now: new Date('2026-11-30T08:05:00Z'), ...overrides };
 }
 
 const passed: Effect[] = [{ type: 'audit', action: 'next-step-ran' }];

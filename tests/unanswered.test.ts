@@ -94,7 +94,7 @@ describe('the FAQ step records what it could not answer', () => {
     conversation: { id: 'c', channel: 'webchat', userId: 'u', chatId: 'c', reference: {}, status: 'bot', createdAt: new Date(), updatedAt: new Date(), lastInboundAt: null, risk, undeliverable: null },
     messageId: null,
     position: 1,
-    earlier: [],
+    earlier: async () => [],
     memory: {},
     now: new Date(),
   });

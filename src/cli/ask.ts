@@ -56,7 +56,7 @@ async function toJson(decide: DecideTurn, text: string): Promise<string> {
     conversation: firstConversation(now),
     messageId: null,
     position: 0,
-    earlier: [],
+    earlier: async () => [],
     memory: {},
     now,
   });

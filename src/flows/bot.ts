@@ -7,6 +7,12 @@ import { carryOut } from './effects.js';
 import type { DecideTurn } from './turn.js';
 import type { CentreInfo } from '../server/config.js';
 
+/** `load` run at most once, however often the returned function is called. */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | undefined;
+  return () => (loaded ??= load());
+}
+
 export { replyActivity } from './effects.js';
 
 export interface CtxhBotDeps {
@@ -102,7 +108,7 @@ export class CtxhBot extends ActivityHandler {
       conversation,
       messageId: message?.id ?? null,
       position: message?.position ?? 0,
-      earlier: await this.earlierTexts(conversation, message, memory),
+      earlier: once(() => this.earlierTexts(conversation, message, memory)),
       memory,
       now: this.deps.now(),
       ticket: await this.ticket(conversation),

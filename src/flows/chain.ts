@@ -48,8 +48,12 @@ export interface TurnInput {
   messageId: string | null;
   /** Its position in the conversation (0 in `ask`). */
   position: number;
-  /** The citizen's earlier texts inside the triage window, oldest first. */
-  earlier: readonly string[];
+  /**
+   * The citizen's earlier texts inside the triage window, oldest first. A loader, not
+   * the texts: triage reads them only when this message has a sign they could add to
+   * (`contextMayCount`), and most messages have none.
+   */
+  earlier: () => Promise<readonly string[]>;
   memory: Readonly<TurnMemory>;
   now: Date;
   /**

@@ -13,7 +13,7 @@ import type { CentreInfo } from '../../server/config.js';
 import { HANDOFF_PRIORITY, type RiskCategory } from '../../store/types.js';
 import type { Effect, Step, TurnInput } from '../chain.js';
 import { checkInReply, checkInSafeReply, safetyFollowUpReply, safetyReply } from '../safety-replies.js';
-import { assess, type Assessment } from '../triage/assess.js';
+import { assess, contextMayCount, type Assessment } from '../triage/assess.js';
 import { checkInAnswer } from '../triage/check-in-answer.js';
 import type { Lexicon } from '../triage/lexicon.js';
 import { raiseOnly, type SecondOpinion } from '../triage/second-opinion.js';
@@ -55,9 +55,10 @@ export function triageStep(options: TriageStepOptions): Step {
     if (!turn.text) return next();
     const answersWhere = withoutPlaceNames && PLACE_STEPS.has(turn.memory.intake?.step ?? '');
     const text = answersWhere ? withoutPlaceNames(turn.text) : turn.text;
-    let assessment: Assessment = assess(text, turn.earlier, lexicon);
+    let assessment: Assessment = assess(text, [], lexicon);
+    if (contextMayCount(assessment)) assessment = assess(text, await turn.earlier(), lexicon);
     if (secondOpinion && assessment.level !== 'urgent') {
-      assessment = raiseOnly(assessment, await secondOpinion.review(text, turn.earlier));
+      assessment = raiseOnly(assessment, await secondOpinion.review(text, await turn.earlier()));
     }
     const risk = turn.conversation.risk;
     const pendingCheckIn = risk?.level === 'check-in';

@@ -308,6 +308,19 @@ function readerCalms(own: MessageScore, alone: { score: number }, lexicon: Lexic
 }
 
 /**
+ * Whether the earlier messages could change an assessment made without them: only a
+ * message with a sign that is not yet urgent adds them up (`assess`, step 6). Lets the
+ * caller skip reading them for the many messages with no sign at all.
+ *
+ * @example
+ * let a = assess(text, [], lexicon);
+ * if (contextMayCount(a)) a = assess(text, await loadEarlier(), lexicon);
+ */
+export function contextMayCount(alone: Assessment): boolean {
+  return alone.level !== 'urgent' && alone.score > 0;
+}
+
+/**
  * Assesses `text` given the citizen's earlier messages, oldest first. The caller passes
  * only messages inside the rules' context window (`lexicon.rules.context`) and after
  * the citizen last said they were safe; the last `context.messages` of them count.

@@ -3,7 +3,7 @@
  * Pure functions over the reviewed lexicon in `risk-lexicon/`; the turn step that acts
  * on the decision is src/flows/steps/triage-step.ts.
  */
-export { assess, scoreMessage, type Assessment, type AssessedLevel, type MessageScore } from './assess.js';
+export { assess, contextMayCount, scoreMessage, type Assessment, type AssessedLevel, type MessageScore } from './assess.js';
 export { loadLexicon, LexiconError, type Lexicon } from './lexicon.js';
 export { triageTokens } from './text.js';
 
