@@ -61,18 +61,17 @@ parentPort.on('message', (message) => {
   }
   try {
     const [r] = db.pragma('wal_checkpoint(PASSIVE)');
-    parentPort.postMessage({ ok: true, log: r.log, checkpointed: r.checkpointed, busy: r.busy });
+    parentPort.postMessage({ ok: true, log: r.log });
   } catch (err) {
     parentPort.postMessage({ ok: false, error: String(err && err.message) });
   }
 });
 `;
 
+/** The worker's answer: the WAL's length in frames after its pass, or a failure. */
 interface WorkerReply {
   ok: boolean;
   log?: number;
-  checkpointed?: number;
-  busy?: number;
   error?: string;
 }
 
