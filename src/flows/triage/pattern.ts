@@ -143,22 +143,77 @@ interface Entry<T> {
   seq: number;
   /** Words a match can start with. */
   firsts: readonly string[];
-  /** For each slot that must be there: the words it can start with. */
+  /** For each slot that must be there, in written order: the words it can start with. */
   required: ReadonlyArray<ReadonlySet<string>>;
-  /** The same as word numbers, rarest slot first (set when anchored). */
-  requiredIds: Int32Array[];
   /** `firsts` as word numbers (set when anchored). */
   firstIds: Int32Array;
+  /** How far after a match's start its first required slot can begin (the slots before it are optional or gaps). */
+  lead: number;
+  /** How far after each required slot (in written order) the next one can begin. */
+  reach: ReadonlyArray<{ min: number; max: number }>;
+  /** The required slots in written order, as word numbers, with `reach` (set when anchored). */
+  chain: ChainLink[];
   /** Last message this entry was tried on (saves a set per message). */
   seen: number;
+}
+
+/** A required slot's first words, as word numbers, and how far after it the next required slot can begin. */
+interface ChainLink {
+  ids: Int32Array;
+  min: number;
+  max: number;
+}
+
+/**
+ * Whether required slots k… of a chain can begin in order, slot k somewhere in
+ * [lo, hi], each where one of its first words is and each within reach of the one
+ * before. A match needs that (it only ignores tones, clauses and sentences), so a start
+ * for which it fails is not tried: most starts fail here, cheaply, rather than in
+ * matchAt, which walks every gap word by word. `at` holds each word's positions, in order.
+ */
+function chainFits(chain: readonly ChainLink[], k: number, lo: number, hi: number, at: ReadonlyArray<readonly number[] | undefined>): boolean {
+  if (k === chain.length) return true;
+  const link = chain[k]!;
+  for (let n = 0; n < link.ids.length; n++) {
+    const where = at[link.ids[n]!];
+    if (!where) continue;
+    for (let j = 0; j < where.length; j++) {
+      const p = where[j]!;
+      if (p > hi) break;
+      if (p >= lo && chainFits(chain, k + 1, p + link.min, p + link.max, at)) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * How far apart a pattern's required slots can begin: the first `lead` words after a
+ * match's start, then from each required slot to the next at least its shortest
+ * alternative and at most its longest, the longest of every optional slot between and
+ * GAP_WORDS for every gap between.
+ */
+function requiredReach(slots: CompiledPattern): { lead: number; reach: Array<{ min: number; max: number }> } {
+  const reach: Array<{ min: number; max: number }> = [];
+  let lead = 0;
+  let max = 0;
+  for (const slot of slots) {
+    if (slot === 'gap') max += GAP_WORDS;
+    else if (slot.optional) max += Math.max(...slot.alts.map((alt) => alt.length));
+    else {
+      if (reach.length === 0) lead = max;
+      else reach[reach.length - 1]!.max += max;
+      const lengths = slot.alts.map((alt) => alt.length);
+      reach.push({ min: Math.min(...lengths), max: Math.max(...lengths) });
+      max = 0;
+    }
+  }
+  return { lead, reach };
 }
 
 /** The anchored form of an index: entries filed by word, and a number for every word. */
 interface Anchored<T> {
   byAnchor: Map<string, Array<Entry<T>>>;
   ids: Map<string, number>;
-  /** Last position of each word (by number) in the message being matched; -1 when absent. */
-  last: Int32Array;
   /** Every position of each word (by number) in the message being matched. */
   at: Array<readonly number[] | undefined>;
 }
@@ -179,7 +234,8 @@ export class PhraseIndex<T> {
     const required = slots
       .filter((slot): slot is Exclude<Slot, 'gap'> => slot !== 'gap' && !slot.optional)
       .map((slot) => new Set(slot.alts.map((alt) => alt[0]!.f)));
-    this.entries.push({ slots, tag, seq: this.entries.length, firsts: [...firstWords(slots)], required, requiredIds: [], firstIds: new Int32Array(0), seen: -1 });
+    const { lead, reach } = requiredReach(slots);
+    this.entries.push({ slots, tag, seq: this.entries.length, firsts: [...firstWords(slots)], required, firstIds: new Int32Array(0), lead, reach, chain: [], seen: -1 });
     this.anchored = null;
   }
 
@@ -194,25 +250,24 @@ export class PhraseIndex<T> {
     const byAnchor = new Map<string, Array<Entry<T>>>();
     for (const e of this.entries) {
       const bySlot = [...e.required].sort((a, b) => slotCost(a) - slotCost(b));
-      e.requiredIds = bySlot.map((slot) => Int32Array.from(slot, idOf));
       e.firstIds = Int32Array.from(e.firsts, idOf);
+      e.chain = e.required.map((slot, k) => ({ ids: Int32Array.from(slot, idOf), ...e.reach[k]! }));
       for (const w of bySlot[0] ?? e.firsts) {
         let list = byAnchor.get(w);
         if (!list) byAnchor.set(w, (list = []));
         list.push(e);
       }
     }
-    return { byAnchor, ids, last: new Int32Array(ids.size).fill(-1), at: new Array(ids.size) };
+    return { byAnchor, ids, at: new Array(ids.size) };
   }
 
   /** Every (tag, span) that matches, in order of start (then of adding). */
   matches(words: readonly Word[], positions: ReadonlyMap<string, readonly number[]> = wordPositions(words)): Array<{ tag: T; span: Span }> {
-    const { byAnchor, ids, last, at } = (this.anchored ??= this.anchor());
+    const { byAnchor, ids, at } = (this.anchored ??= this.anchor());
     const generation = ++this.generation;
     for (const [w, where] of positions) {
       const id = ids.get(w);
       if (id === undefined) continue;
-      last[id] = where[where.length - 1]!;
       at[id] = where;
     }
     const found: Array<{ tag: T; span: Span; seq: number }> = [];
@@ -222,22 +277,16 @@ export class PhraseIndex<T> {
       for (const entry of list) {
         if (entry.seen === generation) continue;
         entry.seen = generation;
-        // A match cannot start after the last place one of its required slots can begin.
-        let latest = Infinity;
-        for (const slot of entry.requiredIds) {
-          let slotLast = -1;
-          for (let k = 0; k < slot.length; k++) if (last[slot[k]!]! > slotLast) slotLast = last[slot[k]!]!;
-          if (slotLast < latest) latest = slotLast;
-          if (latest < 0) break;
-        }
-        if (latest < 0) continue;
-        const firstIds = entry.firstIds;
+        const { chain, lead, firstIds } = entry;
         for (let k = 0; k < firstIds.length; k++) {
           const starts = at[firstIds[k]!];
           if (!starts) continue;
           for (let j = 0; j < starts.length; j++) {
             const i = starts[j]!;
-            if (i > latest) break;
+            // Where matches start with the first required slot, it is at the start itself:
+            // only the slots after it need looking for.
+            const fits = lead === 0 && chain.length > 0 ? chainFits(chain, 1, i + chain[0]!.min, i + chain[0]!.max, at) : chainFits(chain, 0, i, i + lead, at);
+            if (!fits) continue;
             const end = matchAt(words, entry.slots, i);
             if (end !== null && end > i) found.push({ tag: entry.tag, span: { start: i, end }, seq: entry.seq });
           }
@@ -247,7 +296,6 @@ export class PhraseIndex<T> {
     for (const w of positions.keys()) {
       const id = ids.get(w);
       if (id === undefined) continue;
-      last[id] = -1;
       at[id] = undefined;
     }
     if (found.length > 1) found.sort((a, b) => a.span.start - b.span.start || a.seq - b.seq);
