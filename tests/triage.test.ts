@@ -3,14 +3,14 @@
  * context, the triage step in every state of a conversation, the check-in answer, the
  * optional LLM second opinion (raise only), and the acceptance bar on the eval sets.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeListChatModel } from '@langchain/core/utils/testing';
 import { describe, expect, it } from 'vitest';
 import type { Effect, TurnInput } from '../src/flows/chain.js';
 import { triageStep } from '../src/flows/steps/triage-step.js';
-import { assess, scoreMessage, shippedLexicon, triageTokens } from '../src/flows/triage/index.js';
+import { assess, DEFAULT_LEXICON_DIR, loadLexicon, scoreMessage, shippedLexicon, triageTokens } from '../src/flows/triage/index.js';
 import { checkInAnswer } from '../src/flows/triage/check-in-answer.js';
 import { trainRiskModel } from '../src/flows/triage/model.js';
 import { LlmSecondOpinion, parseOpinion, raiseOnly } from '../src/flows/triage/second-opinion.js';
@@ -375,6 +375,24 @@ describe('the learned reader', () => {
     // Typed with tones, a word keeps them ("đăng ký" is not "đang").
     expect(words('tôi muốn đăng ký').find((w) => w.f === 'dang')?.s).not.toBeNull();
     expect(assess('tôi thây mêt môi quá, đêm nay tôi uông hêt chỗ thuốc ngủ cho xong', [], lexicon)).toMatchObject({ level: 'urgent', category: 'tu-hai' });
+  });
+
+  it('reads a word typed with a wrong tone as the word meant, only as typed', () => {
+    const words = (t: string) => triageTokens(t, lexicon.wordMap, lexicon.vocabulary);
+    // "dánh" is no word: typed for "đánh"; "danh" without any mark stays "danh" (danh sách).
+    expect(words('bà đang bị con dâu dánh')[5]).toMatchObject({ f: 'danh', s: words('đánh')[0]!.s });
+    expect(words('danh sách hộ nghèo')[0]!.s).toBeNull();
+    expect(assess('bà Tư đang bị con dâu dánh bằng cán chổi, bà nằm một góc kêu cứu', [], lexicon)).toMatchObject({ level: 'urgent', category: 'bao-luc' });
+    expect(assess('cho hỏi danh sách hộ nghèo năm nay', [], lexicon).level).toBe('none');
+  });
+
+  it('refuses a wrong-tone entry written without marks, naming it', () => {
+    // "danh: đánh" would read every "danh sách" as a beating.
+    const dir = mkdtempSync(join(tmpdir(), 'lexicon-'));
+    cpSync(DEFAULT_LEXICON_DIR, dir, { recursive: true });
+    const words = readFileSync(join(dir, '_words.yaml'), 'utf8');
+    writeFileSync(join(dir, '_words.yaml'), words.replace('mistyped:\n', 'mistyped:\n  danh: đánh\n'));
+    expect(() => loadLexicon(dir)).toThrow(/mistyped\.danh: phải viết có dấu/);
   });
 
   it('does not overrule a category\'s own mask on its own', () => {

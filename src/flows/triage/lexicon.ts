@@ -157,6 +157,11 @@ const wordsFileSchema = z.object({
   reviewed: date,
   /** One folded word as typed → what it means ("ko" → "không", "bme" → "bố mẹ"). */
   words: z.record(z.string(), text),
+  /**
+   * One word typed with a wrong tone or letter shape → the word meant ("dánh" → "đánh",
+   * "nhót" → "nhốt"). Matched only as typed, marks and all, so "danh" (danh sách) stays.
+   */
+  mistyped: z.record(z.string(), text).default({}),
 });
 
 export type CueDefinition = z.infer<typeof cueSchema> & { category: RiskCategory; file: string };
@@ -313,18 +318,18 @@ export function loadLexicon(dir: string): Lexicon {
   compile(negators, rules.negation.words, true, '_rules.yaml: negation.words');
   if (problems.length > 0) throw new LexiconError(problems);
 
-  const wordMap = new Map<string, Array<{ key: Word; to: Word[] }>>();
-  for (const [from, to] of Object.entries(words.words)) {
+  const wordMap = new Map<string, Array<{ key: Word; to: Word[]; exact?: boolean }>>();
+  const addWord = (section: 'words' | 'mistyped', from: string, to: string) => {
     const keys = toWords(from, { exact: true });
-    if (keys.length !== 1) {
-      problems.push(`_words.yaml: words.${from}: chỉ một từ ở bên trái`);
-      continue;
-    }
+    if (keys.length !== 1) return problems.push(`_words.yaml: ${section}.${from}: chỉ một từ ở bên trái`);
     const key = keys[0]!;
+    if (section === 'mistyped' && (key.s === null || key.s === key.f)) return problems.push(`_words.yaml: mistyped.${from}: phải viết có dấu (như người ta gõ sai dấu)`);
     const list = wordMap.get(key.f) ?? [];
-    list.push({ key, to: toWords(to, { exact: true }) });
+    list.push({ key, to: toWords(to, { exact: true }), ...(section === 'mistyped' ? { exact: true } : {}) });
     wordMap.set(key.f, list);
-  }
+  };
+  for (const [from, to] of Object.entries(words.words)) addWord('words', from, to);
+  for (const [from, to] of Object.entries(words.mistyped)) addWord('mistyped', from, to);
   if (problems.length > 0) throw new LexiconError(problems);
 
   // Every word the lexicon is written in: typos are repaired towards these.

@@ -210,11 +210,12 @@ function repair(token: string, vocab: Vocabulary): string {
 function lookUp(wordMap: WordMap, w: Word): readonly Word[] | undefined {
   const entries = wordMap.get(w.f);
   if (!entries) return undefined;
-  for (const e of entries) if (sameWord(w, e.key)) return e.to;
+  for (const e of entries) if (e.exact ? w.s === e.key.s : sameWord(w, e.key)) return e.to;
   return undefined;
 }
 
-export type WordMap = ReadonlyMap<string, ReadonlyArray<{ key: Word; to: readonly Word[] }>>;
+/** `exact`: the key matches only as typed, marks and all (a wrong tone, not a missing one). */
+export type WordMap = ReadonlyMap<string, ReadonlyArray<{ key: Word; to: readonly Word[]; exact?: boolean }>>;
 
 /**
  * Folds, repairs and maps a message to lexicon words. `wordMap` maps one folded token
