@@ -75,6 +75,14 @@ describe('ask command', () => {
     expect(oldAge).toMatchObject({ topic: 'tro-cap-nguoi-cao-tuoi', referral: null });
   });
 
+  it('answers the question in an urgent report after the safety reply, and names the risk', () => {
+    const [report, selfHarm] = ask(['--jsonl'], 'Nhà kế bên có đứa nhỏ bị ba nó say xỉn đánh hoài, tui muốn báo thì báo ở đâu?\ntui gom đủ thuốc ngủ rồi, tối nay uống hết cho xong, tổng đài tư vấn tâm lý số mấy\n');
+    expect(report).toMatchObject({ risk: 'xam-hai-tre-em', riskLevel: 'urgent', handoff: true, topic: 'bao-ve-tre-em' });
+    // The safety reply comes first; the answer, with its source, after it.
+    expect(report!.reply.indexOf('113')).toBeLessThan(report!.reply.indexOf('Nguồn: '));
+    expect(selfHarm).toMatchObject({ risk: 'tu-hai', riskLevel: 'urgent', handoff: true, topic: null });
+  });
+
   it('grounds an everyday question about an old parent in no entry', () => {
     const [line] = ask(['--json', 'mẹ tôi 80 tuổi răng yếu, nấu món gì cho bà dễ ăn mà đủ chất ạ']);
     expect(line!.topic).toBeNull();

@@ -181,6 +181,25 @@ describe('the triage step', () => {
     expect(reply).toContain('0000 111 222');
   });
 
+  it('follows the safety reply with the answer from the knowledge base to a question in the same message, never for self-harm', async () => {
+    const answer: Effect[] = [
+      { type: 'reply', reply: { text: 'Bạn hãy gọi Tổng đài quốc gia bảo vệ trẻ em 111…', choices: [] } },
+      { type: 'faq', kind: 'answer', topic: 'bao-ve-tre-em', entryId: 'bvte-bao-tin', confidence: 0.97, referral: null },
+    ];
+    const answers = async () => answer;
+    const report = await step(turn('đứa nhỏ nhà bên bị ba nó say xỉn đánh hoài, báo ở đâu ạ'), answers);
+    expect(types(report)).toEqual(['raise-risk', 'request-handoff', 'audit', 'remember', 'reply', 'reply', 'faq']);
+    expect((report[4] as Extract<Effect, { type: 'reply' }>).reply.text).toMatch(/111/);
+    // Self-harm: the person is stayed with, not given reading.
+    expect(types(await step(turn('e dang ngoi tren lan can tang 12, ko muon ai khuyen nua'), answers))).toEqual(['raise-risk', 'request-handoff', 'audit', 'remember', 'reply']);
+    // Anything but an answer (a decline, a clarifying question, an intake step) is dropped.
+    const declines: Effect[] = [
+      { type: 'reply', reply: { text: 'Xin lỗi, câu này mình chưa có thông tin chắc chắn…', choices: [] } },
+      { type: 'faq', kind: 'decline', topic: null, entryId: null, confidence: 0.1, referral: null },
+    ];
+    expect(types(await step(turn('chồng em đang đánh em, cứu em'), async () => declines))).toEqual(['raise-risk', 'request-handoff', 'audit', 'remember', 'reply']);
+  });
+
   it('alerts the counsellor and stays quiet while a counsellor holds the conversation', async () => {
     const effects = await step(turn('chồng em đang đánh em, cứu em', { conversation: conversation({ status: 'assigned' }) }), next);
     expect(types(effects)).not.toContain('reply');

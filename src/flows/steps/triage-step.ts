@@ -49,6 +49,29 @@ export function urgentEffects(turn: TurnInput, category: RiskCategory | null, re
   return effects;
 }
 
+/**
+ * Whether the safety reply may be followed by the knowledge base's answer to a question
+ * asked in the same message ("đứa nhỏ nhà bên bị ba nó đánh hoài, báo ở đâu?", "bếp cháy
+ * lan sang nhà trên, nhà nước có hỗ trợ gì không?"): whoever writes so is most often
+ * telling of someone else, or of what just happened, and needs both. Never for self-harm
+ * (the person is stayed with, not given reading), and not while a counsellor holds the
+ * conversation (the bot is quiet then).
+ */
+function answersAfterSafety(turn: TurnInput, category: RiskCategory | null): boolean {
+  return category !== 'tu-hai' && turn.conversation.status !== 'assigned';
+}
+
+/**
+ * The rest of the chain's decision, kept only when it is an answer from the knowledge
+ * base (its reply and its record): a decline, a clarifying question, an intake step or
+ * anything else would only get in the way of the safety reply, and is dropped (steps
+ * decide without doing, so nothing happened).
+ */
+function knowledgeAnswerIn(rest: readonly Effect[]): Effect[] {
+  if (!rest.some((e) => e.type === 'faq' && e.kind === 'answer')) return [];
+  return rest.filter((e) => e.type === 'reply' || e.type === 'faq');
+}
+
 export function triageStep(options: TriageStepOptions): Step {
   const { lexicon, centre, secondOpinion, withoutPlaceNames } = options;
   return async (turn, next) => {
@@ -63,7 +86,10 @@ export function triageStep(options: TriageStepOptions): Step {
     const risk = turn.conversation.risk;
     const pendingCheckIn = risk?.level === 'check-in';
 
-    if (assessment.level === 'urgent') return urgentEffects(turn, assessment.category, assessment.reasons, centre);
+    if (assessment.level === 'urgent') {
+      const urgent = urgentEffects(turn, assessment.category, assessment.reasons, centre);
+      return answersAfterSafety(turn, assessment.category) ? [...urgent, ...knowledgeAnswerIn(await next())] : urgent;
+    }
     if (pendingCheckIn && assessment.level === 'check-in') {
       // A further sign after the bot asked: no more asking.
       return urgentEffects(turn, assessment.category ?? risk.category, [...assessment.reasons, 'check-in:further-sign'], centre);
