@@ -200,6 +200,15 @@ describe('the triage step', () => {
     expect(types(await step(turn('chồng em đang đánh em, cứu em'), async () => declines))).toEqual(['raise-risk', 'request-handoff', 'audit', 'remember', 'reply']);
   });
 
+  it('never lets the answer after a safety reply delay it for long or fail it', async () => {
+    const quick = triageStep({ lexicon, centre, answerWaitMs: 20 });
+    const report = 'đứa nhỏ nhà bên bị ba nó say xỉn đánh hoài, báo ở đâu ạ';
+    const urgentOnly = ['raise-risk', 'request-handoff', 'audit', 'remember', 'reply'];
+    // An answer that never comes (an LLM that hangs) and one that fails: the safety reply goes out alone.
+    expect(types(await quick(turn(report), () => new Promise<Effect[]>(() => {})))).toEqual(urgentOnly);
+    expect(types(await quick(turn(report), () => Promise.reject(new Error('phraser down'))))).toEqual(urgentOnly);
+  });
+
   it('alerts the counsellor and stays quiet while a counsellor holds the conversation', async () => {
     const effects = await step(turn('chồng em đang đánh em, cứu em', { conversation: conversation({ status: 'assigned' }) }), next);
     expect(types(effects)).not.toContain('reply');

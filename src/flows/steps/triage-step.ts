@@ -29,6 +29,13 @@ export interface TriageStepOptions {
    * while the intake waits for a place.
    */
   withoutPlaceNames?: (text: string) => string;
+  /**
+   * How long an urgent message's safety reply may wait for the knowledge base's answer to
+   * a question in the same message. Default 300 ms: offline the answer takes a millisecond
+   * or two; an LLM phrasing it or an embeddings endpoint can take seconds, and then the
+   * safety reply goes out alone. Lower it only in tests.
+   */
+  answerWaitMs?: number;
 }
 
 const PLACE_STEPS = new Set(['place', 'commune', 'pick-province', 'pick-commune', 'confirm-place']);
@@ -72,8 +79,21 @@ function knowledgeAnswerIn(rest: readonly Effect[]): Effect[] {
   return rest.filter((e) => e.type === 'reply' || e.type === 'faq');
 }
 
+/** The rest of the chain's decision if it comes within `ms`; nothing if it is later or fails (the safety reply never waits long, and never fails with it). */
+async function within(ms: number, rest: () => Promise<Effect[]>): Promise<Effect[]> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<Effect[]>((resolve) => {
+    timer = setTimeout(() => resolve([]), ms);
+  });
+  try {
+    return await Promise.race([rest().catch(() => []), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export function triageStep(options: TriageStepOptions): Step {
-  const { lexicon, centre, secondOpinion, withoutPlaceNames } = options;
+  const { lexicon, centre, secondOpinion, withoutPlaceNames, answerWaitMs = 300 } = options;
   return async (turn, next) => {
     if (!turn.text) return next();
     const answersWhere = withoutPlaceNames && PLACE_STEPS.has(turn.memory.intake?.step ?? '');
@@ -88,7 +108,7 @@ export function triageStep(options: TriageStepOptions): Step {
 
     if (assessment.level === 'urgent') {
       const urgent = urgentEffects(turn, assessment.category, assessment.reasons, centre);
-      return answersAfterSafety(turn, assessment.category) ? [...urgent, ...knowledgeAnswerIn(await next())] : urgent;
+      return answersAfterSafety(turn, assessment.category) ? [...urgent, ...knowledgeAnswerIn(await within(answerWaitMs, next))] : urgent;
     }
     if (pendingCheckIn && assessment.level === 'check-in') {
       // A further sign after the bot asked: no more asking.
