@@ -414,6 +414,13 @@ describe('the learned reader', () => {
     expect(assess('cho hỏi danh sách hộ nghèo năm nay', [], lexicon).level).toBe('none');
   });
 
+  it('reads a plain "ba" among toned words as a father, and a message typed without marks as before', () => {
+    expect(assess('mai em đi gặp ba ở bệnh viện', [], lexicon).level).toBe('none');
+    expect(assess('tui nhớ bả quá, tối nay chắc đi theo bả cho rồi', [], lexicon)).toMatchObject({ level: 'urgent', category: 'tu-hai' });
+    // Typed without any diacritics, "ba" is still either.
+    expect(triageTokens('toi nay chac di theo ba cho roi', lexicon.wordMap, lexicon.vocabulary).find((w) => w.f === 'ba')?.s).toBeNull();
+  });
+
   it('refuses a wrong-tone entry written without marks, naming it', () => {
     // "danh: đánh" would read every "danh sách" as a beating.
     const dir = mkdtempSync(join(tmpdir(), 'lexicon-'));

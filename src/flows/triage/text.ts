@@ -83,6 +83,17 @@ const TONELESS_FROM = 3;
 const STOP_FINAL = /(?:p|t|c|ch)$/;
 
 /**
+ * Words that are complete without any mark and mean something else with one: in a message
+ * whose other words carry their tones, such a word was typed as meant. "mai em đi gặp ba
+ * ở bệnh viện" is a father in hospital, not "bả" (a dead wife followed); typed all
+ * without diacritics, "ba" still matches both.
+ */
+const COMPLETE_WITHOUT_MARKS = new Set(['ba']);
+
+/** How many toned words show that the writer typed tones (and so meant the plain words plain). */
+const TONED_FROM = 3;
+
+/**
  * Voice typing and some keyboards keep the letter shapes and lose tones ("chông tôi vưa
  * bóp cô tôi", "đêm nay tôi uông hêt chỗ thuốc"): compared shape and tone, "uông" is not
  * "uống". When a message shows its tones were lost (a shaped syllable ending in p, t, c
@@ -102,6 +113,7 @@ function forgetLostTones(words: Word[]): void {
   }
   const lost = toneless.some((w) => STOP_FINAL.test(w.f)) || (toneless.length >= TONELESS_FROM && toneless.length === shaped);
   if (lost) for (const w of toneless) w.s = null;
+  else if (shaped - toneless.length >= TONED_FROM) for (const w of words) if (w.s === null && COMPLETE_WITHOUT_MARKS.has(w.f)) w.s = w.f;
 }
 
 /**
