@@ -392,6 +392,15 @@ describe('the learned reader', () => {
     expect(scoreMessage('gọi 115 giúp, bà 80 tuổi', lexicon).words).toBe(6);
   });
 
+  it('reads "k" after a number as a thousand, not as "không"', () => {
+    const tokens = (t: string) => triageTokens(t, lexicon.wordMap, lexicon.vocabulary).map((w) => w.f);
+    expect(tokens('thua 500k muốn chết')).toEqual(['thua', '500', 'nghin', 'muon', 'chet']);
+    // "500 không muốn chết" had cancelled the sign after it.
+    expect(scoreMessage('thua độ mất 500k muốn chết luôn cho rồi', lexicon).matched).toContain('tu-hai/noi-thang');
+    // Anywhere else "k" is still "không".
+    expect(tokens('e k muốn sống')).toEqual(['em', 'khong', 'muon', 'song']);
+  });
+
   it('reads a voice-typed message that lost its tones as typed without diacritics, and keeps tones that were typed', () => {
     const words = (t: string) => triageTokens(t, lexicon.wordMap, lexicon.vocabulary);
     // "hêt" ends in t with no tone, which Vietnamese never writes: the tones were lost.

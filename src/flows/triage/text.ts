@@ -226,6 +226,9 @@ function lookUp(wordMap: WordMap, w: Word): readonly Word[] | undefined {
   return undefined;
 }
 
+/** "k" after a number: "500k" is five hundred thousand đồng. */
+const THOUSAND = toWord('nghìn');
+
 /** `exact`: the key matches only as typed, marks and all (a wrong tone, not a missing one). */
 export type WordMap = ReadonlyMap<string, ReadonlyArray<{ key: Word; to: readonly Word[]; exact?: boolean }>>;
 
@@ -236,8 +239,16 @@ export type WordMap = ReadonlyMap<string, ReadonlyArray<{ key: Word; to: readonl
  */
 export function triageTokens(text: string, wordMap: WordMap, vocab: Vocabulary): Word[] {
   const out: Word[] = [];
+  let previous: Word | undefined;
   // A phone or ID number is no sign of anything, and its digit groups are not words.
   for (const word of toWords(withoutPersonalNumbers(text))) {
+    const afterNumber = previous !== undefined && /^\d+$/.test(previous.f) && previous.c === word.c;
+    previous = word;
+    // "10k", "500k": a thousand, not "không" (which would cancel the sign after it).
+    if (afterNumber && word.f === 'k') {
+      out.push({ ...THOUSAND, c: word.c, sn: word.sn });
+      continue;
+    }
     const mapped = lookUp(wordMap, word);
     if (mapped) {
       for (const w of mapped) out.push({ f: w.f, s: w.s, c: word.c, sn: word.sn });
