@@ -38,6 +38,12 @@ describe('risk lexicon frames, masks and markers', () => {
       expect(matchesAny(lexicon.maskIndex, example, (m) => m.id === id)).toBe(true);
     },
   );
+  it.each(lexicon.masks.flatMap((m) => m.notExamples.map((example) => ({ id: m.id, example }))))(
+    'mask $id leaves "$example" alone',
+    ({ id, example }) => {
+      expect(matchesAny(lexicon.maskIndex, example, (m) => m.id === id)).toBe(false);
+    },
+  );
   it.each(lexicon.rules.now.examples)('"now" marker matches "%s"', (example) => {
     expect(scoreMessage(example, lexicon).now).toBe(true);
   });

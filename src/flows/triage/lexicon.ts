@@ -55,6 +55,8 @@ const maskSchema = phraseGroupSchema.extend({
    * no film being discussed). Default false: masks hide cues and "now" markers only.
    */
   hidesFrames: z.boolean().default(false),
+  /** Messages this mask must not hide (optional): each one is a test. */
+  notExamples: z.array(text).default([]),
 });
 
 const categoryFileSchema = z.object({
