@@ -11,6 +11,8 @@ import { describe, expect, it } from 'vitest';
 import type { Effect, TurnInput } from '../src/flows/chain.js';
 import { triageStep } from '../src/flows/steps/triage-step.js';
 import { assess, DEFAULT_LEXICON_DIR, loadLexicon, scoreMessage, shippedLexicon, triageTokens } from '../src/flows/triage/index.js';
+import { compilePattern, mapPatternWords, PhraseIndex } from '../src/flows/triage/pattern.js';
+import { lookUp } from '../src/flows/triage/text.js';
 import { checkInAnswer } from '../src/flows/triage/check-in-answer.js';
 import { trainRiskModel } from '../src/flows/triage/model.js';
 import { LlmSecondOpinion, parseOpinion, raiseOnly } from '../src/flows/triage/second-opinion.js';
@@ -390,6 +392,20 @@ describe('the learned reader', () => {
     expect(assess(intake, [], lexicon).level).not.toBe('urgent');
     // Short numbers are words: an emergency line, an age, an hour.
     expect(scoreMessage('gọi 115 giúp, bà 80 tuổi', lexicon).words).toBe(6);
+  });
+
+  it('reads the words a pattern is written in through the word map, as it reads messages', () => {
+    // Messages become "tôi" whether typed "tui" or "tôi": a pattern written "(tui)" must too.
+    const index = new PhraseIndex<true>();
+    index.add(mapPatternWords(compilePattern('họ đuổi (tui)'), (w) => lookUp(lexicon.wordMap, w)), true);
+    const hits = (t: string) => index.matches(triageTokens(t, lexicon.wordMap, lexicon.vocabulary)).length;
+    expect(hits('giờ họ đuổi tui')).toBe(1);
+    expect(hits('giờ họ đuổi tôi')).toBe(1);
+    expect(hits('giờ họ đuổi nó')).toBe(0);
+    // Unmapped, the pattern met neither.
+    const raw = new PhraseIndex<true>();
+    raw.add(compilePattern('họ đuổi (tui)'), true);
+    expect(raw.matches(triageTokens('giờ họ đuổi tui', lexicon.wordMap, lexicon.vocabulary)).length).toBe(0);
   });
 
   it('reads "k" after a number as a thousand, not as "không"', () => {

@@ -15,9 +15,9 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { RISK_CATEGORIES, type RiskCategory } from '../../store/types.js';
-import { PhraseIndex, compilePattern } from './pattern.js';
+import { PhraseIndex, compilePattern, mapPatternWords } from './pattern.js';
 import { trainRiskModel, type LabelledMessage, type RiskModel } from './model.js';
-import { Vocabulary, foldWords, toWords, triageTokens, type Word, type WordMap } from './text.js';
+import { Vocabulary, foldWords, lookUp, toWords, triageTokens, type Word, type WordMap } from './text.js';
 
 const text = z.string().trim().min(1);
 const id = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'chữ thường không dấu, nối bằng dấu gạch ngang');
@@ -284,10 +284,24 @@ export function loadLexicon(dir: string): Lexicon {
   if (!rules || !words || problems.length > 0) throw new LexiconError(problems);
   masks.unshift(...rules.masks.map((m) => ({ ...m, file: '_rules.yaml' })));
 
+  const wordMap = new Map<string, Array<{ key: Word; to: Word[]; exact?: boolean }>>();
+  const addWord = (section: 'words' | 'mistyped', from: string, to: string) => {
+    const keys = toWords(from, { exact: true });
+    if (keys.length !== 1) return problems.push(`_words.yaml: ${section}.${from}: chỉ một từ ở bên trái`);
+    const key = keys[0]!;
+    if (section === 'mistyped' && (key.s === null || key.s === key.f)) return problems.push(`_words.yaml: mistyped.${from}: phải viết có dấu (như người ta gõ sai dấu)`);
+    const list = wordMap.get(key.f) ?? [];
+    list.push({ key, to: toWords(to, { exact: true }), ...(section === 'mistyped' ? { exact: true } : {}) });
+    wordMap.set(key.f, list);
+  };
+  for (const [from, to] of Object.entries(words.words)) addWord('words', from, to);
+  for (const [from, to] of Object.entries(words.mistyped)) addWord('mistyped', from, to);
+  if (problems.length > 0) throw new LexiconError(problems);
+
   const compile = <T>(index: PhraseIndex<T>, patterns: readonly string[], tag: T, where: string): void => {
     for (const p of patterns) {
       try {
-        index.add(compilePattern(p), tag);
+        index.add(mapPatternWords(compilePattern(p), (w) => lookUp(wordMap, w)), tag);
       } catch (err) {
         problems.push(`${where}: ${err instanceof Error ? err.message : String(err)}`);
       }
@@ -320,19 +334,6 @@ export function loadLexicon(dir: string): Lexicon {
   compile(negators, rules.negation.words, true, '_rules.yaml: negation.words');
   if (problems.length > 0) throw new LexiconError(problems);
 
-  const wordMap = new Map<string, Array<{ key: Word; to: Word[]; exact?: boolean }>>();
-  const addWord = (section: 'words' | 'mistyped', from: string, to: string) => {
-    const keys = toWords(from, { exact: true });
-    if (keys.length !== 1) return problems.push(`_words.yaml: ${section}.${from}: chỉ một từ ở bên trái`);
-    const key = keys[0]!;
-    if (section === 'mistyped' && (key.s === null || key.s === key.f)) return problems.push(`_words.yaml: mistyped.${from}: phải viết có dấu (như người ta gõ sai dấu)`);
-    const list = wordMap.get(key.f) ?? [];
-    list.push({ key, to: toWords(to, { exact: true }), ...(section === 'mistyped' ? { exact: true } : {}) });
-    wordMap.set(key.f, list);
-  };
-  for (const [from, to] of Object.entries(words.words)) addWord('words', from, to);
-  for (const [from, to] of Object.entries(words.mistyped)) addWord('mistyped', from, to);
-  if (problems.length > 0) throw new LexiconError(problems);
 
   // Every word the lexicon is written in: typos are repaired towards these.
   const vocab = new Set<string>();

@@ -42,6 +42,15 @@ function splitAlternatives(inner: string): Word[][] {
   return inner.split(/[/|]/).map((alt) => (alt.trim() === '' ? [] : toWords(alt, { exact: true })));
 }
 
+/**
+ * The same pattern with each word passed through `mapWord` (the word map messages go
+ * through: "tui" → "tôi", "hổng" → "không"), so a pattern written the way people type
+ * meets the message words it is compared with.
+ */
+export function mapPatternWords(pattern: CompiledPattern, mapWord: (w: Word) => readonly Word[] | undefined): CompiledPattern {
+  return pattern.map((slot) => (slot === 'gap' ? slot : indexSlot(slot.alts.map((alt) => alt.flatMap((w) => mapWord(w) ?? [w])))));
+}
+
 /** Parses a pattern into slots; throws on a pattern that cannot match anything. */
 export function compilePattern(pattern: string): CompiledPattern {
   if (/[()[\]]/.test(pattern.replace(/\([^()[\]]*\)|\[[^()[\]]*\]/g, ''))) {

@@ -219,7 +219,7 @@ function repair(token: string, vocab: Vocabulary): string {
 
 /** Typed word (as the lexicon wrote it) → what it means, by folded form. */
 /** What the word map turns this word into, if anything. */
-function lookUp(wordMap: WordMap, w: Word): readonly Word[] | undefined {
+export function lookUp(wordMap: WordMap, w: Word): readonly Word[] | undefined {
   const entries = wordMap.get(w.f);
   if (!entries) return undefined;
   for (const e of entries) if (e.exact ? w.s === e.key.s : sameWord(w, e.key)) return e.to;
