@@ -334,7 +334,6 @@ export function loadLexicon(dir: string): Lexicon {
   compile(negators, rules.negation.words, true, '_rules.yaml: negation.words');
   if (problems.length > 0) throw new LexiconError(problems);
 
-
   // Every word the lexicon is written in: typos are repaired towards these.
   const vocab = new Set<string>();
   const addWords = (patterns: readonly string[]) => {
