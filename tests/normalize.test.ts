@@ -15,6 +15,14 @@ describe('Vietnamese normalisation', () => {
     expect(normalizeSyllables('tiền người già')).toEqual('tro cap nguoi cao tuoi'.split(' '));
     expect(normalizeSyllables('trẻ dưới 6t')).toEqual('tre duoi 6 tuoi'.split(' '));
     expect(normalizeSyllables('nộp online dc hok')).toEqual('nop truc tuyen duoc khong'.split(' '));
+    // "t" is "tuổi" after a number and "tôi" elsewhere.
+    expect(normalizeSyllables('me t 81t co dc lanh tien ko')).toEqual('me toi 81 tuoi co duoc nhan tien khong'.split(' '));
+    expect(normalizeSyllables('tvtl online')).toEqual('tu van tam ly truc tuyen'.split(' '));
+  });
+
+  it('reads Telex "dd" typed before an abbreviation ("ddc" for "đc")', () => {
+    expect(normalizeSyllables('hooj ngheof ddc hoox trowj gif')).toEqual('ho ngheo duoc ho tro gi'.split(' '));
+    expect(normalizeSyllables('sdt ddt')).toEqual('so dien thoai dien thoai'.split(' '));
   });
 });
 

@@ -77,6 +77,7 @@ const TOKEN_MAP: Record<string, string> = {
   z: 'vay',
   dzay: 'vay',
   ntn: 'nhu the nao',
+  tvtl: 'tu van tam ly',
   vs: 'voi',
   ng: 'nguoi',
   nguoj: 'nguoi',
@@ -162,7 +163,23 @@ const PHRASES = PHRASE_MAP.map(
  * A word typed with the Telex or VNI keys and no input method ("nguowif", "ca61p") as
  * its folded syllable; any other word, abbreviations included, as it is.
  */
-const untyped = (tok: string): string => (Object.hasOwn(TOKEN_MAP, tok) ? tok : (foldTypedKeys(tok) ?? tok));
+const untyped = (tok: string): string => {
+  if (Object.hasOwn(TOKEN_MAP, tok)) return tok;
+  const decoded = foldTypedKeys(tok);
+  if (decoded) return decoded;
+  // "ddc", "ddt": Telex's "đ" typed before an abbreviation ("đc", "đt").
+  const dropped = tok.startsWith('dd') ? tok.slice(1) : '';
+  return dropped && Object.hasOwn(TOKEN_MAP, dropped) ? dropped : tok;
+};
+
+/**
+ * An abbreviation as the syllables it stands for. "t" is "tuổi" after a number ("81t",
+ * split to "81 t") and "tôi" elsewhere ("me t 81t").
+ */
+const expand = (tok: string, i: number, all: readonly string[]): string => {
+  if (tok === 't') return i > 0 && /^\d+$/.test(all[i - 1]!) ? 'tuoi' : 'toi';
+  return Object.hasOwn(TOKEN_MAP, tok) ? TOKEN_MAP[tok]! : tok; // own keys only: "constructor" is a word, not a function
+};
 
 /**
  * The last texts normalised: one citizen's message is read by several steps of a turn
@@ -195,7 +212,7 @@ function syllablesOf(text: string): string[] {
   if (!folded) return [];
   const expanded = folded
     .split(' ')
-    .map((tok) => (Object.hasOwn(TOKEN_MAP, tok) ? TOKEN_MAP[tok]! : tok)) // own keys only: "constructor" is a word, not a function
+    .map(expand)
     .join(' ');
   let phrased = expanded;
   // A plain substring test first: most phrases are absent, and it is far cheaper than the regex.
