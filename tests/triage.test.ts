@@ -98,6 +98,13 @@ describe('choosing the category', () => {
     expect(assess('chồng tui đang đánh đứa nhỏ, nó khóc ngất', [], lexicon)).toMatchObject({ level: 'urgent', category: 'xam-hai-tre-em' });
   });
 
+  it('keeps a beating of the mother told by her child as violence, and a beating of the child as harm to a child', () => {
+    // A cue with adultVictim (bao-luc/con-ke-cha-danh-me) names who is harmed: a child writing does not move it.
+    expect(assess('bố em đang đánh mẹ em ở dưới nhà, em mới 13 tuổi em sợ lắm', [], lexicon)).toMatchObject({ level: 'urgent', category: 'bao-luc' });
+    expect(assess('ba con đang đánh mẹ con ở phòng khách, con với em con trốn trong phòng', [], lexicon)).toMatchObject({ level: 'urgent', category: 'bao-luc' });
+    expect(assess('em 12 tuổi, bố em đang đánh em bằng roi, đau quá', [], lexicon)).toMatchObject({ level: 'urgent', category: 'xam-hai-tre-em' });
+  });
+
   it('does not let a bridge and "tonight" turn a trafficking story into self-harm', () => {
     const text = 'có bà kia hứa đưa con gái 16t của tui qua Đài Loan lấy chồng, đưa tiền cho ba nó rồi, tối nay xe tới đón ở đầu cầu, con nhỏ khóc ko chịu đi';
     expect(assess(text, [], lexicon)).toMatchObject({ level: 'urgent', category: 'mua-ban-nguoi' });

@@ -19,7 +19,9 @@
  *    least half a sign by `distress.factor`.
  * 5. When a child is named right by a violence cue, or the message shows harm to a child
  *    of its own, violence scores count as harm to a child. A child marker inside a mask
- *    names no child ("ba con nhỏ": the writer's husband).
+ *    names no child ("ba con nhỏ": the writer's husband). A cue marked `adultVictim`
+ *    ("ba con đang đánh mẹ con") leaves only the first way: a child telling of the mother's
+ *    beating is a case of violence.
  * 6. The earlier messages of the conversation (within the rules' window) add their
  *    scores when this message has any sign itself: two half-signs make an urgent case.
  * Urgent at or above `levels.urgent`, check-in at or above `levels.checkIn`.
@@ -138,7 +140,7 @@ function computeScore(text: string, lexicon: Lexicon): MessageScore {
   const visible = (span: Span) => !masked.some((m) => overlaps(m, span));
 
   const negations = lexicon.negators.matches(ws, last).map((m) => m.span);
-  const best = new Map<string, { category: RiskCategory; weight: number; alone: boolean; span: Span }>();
+  const best = new Map<string, { category: RiskCategory; weight: number; alone: boolean; adultVictim: boolean; span: Span }>();
   for (const { tag, span } of lexicon.cueIndex.matches(ws, last)) {
     if (!visible(span)) continue;
     // A cue that starts with the negation itself ("không muốn sống") is not negated by it.
@@ -146,7 +148,7 @@ function computeScore(text: string, lexicon: Lexicon): MessageScore {
     if (!startsNegated && isNegated(ws, negations, span.start, lexicon)) continue;
     const key = `${tag.category}/${tag.id}`;
     const prev = best.get(key);
-    if (!prev || prev.weight < tag.weight) best.set(key, { category: tag.category, weight: tag.weight, alone: tag.alone, span });
+    if (!prev || prev.weight < tag.weight) best.set(key, { category: tag.category, weight: tag.weight, alone: tag.alone, adultVictim: tag.adultVictim, span });
   }
   const matched = [...best.keys()];
   // A cue that only says who is at risk counts when its category also has a sign of what is happening.
@@ -189,13 +191,16 @@ function computeScore(text: string, lexicon: Lexicon): MessageScore {
   const childSpans = [...lexicon.childIndex.matches(ws, last).filter((m) => visible(m.span)).map((m) => m.span), ...(age ? [age] : [])];
   const { within, redirect } = lexicon.rules.child;
   const ownCategories = new Set([...best.values()].map((c) => c.category));
+  // A cue that names an adult as the one harmed ("ba con đang đánh mẹ con", told by a
+  // child): the violence is harm to a child only where a child is named right by it.
+  const adultHarmed = [...best.values()].some((c) => c.adultVictim);
   const scores: Partial<Record<RiskCategory, number>> = {};
   const strong = new Set<RiskCategory>();
   for (const cue of best.values()) {
     const moved = childSpans.length > 0 ? redirect.find(([from]) => from === cue.category) : undefined;
     const sentence = ws[cue.span.start]!.sn ?? 0;
     const nearChild = childSpans.some((c) => gapBetween(c, cue.span) <= within && (ws[c.start]?.sn ?? sentence) === sentence);
-    const toChild = moved && (ownCategories.has(moved[1]) || nearChild);
+    const toChild = moved && ((ownCategories.has(moved[1]) && !adultHarmed) || nearChild);
     const category = toChild ? moved[1] : cue.category;
     scores[category] = (scores[category] ?? 0) + cue.weight * factorFor(cue.span, cue.weight);
     if (cue.weight >= lexicon.rules.levels.urgent - 1e-9) strong.add(category);

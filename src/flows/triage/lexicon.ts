@@ -35,6 +35,12 @@ const cueSchema = z.object({
    * an ordinary benefits question about a disabled person never raises anything.
    */
   alone: z.boolean().default(true),
+  /**
+   * true when the cue names an adult as the one harmed ("ba con đang đánh mẹ con"): a
+   * message with it counts violence as harm to a child only where a child is named right
+   * by it, not merely because a child is writing (rules' `child`). Default false.
+   */
+  adultVictim: z.boolean().default(false),
   patterns: z.array(text).min(1),
   /** Messages this cue must match: each one is a test. */
   examples: z.array(text).min(1),
@@ -178,6 +184,7 @@ export interface CompiledCue {
   category: RiskCategory;
   weight: number;
   alone: boolean;
+  adultVictim: boolean;
 }
 
 export interface Lexicon {
@@ -316,7 +323,7 @@ export function loadLexicon(dir: string): Lexicon {
   const commonness = examples.length > 0 ? (w: string) => ((seenIn.get(w) ?? 0) + 1) / (examples.length + 1) : undefined;
 
   const cueIndex = new PhraseIndex<CompiledCue>(commonness);
-  for (const c of cues) compile(cueIndex, c.patterns, { id: c.id, category: c.category, weight: c.weight, alone: c.alone }, `${c.file}: ${c.id}`);
+  for (const c of cues) compile(cueIndex, c.patterns, { id: c.id, category: c.category, weight: c.weight, alone: c.alone, adultVictim: c.adultVictim }, `${c.file}: ${c.id}`);
   const frameIndex = new PhraseIndex<FrameDefinition>(commonness);
   for (const f of rules.frames) compile(frameIndex, f.patterns, f, `_rules.yaml: frames.${f.id}`);
   const nowIndex = new PhraseIndex<true>();
