@@ -20,6 +20,11 @@ describe('Vietnamese normalisation', () => {
     expect(normalizeSyllables('tvtl online')).toEqual('tu van tam ly truc tuyen'.split(' '));
   });
 
+  it('reads words spelled as they are said ("hồ xơ", "dấy tờ", "bảo chợ xã hội")', () => {
+    expect(normalizeSyllables('làm hồ xơ cần dấy tờ gì')).toEqual('lam ho so can giay to gi'.split(' '));
+    expect(normalizeSyllables('bảo chợ xã hội')).toEqual('bao tro xa hoi'.split(' '));
+  });
+
   it('reads Telex "dd" typed before an abbreviation ("ddc" for "đc")', () => {
     expect(normalizeSyllables('hooj ngheof ddc hoox trowj gif')).toEqual('ho ngheo duoc ho tro gi'.split(' '));
     expect(normalizeSyllables('sdt ddt')).toEqual('so dien thoai dien thoai'.split(' '));

@@ -78,6 +78,7 @@ const TOKEN_MAP: Record<string, string> = {
   dzay: 'vay',
   ntn: 'nhu the nao',
   tvtl: 'tu van tam ly',
+  lm: 'lam',
   vs: 'voi',
   ng: 'nguoi',
   nguoj: 'nguoi',
@@ -140,6 +141,10 @@ const PHRASE_MAP: Array<[string, string]> = [
   ['con coi', 'mo coi'],
   ['mo coi cha me', 'mo coi'],
   ['nha ngheo', 'ho ngheo'],
+  // Spelled as said: s/x, d/gi, tr/ch are one sound in much of the country ("hồ xơ", "dấy tờ", "bảo chợ").
+  ['ho xo', 'ho so'],
+  ['day to', 'giay to'],
+  ['bao cho xa hoi', 'bao tro xa hoi'],
   ['gia dinh ngheo', 'ho ngheo'],
   ['so ngheo', 'ho ngheo'],
   ['me don than', 'don than'],
